@@ -1,0 +1,29 @@
+# The two commands: `make demo` and `make test`. Each creates .venv on first use and
+# installs relunet with what it needs; nothing else has to be on the machine but python3.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-all bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,fast]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/relunet demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/relunet bench --suite quick --out benchmarks/results
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

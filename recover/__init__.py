@@ -1,0 +1,15 @@
+"""recover — numeric recovery of two-layer rectified networks ``Y = U f(V X)``.
+
+Public names (DESIGN §4): :class:`TwoLayerNetwork`, :func:`planted_instance`,
+:func:`recover_network`, and the exception hierarchy rooted at :class:`RelunetError`.
+"""
+
+from .activations import Activation, get_activation
+from .errors import InvalidInputError, RecoveryFailed, RelunetError
+from .instances import PlantedInstance, planted_instance
+from .network import TwoLayerNetwork
+
+__all__ = [
+    "Activation", "get_activation", "InvalidInputError", "RecoveryFailed", "RelunetError",
+    "PlantedInstance", "planted_instance", "TwoLayerNetwork",
+]

@@ -1,0 +1,29 @@
+"""The one exception hierarchy of relunet (DESIGN §7).
+
+Every error that relunet raises on purpose derives from :class:`RelunetError`, so a
+caller can catch the whole family with one ``except``. Errors about the caller's input
+also derive from :class:`ValueError`, so code written against numpy conventions keeps
+working.
+"""
+
+from __future__ import annotations
+
+
+class RelunetError(Exception):
+    """Root of every error raised on purpose by relunet."""
+
+
+class InvalidInputError(RelunetError, ValueError):
+    """The input is malformed: wrong shape, NaN/Inf, an impossible ``k``, a bad file."""
+
+
+class RecoveryFailed(RelunetError):
+    """Recovery could not produce a network that passed its own checks.
+
+    Raised instead of returning an answer that may be wrong (Las Vegas behaviour).
+    ``diagnostics`` holds what was measured before giving up.
+    """
+
+    def __init__(self, message: str, diagnostics: dict | None = None):
+        super().__init__(message)
+        self.diagnostics = dict(diagnostics or {})

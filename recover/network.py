@@ -1,0 +1,159 @@
+"""The model: a two-layer rectified network ``x ↦ U f(V x)``.
+
+Notation of Bakshi, Jayaram & Woodruff (COLT 2019): ``X`` is d×n (one sample per
+column), ``U`` is m×k, ``V`` is k×d, ``f`` a rectified activation applied entrywise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .errors import InvalidInputError
+from .validation import as_matrix
+
+
+class TwoLayerNetwork:
+    """The network ``x ↦ U f(V x)`` with ``k`` hidden units.
+
+    Parameters
+    ----------
+    U : array_like, shape (m, k)
+        Output weights.
+    V : array_like, shape (k, d)
+        Hidden weights; row ``i`` is unit ``i``.
+    activation : str or Activation
+        Rectified activation ``f`` (default ReLU).
+
+    Float input is stored as float64. An object array of exact rationals
+    (``fractions.Fraction``) is kept exact, and evaluation on exact ``X`` is exact.
+
+    Symmetries: permuting hidden units, and for an activation homogeneous of degree
+    ``p`` the rescaling ``V_i → λ V_i``, ``U_{:,i} → λ^{-p} U_{:,i}`` with ``λ > 0``.
+    :meth:`canonical` picks one representative of each orbit.
+    """
+
+    def __init__(self, U, V, activation: str | Activation = "relu"):
+        self.activation = get_activation(activation)
+        self.U = as_matrix(U, "U", allow_exact=True)
+        self.V = as_matrix(V, "V", allow_exact=True)
+        if self.U.shape[1] != self.V.shape[0]:
+            raise InvalidInputError(
+                f"U is {self.U.shape[0]}x{self.U.shape[1]} but V is "
+                f"{self.V.shape[0]}x{self.V.shape[1]}: U must have k columns where "
+                f"V has k rows")
+
+    # --- shapes -------------------------------------------------------------------
+    @property
+    def m(self) -> int:
+        """Number of outputs."""
+        return self.U.shape[0]
+
+    @property
+    def k(self) -> int:
+        """Number of hidden units."""
+        return self.V.shape[0]
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return self.V.shape[1]
+
+    @property
+    def exact(self) -> bool:
+        """True when the weights are exact rationals (object arrays)."""
+        return self.U.dtype == object or self.V.dtype == object
+
+    # --- evaluation ---------------------------------------------------------------
+    def preactivation(self, X) -> np.ndarray:
+        """``V X`` (k×n)."""
+        X = self._check_X(X)
+        return self.V @ X
+
+    def hidden(self, X) -> np.ndarray:
+        """``f(V X)`` (k×n)."""
+        return self.activation(self.preactivation(X))
+
+    def __call__(self, X) -> np.ndarray:
+        """``U f(V X)`` (m×n)."""
+        return self.U @ self.hidden(X)
+
+    def pattern(self, X) -> np.ndarray:
+        """Activation pattern: boolean k×n matrix of ``V X > 0``."""
+        return np.asarray(self.preactivation(X) > 0, dtype=bool)
+
+    def _check_X(self, X):
+        allow_exact = isinstance(X, np.ndarray) and X.dtype == object
+        X = as_matrix(X, "X", allow_exact=allow_exact)
+        if X.shape[0] != self.d:
+            raise InvalidInputError(
+                f"X has {X.shape[0]} rows but the network expects d = {self.d} inputs "
+                f"(X is d x n, one sample per column)")
+        return X
+
+    # --- symmetries ---------------------------------------------------------------
+    def permuted(self, perm) -> "TwoLayerNetwork":
+        """The same function with hidden units reordered: unit ``i`` ← unit ``perm[i]``."""
+        perm = np.asarray(perm, dtype=int)
+        if sorted(perm.tolist()) != list(range(self.k)):
+            raise InvalidInputError(f"{perm.tolist()} is not a permutation of range({self.k})")
+        return TwoLayerNetwork(self.U[:, perm], self.V[perm], self.activation)
+
+    def rescaled(self, lam) -> "TwoLayerNetwork":
+        """The same function with ``V_i → λ_i V_i`` and ``U_i → λ_i^{-p} U_i`` (λ > 0)."""
+        p = self.activation.degree
+        if p is None:
+            raise InvalidInputError(
+                f"activation {self.activation.name!r} is not homogeneous: rescaling "
+                f"hidden units changes the function")
+        lam = np.asarray(lam, dtype=self.V.dtype if self.exact else float).reshape(-1)
+        if lam.shape != (self.k,) or not all(x > 0 for x in lam):
+            raise InvalidInputError("rescaling needs k positive factors")
+        powers = np.array([x ** -p if p != 1 else 1 / x for x in lam],
+                          dtype=lam.dtype)
+        return TwoLayerNetwork(self.U * powers[None, :], self.V * lam[:, None],
+                               self.activation)
+
+    def canonical(self) -> "TwoLayerNetwork":
+        """Canonical representative (float): unit-norm rows of ``V`` (homogeneous ``f``),
+        units sorted lexicographically by the rows of ``V``.
+
+        Sorting uses the rows rounded to 12 significant digits so that two networks
+        equal to machine precision sort the same way.
+        """
+        U = np.asarray(self.U, dtype=float)
+        V = np.asarray(self.V, dtype=float)
+        if self.activation.homogeneous:
+            norms = np.linalg.norm(V, axis=1)
+            if np.any(norms == 0):
+                raise InvalidInputError("a hidden unit has V_i = 0; it has no direction")
+            V = V / norms[:, None]
+            U = U * norms[None, :] ** self.activation.degree
+        key = np.round(V, 12)
+        order = np.lexsort(key.T[::-1])
+        return TwoLayerNetwork(U[:, order], V[order], self.activation)
+
+    def astype_float(self) -> "TwoLayerNetwork":
+        """A float64 copy (exact entries are rounded to nearest)."""
+        return TwoLayerNetwork(np.asarray(self.U, dtype=float),
+                               np.asarray(self.V, dtype=float), self.activation)
+
+    # --- files --------------------------------------------------------------------
+    def save(self, path) -> None:
+        """Write ``U``, ``V`` and the activation name to an ``.npz`` file (float64)."""
+        net = self.astype_float()
+        np.savez(path, U=net.U, V=net.V, activation=np.array(self.activation.name))
+
+    @classmethod
+    def load(cls, path) -> "TwoLayerNetwork":
+        """Read a network written by :meth:`save` (``allow_pickle=False``)."""
+        from .io import load_npz_arrays
+
+        arrays = load_npz_arrays(path, required=("U", "V"))
+        activation = str(arrays["activation"]) if "activation" in arrays else "relu"
+        return cls(arrays["U"], arrays["V"], activation)
+
+    def __repr__(self) -> str:
+        kind = "exact" if self.exact else "float64"
+        return (f"TwoLayerNetwork(m={self.m}, k={self.k}, d={self.d}, "
+                f"activation={self.activation.name!r}, {kind})")
