@@ -13,3 +13,7 @@ __all__ = [
     "Activation", "get_activation", "InvalidInputError", "RecoveryFailed", "RelunetError",
     "PlantedInstance", "planted_instance", "TwoLayerNetwork",
 ]
+
+from .recovery import RecoveryResult, recover_network  # noqa: E402
+
+__all__ += ["RecoveryResult", "recover_network"]

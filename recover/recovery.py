@@ -1,0 +1,222 @@
+"""``recover_network``: the exact pipeline span → facets → exact step → ``V`` → ``U``.
+
+Bakshi, Jayaram & Woodruff (COLT 2019) show that a two-layer rectified network with
+Gaussian inputs, ``m ≥ k``, ``U*`` of full column rank and ``V*`` of full row rank is
+recovered *exactly* from noiseless labels. The pipeline (DESIGN §2):
+
+1. span: ``Z = Pᵀ Y = A F`` (:mod:`recover.span`);
+2. facets of the cone of ``Z`` (:mod:`recover.cone` by linear programming — the default —
+   or :mod:`recover.moments`, the paper's Hermite-moment directions);
+3. the exact step on each facet (:func:`recover.facets.exact_facet`);
+4. ``V`` from the active samples, ``U`` by least squares (:mod:`recover.solve`).
+
+It is a Las Vegas algorithm: the result is checked (facet counts, ranks, residual at
+machine level, activation pattern consistent); a failed check triggers a retry with
+another seed and method, and if every attempt fails :class:`RecoveryFailed` is raised
+with the diagnostics. A wrong network is never returned silently.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .cone import cone_facets
+from .errors import InvalidInputError, RecoveryFailed
+from .facets import Facet
+from .moments import moment_facets
+from .network import TwoLayerNetwork
+from .solve import hidden_unit, output_weights
+from .span import LabelSpan, label_span
+from .validation import check_data, check_positive_int
+
+#: ``σ_{k+1}/σ₁`` of ``Y`` above this means the labels are not exactly of rank k.
+REALIZABLE_RTOL = 1e-9
+#: Relative residual ``‖U f(VX) − Y‖/‖Y‖`` accepted as machine level.
+RESIDUAL_RTOL = 1e-10
+METHODS = ("cone", "moments")
+MODES = ("auto", "exact")
+
+
+@dataclass
+class RecoveryResult:
+    """Outcome of :func:`recover_network`.
+
+    Attributes
+    ----------
+    network : TwoLayerNetwork
+        The recovered network in canonical form.
+    diagnostics : dict
+        ``k``, ``rank_tail`` (σ_{k+1}/σ₁ of Y), ``facet_counts`` (samples on each unit's
+        facet), ``rank_gaps``, ``residual``, ``timings`` (seconds per step), ``method``,
+        ``attempts`` and per-attempt notes.
+    """
+
+    network: TwoLayerNetwork
+    diagnostics: dict = field(default_factory=dict)
+
+
+def recover_network(X, Y, k: int | None = None, activation: str | Activation = "relu",
+                    mode: str = "auto", seed: int = 0, method: str = "auto",
+                    max_attempts: int = 3,
+                    progress: Callable[[str], None] | None = None) -> RecoveryResult:
+    """Recover ``U`` (m×k) and ``V`` (k×d) from ``X`` (d×n) and ``Y = U f(V X)`` (m×n).
+
+    Parameters
+    ----------
+    X : array_like, shape (d, n)
+        Inputs, one sample per column (Gaussian for the guarantees).
+    Y : array_like, shape (m, n)
+        Labels.
+    k : int, optional
+        Number of hidden units; by default the numerical rank of ``Y``.
+    activation : str or Activation
+        Rectified activation (default ReLU).
+    mode : {"auto", "exact"}
+        ``"exact"`` requires labels that are exactly realizable. ``"auto"`` currently
+        behaves as ``"exact"``.
+    seed : int
+        Seed of every random choice: same inputs and seed, same output.
+    method : {"auto", "cone", "moments"}
+        How facets are found. ``"auto"`` tries the linear-programming method first and
+        the moment method on a retry.
+    max_attempts : int
+        Attempts (with fresh seeds, alternating methods) before giving up.
+    progress : callable, optional
+        Receives one-line progress messages.
+
+    Returns
+    -------
+    RecoveryResult
+
+    Raises
+    ------
+    InvalidInputError
+        Malformed input, impossible ``k``, rank of ``Y`` below ``k``.
+    RecoveryFailed
+        No attempt passed the checks (for instance: labels not exactly realizable).
+    """
+    X, Y = check_data(X, Y)
+    act = get_activation(activation)
+    _check_options(mode, method, max_attempts)
+    d, m = X.shape[0], Y.shape[0]
+    if k is not None:
+        k = check_positive_int(k, "k")
+        if k > min(m, d):
+            raise InvalidInputError(
+                f"k = {k} is impossible here: exact recovery needs k <= min(m, d) = "
+                f"min({m}, {d}) (U* of full column rank, V* of full row rank)")
+    say = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    span = label_span(Y, k)
+    timings["span"] = time.perf_counter() - start
+    k = span.k
+    diagnostics = {"k": k, "n": X.shape[1], "rank_tail": span.tail_ratio,
+                   "rank_gap": span.rank_gap, "timings": timings, "attempts": [],
+                   "mode": "exact"}
+    _check_realizable(span, d, diagnostics)
+    say(f"span: k = {k}, σ_(k+1)/σ_1 = {span.tail_ratio:.1e}")
+    for attempt in range(max_attempts):
+        chosen = _method_for(method, attempt)
+        rng = np.random.default_rng([seed, attempt])
+        try:
+            network = _attempt(X, Y, span, act, chosen, rng, diagnostics, say)
+        except RecoveryFailed as exc:
+            diagnostics["attempts"].append({"method": chosen, "failure": str(exc)})
+            say(f"attempt {attempt + 1} ({chosen}) failed: {exc}")
+            continue
+        diagnostics["attempts"].append({"method": chosen, "failure": None})
+        diagnostics["method"] = chosen
+        timings["total"] = time.perf_counter() - start
+        return RecoveryResult(network=network, diagnostics=diagnostics)
+    timings["total"] = time.perf_counter() - start
+    last = diagnostics["attempts"][-1]["failure"]
+    raise RecoveryFailed(f"no attempt passed the checks ({max_attempts} tried); last: {last}",
+                         diagnostics)
+
+
+def _check_options(mode: str, method: str, max_attempts: int) -> None:
+    if mode not in MODES:
+        raise InvalidInputError(f"mode must be one of {MODES}, got {mode!r}")
+    if method != "auto" and method not in METHODS:
+        raise InvalidInputError(f"method must be 'auto' or one of {METHODS}, got {method!r}")
+    check_positive_int(max_attempts, "max_attempts")
+
+
+def _method_for(method: str, attempt: int) -> str:
+    if method != "auto":
+        return method
+    return "cone" if attempt % 2 == 0 else "moments"
+
+
+def _check_realizable(span: LabelSpan, d: int, diagnostics: dict) -> None:
+    if span.tail_ratio > REALIZABLE_RTOL:
+        raise RecoveryFailed(
+            f"the labels are not exactly realizable by k = {span.k} units: "
+            f"σ_(k+1)/σ_1 = {span.tail_ratio:.2e} > {REALIZABLE_RTOL:.0e} (noise?); "
+            f"exact recovery needs noiseless labels", diagnostics)
+    if span.k > d:
+        raise RecoveryFailed(
+            f"the labels have rank {span.k} > d = {d}: not exactly realizable by a "
+            f"network with V of full row rank (noise?)", diagnostics)
+
+
+def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
+             rng: np.random.Generator, diagnostics: dict, say) -> TwoLayerNetwork:
+    """One run of steps 2–4 and the self-checks; raises RecoveryFailed on any miss."""
+    k = span.k
+    timings = diagnostics["timings"]
+    min_count = (k - 1) + max(3, k // 5)
+    t0 = time.perf_counter()
+    report = lambda found, total: say(f"{method}: {found}/{total} facets")  # noqa: E731
+    if method == "cone":
+        facets, stats = cone_facets(span.Z, k, rng, min_count, progress=report)
+    else:
+        facets, stats = moment_facets(X, span.Z, k, rng, min_count, progress=report)
+    timings[f"facets_{method}"] = time.perf_counter() - t0
+    diagnostics[f"{method}_stats"] = stats
+    if len(facets) < k:
+        raise RecoveryFailed(
+            f"{method}: found {len(facets)} of {k} facets (each needs >= {min_count} "
+            f"samples exactly on it); labels may not be exactly realizable")
+    t0 = time.perf_counter()
+    network, fit = _weights_from_facets(X, Y, span, facets, act)
+    timings["solve"] = time.perf_counter() - t0
+    diagnostics.update(fit)
+    _self_check(network, X, facets, fit)
+    return network.canonical()
+
+
+def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activation):
+    W = np.array([f.w for f in facets])
+    F = np.maximum(W @ span.Z, 0.0)
+    fits = [hidden_unit(F[i], facets[i].support, X, act) for i in range(len(facets))]
+    V = np.array([fit.v for fit in fits])
+    U, residual = output_weights(Y, act(V @ X))
+    fit = {"facet_counts": [f.count for f in facets],
+           "rank_gaps": [f.rank_gap for f in facets],
+           "hidden_residual": max(fit.residual for fit in fits),
+           "sign_violation": max(fit.sign_violation for fit in fits),
+           "residual": residual}
+    return TwoLayerNetwork(U, V, act), fit
+
+
+def _self_check(network: TwoLayerNetwork, X, facets: list[Facet], fit: dict) -> None:
+    if fit["residual"] > RESIDUAL_RTOL:
+        raise RecoveryFailed(
+            f"residual ‖U f(VX) − Y‖/‖Y‖ = {fit['residual']:.2e} is not at machine level")
+    if fit["hidden_residual"] > RESIDUAL_RTOL or fit["sign_violation"] > RESIDUAL_RTOL:
+        raise RecoveryFailed(
+            f"hidden activations not reproduced (residual {fit['hidden_residual']:.1e}, "
+            f"sign violation {fit['sign_violation']:.1e})")
+    inactive = ~network.pattern(X)
+    for i, facet in enumerate(facets):
+        # Samples on the facet must be exactly the inactive ones (up to boundary ties).
+        if np.any(facet.support & ~inactive[i]) and \
+                np.any(facet.support & (network.preactivation(X)[i] > RESIDUAL_RTOL)):
+            raise RecoveryFailed(f"unit {i}: activation pattern disagrees with its facet")

@@ -1,0 +1,85 @@
+"""Step 1 of the exact pipeline: the column span of the labels.
+
+For noiseless labels ``Y = U* f(V* X)`` with ``U*`` of full column rank,
+``colspan(Y) = colspan(U*)`` (DESIGN §2.1). With ``P`` an orthonormal basis of it (m×k)
+the reduced labels ``Z = Pᵀ Y = A F`` (k×n) factor through the invertible ``A = Pᵀ U*``
+and the non-negative hidden activations ``F = f(V* X)``.
+
+Complexity: one thin SVD of ``Y``, O(m² n).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InvalidInputError
+
+#: Singular values below ``RANK_RTOL · σ₁`` count as zero when detecting ``k``.
+RANK_RTOL = 1e-9
+
+
+@dataclass
+class LabelSpan:
+    """Orthonormal basis ``P`` (m×k) of ``colspan(Y)`` and ``Z = Pᵀ Y`` (k×n)."""
+
+    P: np.ndarray
+    Z: np.ndarray
+    singular_values: np.ndarray
+
+    @property
+    def k(self) -> int:
+        return self.P.shape[1]
+
+    @property
+    def tail_ratio(self) -> float:
+        """``σ_{k+1} / σ₁``: 0 for exactly rank-k labels, ~1e-16 after float rounding."""
+        s = self.singular_values
+        return float(s[self.k] / s[0]) if len(s) > self.k else 0.0
+
+    @property
+    def rank_gap(self) -> float:
+        """``σ_k / σ₁``: how far the k-th direction is from being noise."""
+        s = self.singular_values
+        return float(s[self.k - 1] / s[0])
+
+
+def numerical_rank(singular_values: np.ndarray, rtol: float = RANK_RTOL) -> int:
+    """Number of singular values above ``rtol · σ₁``."""
+    s = np.asarray(singular_values)
+    if s.size == 0 or s[0] == 0:
+        return 0
+    return int(np.sum(s > rtol * s[0]))
+
+
+def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> LabelSpan:
+    """Orthonormal basis of the column span of ``Y`` (m×n) and the reduced labels.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (m, n)
+    k : int, optional
+        Number of hidden units. If omitted it is the numerical rank of ``Y``.
+    rtol : float
+        Relative threshold on singular values for the rank.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``Y`` is zero, or the rank of ``Y`` is below the requested ``k`` (then
+        ``U*`` cannot have full column rank, or units are invisible in the labels).
+    """
+    left, s, _ = np.linalg.svd(Y, full_matrices=False)
+    rank = numerical_rank(s, rtol)
+    if rank == 0:
+        raise InvalidInputError("Y is zero: the labels carry no information")
+    if k is None:
+        k = rank
+    elif rank < k:
+        raise InvalidInputError(
+            f"rank of Y is {rank} (σ_{rank + 1}/σ_1 = {s[rank] / s[0]:.2e}) but k = {k} "
+            f"hidden units were requested: with U* of full column rank the labels must "
+            f"have rank k")
+    P = left[:, :k]
+    return LabelSpan(P=P, Z=P.T @ Y, singular_values=s)
