@@ -127,3 +127,13 @@ def add_if_new(facets: list[Facet], facet: Facet | None) -> bool:
         return False
     facets.append(facet)
     return True
+
+
+def single_unit_facet(Z: np.ndarray, min_count: int) -> Facet | None:
+    """The facet when ``k = 1``: ``Z`` is 1×n and the unit is inactive exactly where
+    ``z_j = 0`` (the "hyperplane" is the origin of the line)."""
+    znorm, informative = informative_columns(Z)
+    w = np.array([1.0 if np.median(Z[0, informative]) > 0 else -1.0])
+    if np.any(w[0] * Z[0, informative] < 0) or (~informative).sum() < min_count:
+        return None
+    return Facet(w=w, support=~informative, rank_gap=1.0, flatness=0.0)

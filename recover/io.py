@@ -17,14 +17,14 @@ from .errors import InvalidInputError
 def load_array(path, name: str | None = None) -> np.ndarray:
     """Load one numeric array from ``.npy`` (or a single-array ``.npz``, or ``.csv``)."""
     path = os.fspath(path)
-    label = name or path
+    label = f"{name} ({path})" if name else path
     if not os.path.exists(path):
-        raise InvalidInputError(f"{label}: no such file {path!r}")
+        raise InvalidInputError(f"{label}: no such file")
     if path.endswith(".npz"):
         arrays = load_npz_arrays(path)
         if len(arrays) != 1:
             raise InvalidInputError(
-                f"{label}: {path!r} holds {len(arrays)} arrays ({sorted(arrays)}); "
+                f"{label}: holds {len(arrays)} arrays ({sorted(arrays)}); "
                 f"expected exactly one")
         arr = next(iter(arrays.values()))
     elif path.endswith(".csv") or path.endswith(".txt"):
@@ -32,21 +32,22 @@ def load_array(path, name: str | None = None) -> np.ndarray:
             arr = np.loadtxt(path, delimiter="," if path.endswith(".csv") else None,
                              ndmin=2)
         except ValueError as exc:
-            raise InvalidInputError(f"{label}: {path!r} is not numeric text: {exc}") from None
+            raise InvalidInputError(f"{label}: not numeric text: {exc}") from None
     else:
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+        if magic != b"\x93NUMPY":
+            raise InvalidInputError(f"{label}: not a valid .npy file (no NumPy header)")
         try:
             arr = np.load(path, allow_pickle=False)
         except ValueError as exc:
             if "pickle" in str(exc).lower():
                 raise InvalidInputError(
-                    f"{label}: {path!r} holds pickled Python objects; refused "
+                    f"{label}: holds pickled Python objects; refused "
                     f"(only plain numeric .npy files are accepted)") from None
-            raise InvalidInputError(f"{label}: {path!r} is not a valid .npy file: {exc}") from None
+            raise InvalidInputError(f"{label}: not a valid .npy file: {exc}") from None
         except (OSError, EOFError) as exc:
-            raise InvalidInputError(f"{label}: cannot read {path!r} as .npy: {exc}") from None
-        if isinstance(arr, np.lib.npyio.NpzFile):  # a .npz under another name
-            arr.close()
-            raise InvalidInputError(f"{label}: {path!r} is an .npz archive; rename it .npz")
+            raise InvalidInputError(f"{label}: cannot read as .npy: {exc}") from None
     return _numeric(arr, label)
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .cone import cone_facets
 from .errors import InvalidInputError, RecoveryFailed
-from .facets import Facet
+from .facets import Facet, single_unit_facet
 from .moments import moment_facets
 from .network import TwoLayerNetwork
 from .solve import hidden_unit, output_weights
@@ -174,16 +174,22 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
     min_count = (k - 1) + max(3, k // 5)
     t0 = time.perf_counter()
     report = lambda found, total: say(f"{method}: {found}/{total} facets")  # noqa: E731
-    if method == "cone":
+    if k == 1:
+        facet = single_unit_facet(span.Z, min_count)
+        facets, stats = ([facet] if facet else []), {}
+    elif method == "cone":
         facets, stats = cone_facets(span.Z, k, rng, min_count, progress=report)
     else:
         facets, stats = moment_facets(X, span.Z, k, rng, min_count, progress=report)
     timings[f"facets_{method}"] = time.perf_counter() - t0
     diagnostics[f"{method}_stats"] = stats
     if len(facets) < k:
+        verdict = ("no sample lies exactly on any hyperplane through k-1 others, so the "
+                   "labels are not exactly realizable (noise?)" if not facets else
+                   "too few samples, or labels not exactly realizable")
         raise RecoveryFailed(
             f"{method}: found {len(facets)} of {k} facets (each needs >= {min_count} "
-            f"samples exactly on it); labels may not be exactly realizable")
+            f"samples exactly on it): {verdict}")
     t0 = time.perf_counter()
     network, fit = _weights_from_facets(X, Y, span, facets, act)
     timings["solve"] = time.perf_counter() - t0
