@@ -6,8 +6,11 @@ witnesses for yes and Farkas certificates for no; :func:`check_reductions` check
 equivalence on every small instance. See docs/hardness.md.
 """
 
+from .check import CheckReport, check_reductions
+from .decide import CertificateError, FitCertificate, FitDecision, decide_fit
 from .reduction import Reduction, reduce_set_splitting
 from .set_splitting import SetSplitting, enumerate_instances, random_instance
 
 __all__ = ["SetSplitting", "enumerate_instances", "random_instance", "Reduction",
-           "reduce_set_splitting"]
+           "reduce_set_splitting", "decide_fit", "FitDecision", "FitCertificate",
+           "CertificateError", "check_reductions", "CheckReport"]

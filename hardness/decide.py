@@ -94,6 +94,24 @@ def label_certificate(signs, pattern, point: int, label) -> dict:
     return cert
 
 
+def bound_coefficients(signs: tuple[int, ...], label) -> dict:
+    """Valid inequalities ``c·t_q ≤ rhs`` (``t_q = v_q·x``) at a point, for any fit
+    ``y = Σ s_q f(t_q)``, as ``{q: (c, rhs)}``.
+
+    (a) all signs equal to σ: ``σy = Σ f(t_q) ≥ f(t_q) ≥ t_q``, i.e. ``t_q ≤ σy``.
+    (b) mixed signs, ``y ≠ 0``: the unit ``q`` with ``s_q = sign(y)`` has
+        ``|y| ≤ f(t_q)``, so ``f(t_q) > 0`` and ``t_q ≥ |y|``, i.e. ``−t_q ≤ −|y|``.
+    """
+    if not signs:
+        return {}
+    if len(set(signs)) == 1:
+        return {q: (Fraction(1), signs[0] * label) for q in range(len(signs))}
+    if label == 0:
+        return {}
+    q = signs.index(1 if label > 0 else -1)
+    return {q: (Fraction(-1), -abs(label))}
+
+
 def _swappable(signs) -> bool:
     return len(signs) == 2 and signs[0] == signs[1]
 
@@ -133,7 +151,25 @@ class _Data:
         return rows
 
     def path_rows(self, signs, path: dict) -> list[Row]:
-        return [row for j, p in path.items() for row in self.rows(signs, j, p)]
+        """The LP of a partial pattern: the bound rows of every point plus the pattern
+        rows of the points in ``path``."""
+        return self.bound_rows(signs) + [row for j, p in path.items()
+                                         for row in self.rows(signs, j, p)]
+
+    def bound_rows(self, signs) -> list[Row]:
+        """Rows that every fit with these signs satisfies, whatever its pattern
+        (:func:`bound_coefficients`); cached."""
+        key = (signs, "bounds")
+        if key not in self._cache:
+            rows = []
+            for j in range(self.n):
+                x = list(self.X[:, j])
+                for q, (c, rhs) in bound_coefficients(signs, self.y[j]).items():
+                    coeffs = [Fraction(0)] * (self.d * len(signs))
+                    coeffs[q * self.d:(q + 1) * self.d] = [c * v for v in x]
+                    rows.append(make_row(("bound", j, q), False, coeffs, rhs))
+            self._cache[key] = rows
+        return self._cache[key]
 
 
 def _lp_status(rows: list[Row], n_vars: int):
@@ -296,18 +332,16 @@ class _CaseSearch:
                    for p in needed_patterns(self.signs, y, False))
 
     def run(self):
-        return self._explore({}, True, check_lp=False)
+        return self._explore({}, True)
 
-    def _explore(self, path: dict, symmetric: bool, check_lp: bool = True):
-        status, z = ("feasible", None)
-        if check_lp:
-            rows = self.data.path_rows(self.signs, path)
-            self.stats["lps"] += 1
-            status, z = _lp_status(rows, self.n_vars)
-            if status == "infeasible" or len(path) == self.data.n:
-                leaf = self._leaf(rows, status, z, complete=len(path) == self.data.n)
-                if leaf is not None:
-                    return leaf
+    def _explore(self, path: dict, symmetric: bool):
+        rows = self.data.path_rows(self.signs, path)
+        self.stats["lps"] += 1
+        status, z = _lp_status(rows, self.n_vars)
+        if status == "infeasible" or len(path) == self.data.n:
+            leaf = self._leaf(rows, status, z, complete=len(path) == self.data.n)
+            if leaf is not None:
+                return leaf
         j = self.order[len(path)]
         y = self.data.y[j]
         node = Branch(j)
