@@ -237,7 +237,7 @@ class FitCertificate:
         certificate proves its answer; otherwise ``False`` (or raises
         :class:`CertificateError` with the reason when ``raise_on_failure``)."""
         try:
-            data = _Data(*_exact_inputs(X, y, exact_floats))
+            data = _Data(*validate_fit_data(X, y, exact_floats))
             if self.kind == "witness":
                 _check_witness(self.witness, data)
             elif self.kind == "farkas":
@@ -415,7 +415,7 @@ class FitDecision:
     stats: dict
 
 
-def _exact_inputs(X, y, exact_floats: bool):
+def validate_fit_data(X, y, exact_floats: bool):
     X = exact_data(X, "X", exact_floats=exact_floats)
     y = exact_data(y, "y", exact_floats=exact_floats)
     if X.ndim != 2:
@@ -462,7 +462,7 @@ def decide_fit(X, y, k: int = 2, *, exact_floats: bool = False) -> FitDecision:
     """
     if k not in (1, 2) or isinstance(k, bool):
         raise InvalidInputError(f"decide_fit supports k = 1 or k = 2 hidden units, got {k!r}")
-    data = _Data(*_exact_inputs(X, y, exact_floats))
+    data = _Data(*validate_fit_data(X, y, exact_floats))
     stats = {"lps": 0, "farkas": 0, "uncertified_prunes_skipped": 0}
     start = time.perf_counter()
     cases = {}

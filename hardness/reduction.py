@@ -93,6 +93,9 @@ class Reduction:
         converted exactly)."""
         if not isinstance(network, TwoLayerNetwork):
             raise InvalidInputError("expected a TwoLayerNetwork")
+        if network.activation.name != "relu":
+            raise InvalidInputError("the reduction is about ReLU networks, got activation "
+                                    f"{network.activation.name!r}")
         if network.d != self.X.shape[0] or network.m != self.m or network.k != 2:
             raise InvalidInputError(
                 f"network has (m, k, d) = {(network.m, network.k, network.d)}; the reduced "
