@@ -232,11 +232,15 @@ class FitCertificate:
     def n_rule_leaves(self) -> int:
         return sum(_count_leaves(tree, rule_only=True) for tree in self.cases.values())
 
-    def verify(self, X, y, *, exact_floats: bool = False, raise_on_failure: bool = False) -> bool:
+    def verify(self, X, y, k: int | None = None, *, exact_floats: bool = False,
+               raise_on_failure: bool = False) -> bool:
         """Re-check everything exactly against the data. Returns ``True`` only if the
-        certificate proves its answer; otherwise ``False`` (or raises
+        certificate proves its answer (for ``k`` hidden units, if given: the number of
+        units is part of the claim); otherwise ``False`` (or raises
         :class:`CertificateError` with the reason when ``raise_on_failure``)."""
         try:
+            if k is not None and k != self.k:
+                raise CertificateError(f"the certificate is about k = {self.k}, not k = {k}")
             data = _Data(*validate_fit_data(X, y, exact_floats))
             if self.kind == "witness":
                 _check_witness(self.witness, data)
@@ -416,6 +420,8 @@ class FitDecision:
 
 
 def validate_fit_data(X, y, exact_floats: bool):
+    """Exact copies of ``X`` (d×n) and ``y`` (n,) as Fraction object arrays, validated
+    (see :func:`~hardness.rational.exact_data`); ``y`` may be given as 1×n."""
     X = exact_data(X, "X", exact_floats=exact_floats)
     y = exact_data(y, "y", exact_floats=exact_floats)
     if X.ndim != 2:

@@ -73,6 +73,7 @@ def test_no_instance_certificate_verifies(no_answer):
     assert cert.kind == "farkas" and set(cert.cases) == set(sign_cases(2))
     assert cert.n_leaves == no_answer.stats["leaves"] > 0
     assert cert.verify(TRIANGLE.X, TRIANGLE.y, raise_on_failure=True)
+    assert cert.verify(TRIANGLE.X, TRIANGLE.y, k=2) and not cert.verify(TRIANGLE.X, TRIANGLE.y, k=1)
     summary = cert.summary()
     assert summary["leaves"] == summary["label_rule_leaves"] + summary["lp_leaves"]
 
