@@ -1,0 +1,101 @@
+"""Exhaustive check of the k = 2 reduction on every small SET SPLITTING instance.
+
+For each instance up to isomorphism (:func:`~hardness.set_splitting.enumerate_instances`):
+the brute-force answer must equal :func:`~hardness.decide.decide_fit` on the reduced
+instance; for a yes-instance the forward network of the brute-force splitting must fit
+exactly, and ``backward`` of the decide_fit witness must be a splitting; for a
+no-instance the Farkas certificate must re-verify exactly. Cost: one ``decide_fit``
+per instance (exponential in the number of points, small here).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+from recover.validation import check_positive_int
+
+from .decide import decide_fit
+from .reduction import reduce_set_splitting
+from .set_splitting import SetSplitting, enumerate_instances
+
+
+@dataclass
+class CheckReport:
+    """Counts of :func:`check_reductions`; ``failures`` lists (instance, reason)."""
+
+    instances: int = 0
+    yes: int = 0
+    no: int = 0
+    agree: int = 0
+    forward_verified: int = 0
+    backward_verified: int = 0
+    certificates_verified: int = 0
+    lps: int = 0
+    seconds: float = 0.0
+    failures: list = field(default_factory=list)
+
+    @property
+    def all_agree(self) -> bool:
+        return not self.failures and self.agree == self.instances
+
+    def summary(self) -> str:
+        pct = 100.0 * self.agree / self.instances if self.instances else 100.0
+        return (f"{self.instances} non-isomorphic instances: {self.yes} yes, {self.no} no; "
+                f"agreement {self.agree}/{self.instances} ({pct:.1f}%); forward witnesses "
+                f"verified {self.forward_verified}/{self.yes}; backward splittings "
+                f"{self.backward_verified}/{self.yes}; Farkas certificates verified "
+                f"{self.certificates_verified}/{self.no}; {self.lps} LPs; "
+                f"{self.seconds:.1f} s")
+
+
+def check_instance(instance: SetSplitting, report: CheckReport) -> None:
+    """Check one instance and add it to ``report``."""
+    splitting = instance.solve()
+    reduction = reduce_set_splitting(instance)
+    decision = decide_fit(reduction.X, reduction.y)
+    report.instances += 1
+    report.lps += decision.stats["lps"]
+    if splitting is not None:
+        report.yes += 1
+        if reduction.fits(reduction.forward(splitting)):
+            report.forward_verified += 1
+    else:
+        report.no += 1
+    if decision.feasible != (splitting is not None):
+        report.failures.append((instance, f"brute force says {splitting is not None}, "
+                                          f"decide_fit says {decision.feasible}"))
+        return
+    report.agree += 1
+    if decision.feasible:
+        if instance.is_splitting(reduction.backward(decision.witness)):
+            report.backward_verified += 1
+    elif decision.certificate.verify(reduction.X, reduction.y):
+        report.certificates_verified += 1
+    else:
+        report.failures.append((instance, "Farkas certificate failed re-verification"))
+
+
+def check_reductions(max_elements: int = 4, max_clauses: int = 4, clause_sizes=(1, 2, 3),
+                     verbose: bool = True, stream=None) -> CheckReport:
+    """Check the reduction on every instance with at most ``max_elements`` elements and
+    at most ``max_clauses`` distinct clauses of the given sizes, up to isomorphism.
+
+    Prints progress and the counts when ``verbose``; returns a :class:`CheckReport`.
+    """
+    max_elements = check_positive_int(max_elements, "max_elements")
+    max_clauses = check_positive_int(max_clauses, "max_clauses", minimum=0)
+    stream = stream or sys.stdout
+    report = CheckReport()
+    start = time.perf_counter()
+    for instance in enumerate_instances(max_elements, max_clauses, clause_sizes):
+        check_instance(instance, report)
+        if verbose and report.instances % 25 == 0:
+            print(f"  … {report.instances} instances checked", file=stream, flush=True)
+    report.seconds = time.perf_counter() - start
+    if verbose:
+        print(report.summary(), file=stream)
+        for instance, reason in report.failures:
+            print(f"  FAIL {instance}: {reason}", file=stream)
+    return report

@@ -1,0 +1,47 @@
+"""Optional cross-check of :func:`~hardness.decide.decide_fit` with the z3 SMT solver.
+
+Encodes ``Σ_i u_i max(v_i·x_j, 0) = y_j`` over the reals with ``u_i ∈ {+1, −1, 0}``
+(the homogeneity argument of docs/hardness.md), each product written as an ``If``, so
+the formula is in linear real arithmetic with integer case variables. Needs the ``smt`` extra
+(``pip install z3-solver``); :func:`z3_available` says whether it is installed.
+This is an independent second opinion, not a certificate: z3's answer is trusted as is.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from recover.errors import RelunetError
+
+from .decide import validate_fit_data
+
+
+def z3_available() -> bool:
+    return importlib.util.find_spec("z3") is not None
+
+
+def z3_decide_fit(X, y, k: int = 2, *, exact_floats: bool = False) -> bool:
+    """Whether z3 finds ``u ∈ {−1, 0, 1}^k``, ``V ∈ Q^{k×d}`` with ``u f(V X) = y``.
+
+    Raises :class:`RelunetError` if z3 is not installed or answers "unknown".
+    """
+    if not z3_available():
+        raise RelunetError("z3 is not installed (pip install 'relunet[smt]')")
+    import z3
+
+    X, y = validate_fit_data(X, y, exact_floats)
+    d, n = X.shape
+    solver = z3.Solver()
+    u = [z3.Int(f"u{i}") for i in range(k)]
+    V = [[z3.Real(f"v{i}_{c}") for c in range(d)] for i in range(k)]
+    for ui in u:
+        solver.add(ui >= -1, ui <= 1)
+    for j in range(n):
+        pre = [z3.Sum([V[i][c] * z3.RealVal(str(X[c, j])) for c in range(d)]) for i in range(k)]
+        out = z3.Sum([z3.If(p > 0, z3.If(u[i] == 1, p, z3.If(u[i] == -1, -p, z3.RealVal(0))),
+                            z3.RealVal(0)) for i, p in enumerate(pre)])
+        solver.add(out == z3.RealVal(str(y[j])))
+    verdict = solver.check()
+    if verdict == z3.unknown:
+        raise RelunetError(f"z3 answered unknown: {solver.reason_unknown()}")
+    return verdict == z3.sat
