@@ -1,6 +1,10 @@
 # The two commands: `make demo` and `make test`. Each creates .venv on first use and
 # installs relunet with what it needs; nothing else has to be on the machine but python3.
 PYTHON ?= python3
+# One BLAS thread: on a busy 2-core machine threaded BLAS spins and runs 10-100x slower
+# on the small matrices used here; results do not depend on it.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
