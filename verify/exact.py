@@ -36,7 +36,7 @@ import numpy as np
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from recover.errors import RelunetError
+from recover.errors import InvalidInputError, RelunetError
 
 from .checks import Check
 from .selection import independent_columns, independent_rows
@@ -288,12 +288,17 @@ def exact_canonical(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarra
     ``(V_i, U_{:,i})``. Two networks are equal up to permutation and positive scaling
     iff their canonical forms are equal entrywise.
     """
-    U = np.array(U, dtype=object)
-    V = np.array(V, dtype=object)
+    U, V = max_norm_scaled(U, V)
+    order = sorted(range(V.shape[0]), key=lambda i: (tuple(V[i]), tuple(U[:, i])))
+    return U[:, order], V[order]
+
+
+def max_norm_scaled(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``(U, V)`` (object arrays of rationals) rescaled so that every row of ``V``
+    has largest absolute entry 1; ``U``'s columns carry the inverse scale (ReLU)."""
     scale = [max(abs(a) for a in row) for row in V]
     if any(s == 0 for s in scale):
-        raise RelunetError("a hidden unit has V_i = 0; it has no direction")
+        raise InvalidInputError("a hidden unit has V_i = 0; it has no direction")
     V = np.array([[a / s for a in row] for row, s in zip(V, scale)], dtype=object)
     U = np.array([[a * s for a, s in zip(row, scale)] for row in U], dtype=object)
-    order = sorted(range(len(scale)), key=lambda i: (tuple(V[i]), tuple(U[:, i])))
-    return U[:, order], V[order]
+    return U, V
