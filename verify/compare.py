@@ -81,18 +81,21 @@ def _min_weight_perfect_matching(cost: np.ndarray) -> np.ndarray:
 def max_unit_error(a: TwoLayerNetwork, b: TwoLayerNetwork) -> float:
     """Largest per-unit relative error between ``a`` and ``b``, computed exactly.
 
-    Units are paired by :func:`match_units`; each unit of either network is scaled so
-    that its row of ``V`` has max-norm 1 (the rescaling symmetry, ReLU), and the error
+    Each unit of either network is scaled so that its row of ``V`` has max-norm 1 (the rescaling symmetry, ReLU), and the error
     of a unit is ``max(‖V_i^a − V_i^b‖_∞, ‖U_i^a − U_i^b‖_∞ / ‖U_i^a‖_∞)``. Every step
     after the matching runs in :class:`fractions.Fraction` arithmetic on the exact values
     of the weights (float64 entries are rationals), so errors far below float64
     resolution — e.g. 1e-50 between a high-precision solution and the truth — are
-    measured correctly. The result is rounded to float at the end; 0.0 means equal.
+    measured correctly. Units are paired by a minimum-weight matching of the scaled
+    units (float costs, as in :func:`match_units`). The result is rounded to float at the end; 0.0 means equal.
     """
     _check_comparable(a, b)
-    perm = match_units(a.astype_float(), b.astype_float())
     Ua, Va = _max_norm_units(a)
-    Ub, Vb = _max_norm_units(b.permuted(perm))
+    Ub, Vb = _max_norm_units(b)
+    as_float = [TwoLayerNetwork(U.astype(float), V.astype(float), a.activation)
+                for U, V in ((Ua, Va), (Ub, Vb))]
+    perm = _min_weight_perfect_matching(_pair_costs(*as_float))
+    Ub, Vb = Ub[:, perm], Vb[perm]
     worst = Fraction(0)
     for i in range(a.k):
         err_v = max(abs(x - y) for x, y in zip(Va[i], Vb[i]))
