@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 
 from .checks import Check
-from .selection import pivot_order
+from .selection import pivot_order, propose_columns
 
 #: Digits held back from the working precision when deciding what a result agrees to.
 GUARD_DIGITS = 5
@@ -86,7 +86,7 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
     k, d = inactive.shape[0], X.shape[0]
     with mpmath.mp.workdps(digits):
         Xm, Ym = mp_array(X), mp_array(Y)
-        R = np.sort(pivot_order(Y.T)[:k])
+        R = propose_columns(Y.T, k)
         Z = Ym[R]
         W = np.empty((k, k), dtype=object)
         for i in range(k):
@@ -95,7 +95,7 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                 out.checks.append(Check("facets", "not proven",
                                         f"unit {i}: only {len(J)} inactive samples"))
                 return out
-            sel = np.sort(J[pivot_order(Y[R][:, J])[:k - 1]])
+            sel = propose_columns(Y[R], k - 1, among=J)
             W[i] = _facet_normal(Z[:, sel].T)
         F = W @ Z
         for i in range(k):
@@ -108,11 +108,11 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                 out.checks.append(Check("pattern", "not proven",
                                         f"unit {i}: only {len(A)} active samples < d = {d}"))
                 return out
-            sel = np.sort(A[pivot_order(X[:, A])[:d]])
+            sel = propose_columns(X, d, among=A)
             V[i] = _solve(Xm[:, sel].T, F[i, sel][:, None])[:, 0]
         P = V @ Xm
         H = np.array([[p if p > 0 else mpmath.mpf(0) for p in row] for row in P], dtype=object)
-        cols = np.sort(pivot_order(_as_float(H))[:k])
+        cols = propose_columns(_as_float(H), k)
         U = _solve(H[:, cols].T, Ym[:, cols].T).T
         out.checks.append(_pattern_check(P, Xm, V, inactive, active, digits))
         out.residual = float(_frobenius(U @ H - Ym) / _frobenius(Ym))

@@ -27,6 +27,21 @@ def pivot_order(A: np.ndarray) -> np.ndarray:
     return np.asarray(piv, dtype=int)
 
 
+def propose_columns(Af: np.ndarray, r: int, among=None, seed: int = 0) -> np.ndarray:
+    """``r`` well-conditioned columns of the float matrix ``Af`` among ``among``, sorted.
+
+    QR with column pivoting on at most ``8r + 32`` of the candidates (a seeded random
+    subset when there are more — pivoting on thousands of columns costs far more and
+    gains nothing here). Returns fewer than ``r`` indices only if there are fewer
+    candidates. A proposal: independence is not guaranteed.
+    """
+    among = np.arange(Af.shape[1]) if among is None else np.asarray(among, dtype=int)
+    limit = 8 * r + 32
+    if len(among) > limit:
+        among = np.sort(np.random.default_rng(seed).choice(among, limit, replace=False))
+    return np.sort(among[pivot_order(Af[:, among])[:r]])
+
+
 def independent_columns(Aq: DomainMatrix, Af: np.ndarray, r: int,
                         among=None) -> np.ndarray | None:
     """``r`` columns of ``Aq`` (restricted to the indices ``among``) independent over ℚ.
@@ -53,9 +68,9 @@ def independent_columns(Aq: DomainMatrix, Af: np.ndarray, r: int,
         return np.zeros(0, dtype=int)
     if len(among) < r or m < r:
         return None
-    pick = among[pivot_order(Af[:, among])[:r]]
+    pick = propose_columns(Af, r, among)
     if Aq.extract(list(range(m)), pick.tolist()).rank() == r:
-        return np.sort(pick)
+        return pick
     _, pivots = Aq.extract(list(range(m)), among.tolist()).rref()
     if len(pivots) < r:
         return None
