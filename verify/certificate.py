@@ -1,0 +1,275 @@
+"""The :class:`Certificate`: what was proven (or measured), with numbers, as JSON.
+
+A certificate never says ``holds = True`` unless every *required* check passed, and
+:meth:`Certificate.from_json` refuses a file where that is not so. A file can still be
+edited consistently by hand — weights, statuses and all — so it is evidence, not proof:
+:meth:`Certificate.recheck` re-derives everything from the data and the stored network.
+
+JSON layout (``schema = "relunet.certificate/1"``)::
+
+    {"schema", "holds", "mode": "exact" | "precision", "digits",
+     "data":    {"X": {"shape", "dtype", "sha256"}, "Y": {...}},
+     "network": {"kind": "exact" | "decimal", "activation", "U": [[str]], "V": [[str]]},
+     "checks":  [{"name", "status", "required", "detail", "numbers"}],
+     "claims":  [str], "timings": {step: seconds}, "versions": {package: version}}
+
+Exact weights are ``"p/q"`` strings (``"p"`` for integers); the precision path stores
+decimal strings with ``digits`` significant digits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib import metadata
+
+import numpy as np
+
+from recover.errors import InvalidInputError
+from recover.network import TwoLayerNetwork
+
+from .checks import STATUSES, Check
+
+SCHEMA = "relunet.certificate/1"
+_RATIONAL = re.compile(r"^-?\d+(/[1-9]\d*)?$")
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?(e[-+]?\d+)?$")
+_KEYS = {"schema", "holds", "mode", "digits", "data", "network", "checks", "claims",
+         "timings", "versions"}
+
+
+def data_digest(X: np.ndarray, Y: np.ndarray) -> dict:
+    """Shape, dtype and SHA-256 of the float64 bytes of ``X`` and ``Y``."""
+    out = {}
+    for name, A in (("X", X), ("Y", Y)):
+        A = np.ascontiguousarray(A, dtype=np.float64)
+        out[name] = {"shape": list(A.shape), "dtype": "float64",
+                     "sha256": hashlib.sha256(A.tobytes()).hexdigest()}
+    return out
+
+
+def versions() -> dict:
+    """Versions of the software that produced a certificate."""
+    import mpmath
+    import sympy
+
+    out = {"python": platform.python_version(), "numpy": np.__version__,
+           "sympy": sympy.__version__, "mpmath": mpmath.__version__}
+    for dist in ("python-flint", "relunet"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+@dataclass
+class Certificate:
+    """Result of :func:`verify.certify`.
+
+    Attributes
+    ----------
+    holds : bool
+        True iff every required check passed. Exact mode: proven in rational arithmetic.
+        Precision mode: measured at ``digits`` digits, claiming no more.
+    mode : {"exact", "precision"}
+    digits : int or None
+        Working precision of the precision path.
+    network : TwoLayerNetwork or None
+        The certified network. Exact mode: object arrays of ``fractions.Fraction`` in the
+        rational canonical form (rows of ``V`` with max-norm 1, units sorted). Precision
+        mode: float64 rounding of the high-precision solution (the JSON keeps all digits).
+    checks : list of Check
+    data : dict
+        :func:`data_digest` of the data certified.
+    claims : list of str
+        Plain statements of what ``holds`` means for this certificate.
+    """
+
+    holds: bool
+    mode: str
+    network: TwoLayerNetwork | None
+    checks: list[Check]
+    data: dict
+    digits: int | None = None
+    claims: list[str] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    versions: dict = field(default_factory=dict)
+    decimal_weights: dict | None = None
+
+    def check(self, name: str) -> Check:
+        """The check called ``name`` (``KeyError`` if it did not run)."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(f"no check named {name!r}; ran {[c.name for c in self.checks]}")
+
+    # --- JSON ---------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"schema": SCHEMA, "holds": bool(self.holds), "mode": self.mode,
+                "digits": self.digits, "data": self.data,
+                "network": self._network_dict(), "checks": [c.to_dict() for c in self.checks],
+                "claims": list(self.claims), "timings": dict(self.timings),
+                "versions": dict(self.versions)}
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def _network_dict(self) -> dict | None:
+        if self.network is None:
+            return None
+        if self.decimal_weights is not None:
+            U, V, kind = self.decimal_weights["U"], self.decimal_weights["V"], "decimal"
+        else:
+            U, V, kind = _strings(self.network.U), _strings(self.network.V), "exact"
+        return {"kind": kind, "activation": self.network.activation.name, "U": U, "V": V}
+
+    @classmethod
+    def from_json(cls, text: str) -> "Certificate":
+        """Parse and strictly validate a certificate; :class:`InvalidInputError` if the
+        schema is violated or ``holds`` disagrees with the required checks."""
+        try:
+            obj = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"certificate is not valid JSON: {exc}") from None
+        _validate(obj)
+        checks = [Check(c["name"], c["status"], c["detail"], c["required"], c["numbers"])
+                  for c in obj["checks"]]
+        network, decimal = _parse_network(obj["network"])
+        return cls(holds=obj["holds"], mode=obj["mode"], network=network, checks=checks,
+                   data=obj["data"], digits=obj["digits"], claims=obj["claims"],
+                   timings=obj["timings"], versions=obj["versions"],
+                   decimal_weights=decimal)
+
+    # --- re-verification ----------------------------------------------------------
+    def recheck(self, X, Y, truth: TwoLayerNetwork | None = None) -> "Certificate":
+        """Re-derive the certificate from the data and the stored network.
+
+        Runs :func:`verify.certify` again with the stored network as the candidate (same
+        mode and digits), and adds two required checks: the data digest matches the one
+        stored, and the network certified now equals the stored one (exactly in exact
+        mode). Returns the fresh certificate; trust its ``holds``, not this one's.
+        """
+        from .certify import certify
+
+        if self.network is None:
+            raise InvalidInputError("this certificate holds no network to re-check")
+        fresh = certify(X, Y, self.network, exact=self.mode == "exact",
+                        digits=self.digits or 50, truth=truth)
+        same_data = data_digest(np.asarray(X, float), np.asarray(Y, float)) == self.data
+        fresh.checks.append(Check(
+            "stored data", "passed" if same_data else "failed",
+            "the data digest matches the stored one" if same_data else
+            "the data digest differs: this certificate was issued for other data"))
+        fresh.checks.append(_same_network_check(self, fresh))
+        fresh.holds = all(c.passed for c in fresh.checks if c.required)
+        return fresh
+
+    # --- display ------------------------------------------------------------------
+    def summary(self, max_entries: int = 400) -> str:
+        """Human-readable summary: outcome, each check, and the certified weights
+        (exact rationals in exact mode) when there are at most ``max_entries``."""
+        head = (f"certificate ({self.mode}"
+                + (f", {self.digits} digits" if self.mode == "precision" else "")
+                + f"): {'HOLDS' if self.holds else 'DOES NOT HOLD'}")
+        lines = [head]
+        lines += [f"  [{c.status:>10}] {c.name}: {c.detail}" for c in self.checks]
+        lines += [f"  claim: {c}" for c in self.claims]
+        net = self._network_dict()
+        if net is not None and self.network.U.size + self.network.V.size <= max_entries:
+            for name in ("V", "U"):
+                lines.append(f"  {name} ({net['kind']}, rows):")
+                lines += ["    [" + ", ".join(row) + "]" for row in net[name]]
+        return "\n".join(lines)
+
+
+def _strings(A: np.ndarray) -> list[list[str]]:
+    return [[str(Fraction(a)) for a in row] for row in A]
+
+
+def _full_network(cert: Certificate) -> TwoLayerNetwork:
+    """The certified network at the precision it was stored (decimal strings read
+    exactly), not its float64 rounding."""
+    if cert.decimal_weights is None:
+        return cert.network
+    U, V = (np.array([[Fraction(a) for a in row] for row in cert.decimal_weights[name]],
+                     dtype=object) for name in ("U", "V"))
+    return TwoLayerNetwork(U, V, cert.network.activation)
+
+
+def _same_network_check(stored: Certificate, fresh: Certificate) -> Check:
+    from .compare import max_unit_error
+
+    if fresh.network is None:
+        return Check("stored network", "failed", "no network could be certified now")
+    err = max_unit_error(_full_network(stored), _full_network(fresh))
+    limit = 0.0 if stored.mode == "exact" else 10.0 ** (5 - (stored.digits or 50))
+    ok = err <= limit
+    return Check("stored network", "passed" if ok else "failed",
+                 f"the stored network {'equals' if ok else 'differs from'} the one "
+                 f"certified now (max unit error {err:.3g})", numbers={"max_unit_error": err})
+
+
+# --- strict validation ---------------------------------------------------------------
+def _fail(msg: str):
+    raise InvalidInputError(f"invalid certificate: {msg}")
+
+
+def _validate(obj) -> None:
+    if not isinstance(obj, dict) or set(obj) != _KEYS:
+        _fail(f"expected exactly the keys {sorted(_KEYS)}")
+    if obj["schema"] != SCHEMA:
+        _fail(f"schema {obj['schema']!r} is not {SCHEMA!r}")
+    if obj["mode"] not in ("exact", "precision") or not isinstance(obj["holds"], bool):
+        _fail("'mode' must be 'exact' or 'precision' and 'holds' a boolean")
+    if obj["mode"] == "precision" and not (isinstance(obj["digits"], int)
+                                           and obj["digits"] >= 16):
+        _fail("a precision certificate needs an integer 'digits' >= 16")
+    checks = obj["checks"]
+    if not isinstance(checks, list) or not checks:
+        _fail("'checks' must be a non-empty list")
+    for c in checks:
+        if (not isinstance(c, dict) or set(c) != {"name", "status", "required", "detail",
+                                                  "numbers"}
+                or c["status"] not in STATUSES or not isinstance(c["required"], bool)
+                or not isinstance(c["numbers"], dict)):
+            _fail(f"malformed check {c!r}")
+    required = [c for c in checks if c["required"]]
+    if obj["holds"] != (bool(required) and all(c["status"] == "passed" for c in required)):
+        _fail("'holds' disagrees with the required checks")
+    if obj["holds"] and "reproduction" not in {c["name"] for c in required}:
+        _fail("a certificate that holds must contain the required 'reproduction' check")
+    for part in ("X", "Y"):
+        entry = obj["data"].get(part) if isinstance(obj["data"], dict) else None
+        if (not isinstance(entry, dict)
+                or not re.fullmatch(r"[0-9a-f]{64}", str(entry.get("sha256")))):
+            _fail(f"data digest of {part} is missing or malformed")
+    if obj["holds"] and obj["network"] is None:
+        _fail("a certificate that holds must contain its network")
+
+
+def _parse_network(net) -> tuple[TwoLayerNetwork | None, dict | None]:
+    if net is None:
+        return None, None
+    if not isinstance(net, dict) or set(net) != {"kind", "activation", "U", "V"}:
+        _fail("malformed 'network'")
+    pattern = _RATIONAL if net["kind"] == "exact" else _DECIMAL
+    if net["kind"] not in ("exact", "decimal"):
+        _fail(f"unknown network kind {net['kind']!r}")
+    mats = []
+    for name in ("U", "V"):
+        rows = net[name]
+        if (not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows)
+                or len({len(r) for r in rows}) != 1):
+            _fail(f"network {name} must be a non-empty rectangular list of lists")
+        if not all(isinstance(a, str) and pattern.match(a) for r in rows for a in r):
+            _fail(f"network {name} holds entries that are not {net['kind']} number strings")
+        mats.append(np.array([[Fraction(a) for a in r] for r in rows], dtype=object))
+    U, V = mats
+    if net["kind"] == "decimal":
+        return (TwoLayerNetwork(U.astype(float), V.astype(float), net["activation"]),
+                {"U": net["U"], "V": net["V"]})
+    return TwoLayerNetwork(U, V, net["activation"]), None

@@ -1,0 +1,217 @@
+"""``certify``: prove (exact path) or measure (precision path) that a network fits data.
+
+The candidate network is used for one thing only: the hypothesis of which samples are
+inactive for which unit (its float ``V X``, with a relative safety band around zero).
+The certified network is then solved from the data — over ℚ (:mod:`verify.exact`) or at
+``digits`` digits (:mod:`verify.precision`) — and compared with the candidate, so that
+the certificate is about the network the caller handed in, not merely about some
+network.
+
+Required checks (``holds`` is their conjunction): the solve steps, ``reproduction``
+(``U f(V X) = Y``), ``candidate`` (the candidate equals the certified network up to
+permutation and positive scaling, to ``candidate_rtol`` per unit — it is float) and,
+when ``truth`` is given, ``truth`` (exact equality up to the symmetries on the exact
+path; agreement to the working digits on the precision path). ``identifiability`` is
+reported, not required.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from recover.errors import InvalidInputError
+from recover.network import TwoLayerNetwork
+from recover.validation import check_data
+
+from .certificate import Certificate, data_digest, versions
+from .checks import Check
+from .compare import max_unit_error
+from .exact import exact_canonical, fraction_array, qq_matrix, solve_exact
+from .identifiability import identifiability_check
+from .precision import GUARD_DIGITS, mp_array, mpf_to_fraction, solve_precision
+
+#: Preactivations with ``|V_i x_j| <= HYPOTHESIS_RTOL · (|V_i| |x_j|)`` are left out of
+#: the hypothesis (neither confidently active nor inactive).
+HYPOTHESIS_RTOL = 1e-9
+
+
+def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50,
+            truth: TwoLayerNetwork | None = None, *, candidate_rtol: float = 1e-14,
+            identifiability: bool = True, seed: int = 0) -> Certificate:
+    """Certify that ``network`` reproduces ``Y = U f(V X)`` exactly (or to ``digits``).
+
+    Parameters
+    ----------
+    X : array_like, shape (d, n)
+        Inputs, one sample per column; float64 values are taken as exact rationals.
+    Y : array_like, shape (m, n)
+        Labels.
+    network : TwoLayerNetwork
+        Candidate with ``k`` hidden units (float or exact), ReLU activation.
+    exact : bool
+        True: prove everything in rational arithmetic. False: mpmath at ``digits``.
+    digits : int >= 16
+        Working precision of the precision path.
+    truth : TwoLayerNetwork, optional
+        Planted network; adds the required check ``truth``.
+    candidate_rtol : float
+        Largest per-unit relative error (max-norm, after matching and rescaling) allowed
+        between the float candidate and the certified network. Default 1e-14 (≈ 45 ulp).
+    identifiability : bool
+        Also prove the Jacobian rank (reported, not required).
+    seed : int
+        Seed of the random row subset of the Jacobian.
+
+    Returns
+    -------
+    Certificate
+        ``holds`` is never True unless every required check passed. The exact path
+        needs ``m >= k``; for ``m < k`` the certificate says so and does not hold.
+    """
+    X, Y, network, truth, digits = _validate(X, Y, network, truth, digits)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    inactive, active = hypothesis_pattern(network, X)
+    if network.k > network.m:
+        return _out_of_scope(X, Y, network, exact, digits)
+    if exact:
+        checks, certified, extra = _exact_path(X, Y, inactive, timings)
+    else:
+        checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings)
+    if certified is not None:
+        full = extra.get("exact_network", certified)  # precision path: all digits
+        limit = 0.0 if exact else 10.0 ** (GUARD_DIGITS - digits)
+        checks.append(_agreement_check("candidate", network, full, candidate_rtol))
+        if truth is not None:
+            checks.append(_agreement_check("truth", truth, full, limit))
+        if identifiability:
+            t = time.perf_counter()
+            U, V = (np.vectorize(Fraction, otypes=[object])(A)
+                    for A in (certified.U, certified.V)) if exact else extra["exact_point"]
+            checks.append(identifiability_check(U, V, X, seed=seed))
+            timings["identifiability"] = time.perf_counter() - t
+    if truth is None:
+        checks.append(Check("truth", "skipped", "no truth given", required=False))
+    timings["total"] = time.perf_counter() - start
+    holds = all(c.passed for c in checks if c.required)
+    return Certificate(holds=holds, mode="exact" if exact else "precision",
+                       network=certified, checks=checks, data=data_digest(X, Y),
+                       digits=None if exact else digits,
+                       claims=_claims(exact, digits, truth is not None),
+                       timings=timings, versions=versions(),
+                       decimal_weights=extra.get("decimal"))
+
+
+def hypothesis_pattern(network: TwoLayerNetwork, X: np.ndarray):
+    """Confidently inactive and active samples per unit (two k×n bool arrays).
+
+    ``V X`` in float64 with a band ``HYPOTHESIS_RTOL · (|V| |X|)`` around zero; samples
+    inside the band are in neither set (for integer data exact zeros are common).
+    """
+    V = np.asarray(network.V, dtype=float)
+    pre = V @ X
+    band = HYPOTHESIS_RTOL * (np.abs(V) @ np.abs(X))
+    return pre < -band, pre > band
+
+
+# --- the two paths -------------------------------------------------------------------
+def _exact_path(X, Y, inactive, timings):
+    t = time.perf_counter()
+    Xq, Yq = qq_matrix(X), qq_matrix(Y)
+    timings["to_rational"] = time.perf_counter() - t
+    t = time.perf_counter()
+    sol = solve_exact(Xq, Yq, X, Y, inactive)
+    timings["exact_solve"] = time.perf_counter() - t
+    if not sol.ok:
+        return sol.checks, None, {}
+    U, V = exact_canonical(fraction_array(sol.U), fraction_array(sol.V))
+    return sol.checks, TwoLayerNetwork(U, V), {}
+
+
+def _precision_path(X, Y, inactive, active, digits, timings):
+    import mpmath
+
+    t = time.perf_counter()
+    sol = solve_precision(X, Y, inactive, active, digits)
+    timings["precision_solve"] = time.perf_counter() - t
+    if sol.U is None:
+        return sol.checks, None, {}
+    point = tuple(np.vectorize(mpf_to_fraction, otypes=[object])(A) for A in (sol.U, sol.V))
+    with mpmath.mp.workdps(digits):
+        decimal = {name: [[mpmath.nstr(a, digits) for a in row] for row in A]
+                   for name, A in (("U", sol.U), ("V", sol.V))}
+    net = TwoLayerNetwork(point[0].astype(float), point[1].astype(float))
+    return sol.checks, net, {"exact_point": point, "decimal": decimal,
+                             "exact_network": TwoLayerNetwork(*point)}
+
+
+def _agreement_check(name: str, reference: TwoLayerNetwork, certified: TwoLayerNetwork,
+                     rtol: float) -> Check:
+    err = max_unit_error(reference, certified)
+    ok = err <= rtol
+    what = "candidate" if name == "candidate" else "truth"
+    exactly = "exactly " if rtol == 0 else ""
+    return Check(name, "passed" if ok else "failed",
+                 f"the {what} {'equals' if ok else 'does not equal'} the certified network "
+                 f"{exactly}up to permutation and positive scaling (max per-unit relative "
+                 f"error {err:.3g}, allowed {rtol:.3g})",
+                 numbers={"max_unit_error": err, "allowed": rtol})
+
+
+def _claims(exact: bool, digits: int, with_truth: bool) -> list[str]:
+    if exact:
+        out = ["U f(V X) = Y holds exactly in rational arithmetic for the certified "
+               "rational network (if 'holds')",
+               "the candidate equals the certified network up to permutation, positive "
+               "scaling and float64 rounding (candidate check)"]
+        if with_truth:
+            out.append("the certified network equals the truth exactly up to permutation "
+                       "and positive scaling")
+        return out
+    out = [f"U f(V X) agrees with Y to {digits - GUARD_DIGITS} digits at {digits} working "
+           f"digits (if 'holds'); nothing is claimed to be exact"]
+    if with_truth:
+        out.append(f"the solution agrees with the truth to {digits - GUARD_DIGITS} digits "
+                   "up to permutation and positive scaling")
+    return out
+
+
+def _out_of_scope(X, Y, network, exact, digits) -> Certificate:
+    check = Check("scope", "not proven",
+                  f"m = {network.m} < k = {network.k}: the output span does not separate the "
+                  f"hidden units; this certifier needs m >= k (the linear-in-blocks method of "
+                  f"DESIGN §2 is not implemented)")
+    return Certificate(holds=False, mode="exact" if exact else "precision", network=None,
+                       checks=[check], data=data_digest(X, Y),
+                       digits=None if exact else digits, versions=versions())
+
+
+# --- validation at the door ----------------------------------------------------------
+def _validate(X, Y, network, truth, digits):
+    X, Y = check_data(X, Y)
+    if not isinstance(network, TwoLayerNetwork):
+        raise InvalidInputError(
+            f"network must be a TwoLayerNetwork, not {type(network).__name__}")
+    for name, net in (("network", network), ("truth", truth)):
+        if net is None:
+            continue
+        if not isinstance(net, TwoLayerNetwork):
+            raise InvalidInputError(f"{name} must be a TwoLayerNetwork or None")
+        if (net.d, net.m) != (X.shape[0], Y.shape[0]):
+            raise InvalidInputError(
+                f"{name} has d = {net.d} inputs and m = {net.m} outputs, but X is "
+                f"{X.shape[0]}x{X.shape[1]} and Y is {Y.shape[0]}x{Y.shape[1]} "
+                f"(X is d x n, Y is m x n)")
+        if net.activation.name != "relu":
+            raise InvalidInputError(
+                f"certification supports the ReLU activation only, not {net.activation.name!r}")
+    if truth is not None and truth.k != network.k:
+        raise InvalidInputError(f"network has k = {network.k} units but truth has {truth.k}")
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 16:
+        raise InvalidInputError(
+            f"digits must be an integer >= 16 (float64 already gives ~16), got {digits!r}")
+    return X, Y, network, truth, int(digits)

@@ -1,0 +1,304 @@
+"""The exact certificate: DESIGN §2 solved over ℚ with the activation pattern fixed.
+
+Every float64 is a rational number, so ``X`` and ``Y`` are taken as exact data. The
+candidate network supplies only a *hypothesis*: which samples are inactive for which
+unit. Everything below is decided in exact rational arithmetic (sympy ``DomainMatrix``
+over ``QQ``, which runs on python-flint when it is installed), so a wrong hypothesis can
+make a certificate fail but never pass.
+
+Steps (ReLU, ``m ≥ k``), each one a :class:`~verify.checks.Check`:
+
+``rank``          rows ``R`` and columns ``C`` with ``Y[R, C]`` invertible and
+                  ``Y = Y[:, C] Y[R, C]^{-1} Y[R, :]`` exactly, i.e. ``rank Y = k``. If not,
+                  a nonzero (k+1)×(k+1) minor is exhibited: then *no* network with ``k``
+                  hidden units reproduces ``Y`` (``rank U f(VX) ≤ k``).
+``facets``        with ``Z = Y[R, :]`` (k×n), for each unit the hypothesised inactive
+                  samples give ``k−1`` independent columns of ``Z``; ``w_i`` is the exact left
+                  null vector; ``F_i = w_i Z`` must not take both signs (sign fixed ≥ 0).
+``pattern``       ``V_i`` solves ``V_i x_j = F_ij`` on ``d`` independent active samples;
+                  then ``f(V X) = F`` is verified on *all* entries: equality where
+                  ``F > 0`` and ``V_i x_j ≤ 0`` where ``F = 0``.
+``reproduction``  ``U`` solves ``U F = Y`` on ``k`` independent columns, then
+                  ``U f(V X) = Y`` is verified on all ``m·n`` entries. This last check,
+                  computed from ``(U, V, X, Y)`` alone, is the proof of exact realizability.
+
+Cost: a handful of k×k, (k−1)×k and d×d exact solves plus exact products of size
+k·d·n and m·k·n — for integer data these are integer products in flint.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from sympy import QQ
+from sympy.polys.matrices import DomainMatrix
+
+from recover.errors import InvalidInputError, RelunetError
+
+from .checks import Check
+from .selection import independent_columns, independent_rows
+
+
+# --- conversions -------------------------------------------------------------------
+def to_qq(a):
+    """An exact ``QQ`` element equal to ``a`` (float64, int, Fraction or sympy Rational)."""
+    if isinstance(a, (float, np.floating)):
+        p, q = float(a).as_integer_ratio()
+    elif hasattr(a, "p") and hasattr(a, "q"):  # sympy Rational
+        p, q = a.p, a.q
+    elif isinstance(a, numbers.Rational):  # int, numpy integer, Fraction
+        p, q = a.numerator, a.denominator
+    else:
+        raise TypeError(f"{a!r} is not a rational number")
+    return QQ(int(p), int(q))
+
+
+def qq_matrix(A) -> DomainMatrix:
+    """``A`` (2-D float64 or object array of rationals) as an exact ``DomainMatrix``."""
+    A = np.asarray(A)
+    rows = [[to_qq(a) for a in row] for row in A.tolist()]
+    return DomainMatrix(rows, A.shape, QQ)
+
+
+def to_fraction(a) -> Fraction:
+    """A ``QQ`` element as a :class:`fractions.Fraction`."""
+    return Fraction(int(QQ.numer(a)), int(QQ.denom(a)))
+
+
+def fraction_array(M: DomainMatrix) -> np.ndarray:
+    """An exact matrix as an object array of :class:`fractions.Fraction`."""
+    out = np.empty(M.shape, dtype=object)
+    for i, row in enumerate(M.to_list()):
+        out[i, :] = [to_fraction(a) for a in row]
+    return out
+
+
+def float_array(M: DomainMatrix) -> np.ndarray:
+    """An exact matrix rounded to float64 (used only to guide choices)."""
+    return np.array([[float(a) for a in row] for row in M.to_list()], dtype=float).reshape(M.shape)
+
+
+def relu_qq(M: DomainMatrix) -> DomainMatrix:
+    """ReLU applied entrywise, exactly."""
+    return M.applyfunc(lambda a: a if a > 0 else QQ.zero)
+
+
+def _all(n: int) -> list[int]:
+    return list(range(n))
+
+
+# --- the steps -----------------------------------------------------------------------
+@dataclass
+class ExactSolution:
+    """What :func:`solve_exact` found: ``U`` (m×k) and ``V`` (k×d) over ℚ, or ``None``
+    where a step failed; ``checks`` in the order they ran."""
+
+    U: DomainMatrix | None = None
+    V: DomainMatrix | None = None
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.U is not None and all(c.passed for c in self.checks)
+
+
+def exact_span(Yq: DomainMatrix, Yf: np.ndarray, k: int):
+    """Rows ``R`` and columns ``C`` proving ``rank Y = k`` (see module docstring)."""
+    m, n = Yq.shape
+    R = independent_rows(Yq, Yf, k)
+    if R is None:
+        r = Yq.rank()
+        return None, Check("rank", "not proven",
+                           f"rank(Y) = {r} < k = {k} over Q: the hidden units cannot all be "
+                           f"seen in the outputs; this path needs rank(Y) = k",
+                           numbers={"rank": r, "k": k})
+    Zq = Yq.extract(R.tolist(), _all(n))
+    C = independent_columns(Zq, Yf[R], k)
+    G = Zq.extract(_all(k), C.tolist())
+    off = (Yq.extract(_all(m), C.tolist()) * G.inv() * Zq - Yq).to_dok()
+    if off:
+        r, c = min(off)
+        rows, cols = sorted(set(R.tolist()) | {r}), sorted(set(C.tolist()) | {c})
+        det = Yq.extract(rows, cols).det()
+        if det == 0:  # impossible by the Schur complement; guard against a logic error
+            raise RelunetError("internal error: rank witness has zero determinant")
+        return None, Check(
+            "rank", "failed",
+            f"Y is not exactly realizable with k = {k} hidden units: rank(Y) >= {k + 1} "
+            f"over Q (the {k + 1}x{k + 1} minor of Y at rows {rows}, columns {cols} is "
+            f"nonzero), while rank(U f(V X)) <= k for every network with k units",
+            numbers={"k": k, "witness_rows": rows, "witness_cols": cols,
+                     "witness_det_sign": 1 if det > 0 else -1,
+                     "entries_off_span": len(off)})
+    return (R, C), Check("rank", "passed",
+                         f"rank(Y) = {k} exactly: Y = Y[:, C] Y[R, C]^-1 Y[R, :] on all "
+                         f"{m}x{n} entries",
+                         numbers={"rank": k, "rows": R.tolist(), "cols": C.tolist()})
+
+
+def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray):
+    """Exact facet normals ``W`` (k×k) and ``F = W Z ≥ 0`` (k×n) from the hypothesis."""
+    k, n = Zq.shape
+    rows = []
+    for i in range(k):
+        J = np.flatnonzero(inactive[i])
+        sel = independent_columns(Zq, Zf, k - 1, among=J)
+        if sel is None:
+            return None, Check(
+                "facets", "not proven",
+                f"unit {i}: the {len(J)} samples the candidate calls inactive have rank "
+                f"< k-1 = {k - 1} in the output span, so they do not determine its facet",
+                numbers={"unit": i, "inactive_samples": len(J)})
+        null = Zq.extract(_all(k), sel.tolist()).transpose().nullspace()
+        rows.append(null.to_list()[0])
+    F_rows = (DomainMatrix(rows, (k, k), QQ) * Zq).to_list()
+    for i, row in enumerate(F_rows):
+        pos, neg = sum(a > 0 for a in row), sum(a < 0 for a in row)
+        if pos and neg:
+            return None, Check(
+                "facets", "failed",
+                f"unit {i}: the hyperplane through the samples the candidate calls "
+                f"inactive has data on both sides ({pos} vs {neg} samples): the candidate's "
+                f"activation pattern is not exactly consistent with Y",
+                numbers={"unit": i, "positive": pos, "negative": neg})
+        if neg:
+            rows[i] = [-a for a in rows[i]]
+            F_rows[i] = [-a for a in row]
+    W = DomainMatrix(rows, (k, k), QQ)
+    if W.rank() < k:
+        return None, Check("facets", "failed",
+                           "two units found the same facet: the facet normals are dependent")
+    active = [sum(a > 0 for a in row) for row in F_rows]
+    disagree = int(sum(F_rows[i][j] != 0 for i in range(k)
+                       for j in np.flatnonzero(inactive[i])))
+    return DomainMatrix(F_rows, (k, n), QQ), Check(
+        "facets", "passed",
+        "each unit's hypothesised inactive samples span a hyperplane of the output span "
+        "with all data on one side; F = W Z >= 0 exactly",
+        numbers={"active_samples": active, "hypothesis_disagreements": disagree})
+
+
+def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix):
+    """``V`` (k×d) with ``f(V X) = F`` exactly, or the reason it does not exist."""
+    d, n = Xq.shape
+    k = F.shape[0]
+    F_rows = F.to_list()
+    V_rows = []
+    for i in range(k):
+        A = [j for j, a in enumerate(F_rows[i]) if a > 0]
+        sel = independent_columns(Xq, Xf, d, among=A)
+        if sel is None:
+            return None, Check(
+                "pattern", "not proven",
+                f"unit {i} is active on {len(A)} samples whose inputs have rank < d = {d}: "
+                f"V_{i} is not determined by the data",
+                numbers={"unit": i, "active_samples": len(A)})
+        S = Xq.extract(_all(d), sel.tolist()).transpose()
+        v = S.lu_solve(F.extract([i], sel.tolist()).transpose())
+        V_rows.append(v.transpose().to_list()[0])
+    V = DomainMatrix(V_rows, (k, d), QQ)
+    P = V * Xq
+    bad = (relu_qq(P) - F).to_dok()
+    if bad:
+        i, j = min(bad)
+        return None, Check(
+            "pattern", "failed",
+            f"no V reproduces the facet values: f(V X) != F at {len(bad)} entries "
+            f"(first: unit {i}, sample {j})",
+            numbers={"mismatches": len(bad)})
+    zeros = k * n - len(P.to_dok())
+    return V, Check(
+        "pattern", "passed",
+        "f(V X) = F exactly: V_i x_j = F_ij where F_ij > 0 and V_i x_j <= 0 elsewhere, "
+        "for all units and samples",
+        numbers={"zero_preactivations": zeros})
+
+
+def exact_output_weights(H: DomainMatrix, Yq: DomainMatrix):
+    """``U`` (m×k) solving ``U H = Y`` on ``k`` independent columns of ``H = f(V X)``."""
+    k = H.shape[0]
+    m = Yq.shape[0]
+    cols = independent_columns(H, float_array(H), k)
+    if cols is None:
+        return None, Check("output weights", "not proven",
+                           f"rank f(V X) < k = {k}: U is not determined")
+    Ht = H.extract(_all(k), cols.tolist()).transpose()
+    U = Ht.lu_solve(Yq.extract(_all(m), cols.tolist()).transpose()).transpose()
+    return U, Check("output weights", "passed",
+                    f"U solved exactly from {k} independent columns of f(V X)",
+                    numbers={"cols": cols.tolist()})
+
+
+def exact_reproduction(Xq: DomainMatrix, Yq: DomainMatrix, U: DomainMatrix,
+                       V: DomainMatrix) -> Check:
+    """The proof: ``U f(V X) = Y`` on every entry, in exact rational arithmetic."""
+    bad = (U * relu_qq(V * Xq) - Yq).to_dok()
+    m, n = Yq.shape
+    if bad:
+        r, c = min(bad)
+        return Check("reproduction", "failed",
+                     f"U f(V X) != Y at {len(bad)} of {m * n} entries (first: output {r}, "
+                     f"sample {c})", numbers={"mismatches": len(bad)})
+    return Check("reproduction", "passed",
+                 f"U f(V X) = Y exactly on all {m}x{n} entries (rational arithmetic)",
+                 numbers={"mismatches": 0})
+
+
+def solve_exact(Xq: DomainMatrix, Yq: DomainMatrix, Xf: np.ndarray, Yf: np.ndarray,
+                inactive: np.ndarray) -> ExactSolution:
+    """Run the steps of the module docstring; stop at the first one that does not pass.
+
+    ``inactive`` (k×n bool) is the hypothesis: samples the candidate confidently calls
+    inactive for each unit. Requires ``m ≥ k`` (the caller checks).
+    """
+    k = inactive.shape[0]
+    out = ExactSolution()
+    span, check = exact_span(Yq, Yf, k)
+    out.checks.append(check)
+    if span is None:
+        return out
+    R, _ = span
+    F, check = exact_facets(Yq.extract(R.tolist(), _all(Yq.shape[1])), Yf[R], inactive)
+    out.checks.append(check)
+    if F is None:
+        return out
+    V, check = exact_hidden_weights(Xq, Xf, F)
+    out.checks.append(check)
+    if V is None:
+        return out
+    U, check = exact_output_weights(F, Yq)
+    out.checks.append(check)
+    if U is None:
+        return out
+    out.checks.append(exact_reproduction(Xq, Yq, U, V))
+    out.U, out.V = U, V
+    return out
+
+
+# --- canonical form ------------------------------------------------------------------
+def exact_canonical(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rational canonical form of a ReLU network given as Fraction object arrays.
+
+    Scaling: each row of ``V`` is divided by its largest absolute entry (max-norm 1) and
+    the column of ``U`` multiplied by it — a rational choice, unlike the unit Euclidean
+    norm of :meth:`TwoLayerNetwork.canonical`. Order: units sorted by the exact tuple
+    ``(V_i, U_{:,i})``. Two networks are equal up to permutation and positive scaling
+    iff their canonical forms are equal entrywise.
+    """
+    U, V = max_norm_scaled(U, V)
+    order = sorted(range(V.shape[0]), key=lambda i: (tuple(V[i]), tuple(U[:, i])))
+    return U[:, order], V[order]
+
+
+def max_norm_scaled(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``(U, V)`` (object arrays of rationals) rescaled so that every row of ``V``
+    has largest absolute entry 1; ``U``'s columns carry the inverse scale (ReLU)."""
+    scale = [max(abs(a) for a in row) for row in V]
+    if any(s == 0 for s in scale):
+        raise InvalidInputError("a hidden unit has V_i = 0; it has no direction")
+    V = np.array([[a / s for a in row] for row, s in zip(V, scale)], dtype=object)
+    U = np.array([[a * s for a, s in zip(row, scale)] for row in U], dtype=object)
+    return U, V
