@@ -121,6 +121,32 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
     return Facet(w=w, support=support, rank_gap=rank_gap, flatness=flatness)
 
 
+def trimmed_hyperplane(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray,
+                       informative: np.ndarray, size: int, iterations: int = 20,
+                       start: np.ndarray | None = None) -> np.ndarray:
+    """Least-squares hyperplane through the ``size`` samples nearest to it (trimmed).
+
+    Starting from the normal ``w0`` (or from the samples ``start``), repeatedly keep the
+    ``size`` informative samples with the smallest ``|w·z|/‖z‖`` and refit ``w`` as the
+    smallest right singular vector of ``Z[:, J]ᵀ``, until the set stops changing. With
+    noise, this is the robust counterpart of the exact step. Complexity O(n k²) per
+    iteration.
+    """
+    far = np.where(informative, 0.0, np.inf)
+    J = None if start is None else np.asarray(start)
+    w = np.asarray(w0, dtype=float)
+    for _ in range(iterations):
+        if J is not None:
+            _, _, vt = np.linalg.svd(Z[:, J].T, full_matrices=False)
+            w = vt[-1]
+        dist = np.abs(w @ Z) / np.maximum(znorm, 1e-300) + far
+        J_next = np.sort(np.argpartition(dist, size - 1)[:size])
+        if J is not None and np.array_equal(J_next, np.sort(J)):
+            break
+        J = J_next
+    return w / np.linalg.norm(w)
+
+
 def add_if_new(facets: list[Facet], facet: Facet | None) -> bool:
     """Append ``facet`` unless it is ``None`` or already known; return True if added."""
     if facet is None or any(facet.same_as(f) for f in facets):

@@ -18,7 +18,8 @@ from typing import Callable
 
 import numpy as np
 
-from .facets import Facet, add_if_new, exact_facet, informative_columns
+from .facets import (Facet, add_if_new, exact_facet, informative_columns,
+                     trimmed_hyperplane)
 
 #: Fraction of samples taken as "confidently inactive" for a direction.
 INACTIVE_FRACTION = 0.25
@@ -67,15 +68,7 @@ def facet_from_direction(v: np.ndarray, X: np.ndarray, Z: np.ndarray, znorm: np.
     for sign in (1.0, -1.0):
         s = np.where(informative, sign * scores, np.inf)
         J = np.argsort(s)[:size]
-        w = None
-        for _ in range(iterations):
-            _, _, vt = np.linalg.svd(Z[:, J].T, full_matrices=False)
-            w = vt[-1]
-            dist = np.where(informative, np.abs(w @ Z) / np.maximum(znorm, 1e-300), np.inf)
-            J_next = np.argsort(dist)[:size]
-            if np.array_equal(np.sort(J_next), np.sort(J)):
-                break
-            J = J_next
+        w = trimmed_hyperplane(v, Z, znorm, informative, size, iterations, start=J)
         facet = exact_facet(w, Z, znorm, informative, min_count)
         if facet is not None:
             return facet
