@@ -75,10 +75,10 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     stats = {"programs": 0, "infeasible": 0, "rejected": 0, "duplicates": 0,
              "lp_samples": size}
     while len(facets) < k and stats["programs"] < budget and not used.all():
-        j = _next_anchor(dirs, facets, used, rng)
+        j = next_anchor(dirs, [f.w for f in facets], used, rng)
         used[j] = True
         stats["programs"] += 1
-        w = _vertex(Zs, Zs[:, j], objective)
+        w = dual_vertex(Zs, Zs[:, j], objective)
         if w is None:
             stats["infeasible"] += 1
         else:
@@ -92,20 +92,20 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     return facets, stats
 
 
-def _next_anchor(dirs: np.ndarray, facets: list[Facet], used: np.ndarray,
-                 rng: np.random.Generator) -> int:
-    """The unused sample farthest (in angle) from every facet found so far."""
+def next_anchor(dirs: np.ndarray, normals: list[np.ndarray], used: np.ndarray,
+                rng: np.random.Generator) -> int:
+    """The unused sample (unit column of ``dirs``) farthest in angle from every facet
+    normal found so far; random among all when none is found yet."""
     jitter = 1e-9 * rng.random(dirs.shape[1])
-    if not facets:
+    if not normals:
         score = jitter
     else:
-        W = np.array([f.w for f in facets])
-        score = (W @ dirs).max(axis=0) + jitter
+        score = (np.array(normals) @ dirs).max(axis=0) + jitter
     score[used] = np.inf
     return int(np.argmin(score))
 
 
-def _vertex(Zs: np.ndarray, r: np.ndarray, objective: np.ndarray) -> np.ndarray | None:
+def dual_vertex(Zs: np.ndarray, r: np.ndarray, objective: np.ndarray) -> np.ndarray | None:
     """Solve ``min objective·w  s.t.  w·z_j ≥ 0 (all j), w·r = 1`` (HiGHS)."""
     k = Zs.shape[0]
     res = linprog(objective, A_ub=-Zs.T, b_ub=np.zeros(Zs.shape[1]),

@@ -27,3 +27,7 @@ class RecoveryFailed(RelunetError):
     def __init__(self, message: str, diagnostics: dict | None = None):
         super().__init__(message)
         self.diagnostics = dict(diagnostics or {})
+
+
+class RelunetWarning(UserWarning):
+    """A result was produced but should not be trusted blindly (e.g. very noisy data)."""

@@ -8,7 +8,12 @@
   prove (DESIGN §5).
 * ``condition=κ``: ``V*`` with singular values spaced geometrically from 1 to 1/κ.
 * ``correlation=ρ``: hidden units with pairwise cosine ≈ ρ (a shared direction mixed in).
-* ``noise=σ``: i.i.d. N(0, σ²) entries in ``E``.
+* ``noise=σ``: i.i.d. mean-zero entries in ``E`` with standard deviation ``σ``, of the
+  kind ``noise_kind`` (``"gaussian"``, ``"laplace"``, ``"uniform"``, ``"student_t3"``
+  — Student t with 3 degrees of freedom, scaled to variance σ²).
+* ``snr_db=s``: instead of ``noise``, choose σ so that the signal-to-noise ratio is
+  ``s`` dB in expectation. **SNR** is ``‖U* f(V* X)‖_F / ‖E‖_F``; in decibels
+  ``20 log₁₀ SNR``. So σ = ‖U* f(V* X)‖_F / (√(mn) · 10^(s/20)).
 
 Everything is a deterministic function of ``seed``.
 """
@@ -45,11 +50,23 @@ class PlantedInstance:
         """The noiseless labels ``U* f(V* X)``."""
         return self.Y - self.E
 
+    @property
+    def snr(self) -> float:
+        """Realised signal-to-noise ratio ``‖U* f(V* X)‖_F / ‖E‖_F`` (inf if noiseless)."""
+        noise = np.linalg.norm(self.E)
+        return float(np.linalg.norm(self.clean) / noise) if noise > 0 else float("inf")
+
+    @property
+    def snr_db(self) -> float:
+        """The realised SNR in decibels, ``20 log₁₀ SNR``."""
+        return float(20 * np.log10(self.snr))
+
 
 def planted_instance(d: int, k: int, m: int, n: int, seed: int = 0, noise: float = 0.0,
                      activation: str | Activation = "relu", integer: bool = False,
                      condition: float | None = None,
-                     correlation: float | None = None) -> PlantedInstance:
+                     correlation: float | None = None, noise_kind: str = "gaussian",
+                     snr_db: float | None = None) -> PlantedInstance:
     """Draw a planted instance ``Y = U* f(V* X) + E`` (see module docstring).
 
     Returns a :class:`PlantedInstance` with ``.X`` (d×n), ``.Y`` (m×n), ``.network``.
@@ -67,6 +84,12 @@ def planted_instance(d: int, k: int, m: int, n: int, seed: int = 0, noise: float
         raise InvalidInputError(f"condition must be >= 1, got {condition}")
     if correlation is not None and not 0 <= correlation < 1:
         raise InvalidInputError(f"correlation must be in [0, 1), got {correlation}")
+    if noise_kind not in NOISE_KINDS:
+        raise InvalidInputError(f"noise_kind must be one of {sorted(NOISE_KINDS)}, "
+                                f"got {noise_kind!r}")
+    if snr_db is not None and (noise > 0 or not np.isfinite(snr_db)):
+        raise InvalidInputError("give either noise (a standard deviation) or a finite "
+                                "snr_db, not both")
     act = get_activation(activation)
     rng = np.random.default_rng(seed)
 
@@ -81,10 +104,22 @@ def planted_instance(d: int, k: int, m: int, n: int, seed: int = 0, noise: float
             V = V + np.eye(k, d)
     net = TwoLayerNetwork(U, V, act)
     clean = net(X)
-    E = noise * rng.standard_normal(clean.shape) if noise > 0 else np.zeros_like(clean)
-    params = dict(d=d, k=k, m=m, n=n, noise=noise, activation=act.name, integer=integer,
-                  condition=condition, correlation=correlation)
+    if snr_db is not None:
+        noise = float(np.linalg.norm(clean) / np.sqrt(clean.size) / 10 ** (snr_db / 20))
+    E = noise * NOISE_KINDS[noise_kind](rng, clean.shape) if noise > 0 else np.zeros_like(clean)
+    params = dict(d=d, k=k, m=m, n=n, noise=noise, noise_kind=noise_kind, snr_db=snr_db,
+                  activation=act.name, integer=integer, condition=condition,
+                  correlation=correlation)
     return PlantedInstance(X=X, Y=clean + E, network=net, E=E, seed=seed, params=params)
+
+
+#: Mean-zero, unit-variance noise generators ``(rng, shape) -> array``.
+NOISE_KINDS = {
+    "gaussian": lambda rng, shape: rng.standard_normal(shape),
+    "laplace": lambda rng, shape: rng.laplace(0.0, 1 / np.sqrt(2), shape),
+    "uniform": lambda rng, shape: rng.uniform(-np.sqrt(3), np.sqrt(3), shape),
+    "student_t3": lambda rng, shape: rng.standard_t(3, shape) / np.sqrt(3),
+}
 
 
 def _hidden_weights(rng, k, d, condition, correlation) -> np.ndarray:

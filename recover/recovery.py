@@ -19,6 +19,7 @@ with the diagnostics. A wrong network is never returned silently.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -26,12 +27,15 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .cone import cone_facets
-from .errors import InvalidInputError, RecoveryFailed
+from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from .facets import Facet, single_unit_facet
 from .moments import moment_facets
 from .network import TwoLayerNetwork
+from .noisy import robust_start
+from .refine import refine
 from .solve import hidden_unit, output_weights
-from .span import LabelSpan, label_span
+from .span import LabelSpan, gap_rank, label_span
+from .uncertainty import standard_errors
 from .validation import check_data, check_positive_int
 
 #: ``σ_{k+1}/σ₁`` of ``Y`` above this means the labels are not exactly of rank k.
@@ -39,7 +43,11 @@ REALIZABLE_RTOL = 1e-9
 #: Relative residual ``‖U f(VX) − Y‖/‖Y‖`` accepted as machine level.
 RESIDUAL_RTOL = 1e-10
 METHODS = ("cone", "moments")
-MODES = ("auto", "exact")
+#: Below this estimated SNR (dB), or above this median standard error of the unit-norm
+#: rows of V, noisy recovery warns that its answer is not meaningful.
+MEANINGFUL_SNR_DB = 0.0
+MEANINGFUL_SE = 0.2
+MODES = ("auto", "exact", "noisy")
 
 
 @dataclass
@@ -51,13 +59,23 @@ class RecoveryResult:
     network : TwoLayerNetwork
         The recovered network in canonical form.
     diagnostics : dict
-        ``k``, ``rank_tail`` (σ_{k+1}/σ₁ of Y), ``facet_counts`` (samples on each unit's
-        facet), ``rank_gaps``, ``residual``, ``timings`` (seconds per step), ``method``,
-        ``attempts`` and per-attempt notes.
+        Always: ``mode`` ("exact" or "noisy"), ``exact`` (bool), ``k``, ``rank_tail``
+        (σ_{k+1}/σ₁ of Y), ``residual`` (relative), ``timings`` (seconds per step),
+        ``method``. Exact mode: ``facet_counts`` (samples on each unit's facet),
+        ``rank_gaps``, ``attempts`` with the reason of each failure. Noisy mode:
+        ``standard_errors`` ({"U", "V"} arrays aligned with the canonical network, or
+        None when too large to compute), ``snr_estimate_db``, ``noise_sigma_estimate``,
+        ``iterations``, ``converged``, ``warnings``; ``exact_failure`` when "auto" tried
+        the exact pipeline first.
     """
 
     network: TwoLayerNetwork
     diagnostics: dict = field(default_factory=dict)
+
+    @property
+    def standard_errors(self) -> dict | None:
+        """``{"U": …, "V": …}`` standard errors (noisy mode), else None."""
+        return self.diagnostics.get("standard_errors")
 
 
 def recover_network(X, Y, k: int | None = None, activation: str | Activation = "relu",
@@ -76,9 +94,14 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
         Number of hidden units; by default the numerical rank of ``Y``.
     activation : str or Activation
         Rectified activation (default ReLU).
-    mode : {"auto", "exact"}
-        ``"exact"`` requires labels that are exactly realizable. ``"auto"`` currently
-        behaves as ``"exact"``.
+    mode : {"auto", "exact", "noisy"}
+        ``"exact"``: labels must be exactly realizable; the answer is verified to machine
+        precision or :class:`RecoveryFailed` is raised. ``"noisy"``: mean-zero noise is
+        assumed; a robust start is refined to the least-squares (for Gaussian noise,
+        maximum-likelihood) estimate, with standard errors. ``"auto"`` (default): exact
+        when the labels have an exact rank gap and the exact pipeline verifies, noisy
+        otherwise; ``diagnostics["mode"]`` says which, and ``diagnostics["exact"]`` is
+        True only for a verified exact fit.
     seed : int
         Seed of every random choice: same inputs and seed, same output.
     method : {"auto", "cone", "moments"}
@@ -111,16 +134,45 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
                 f"k = {k} is impossible here: exact recovery needs k <= min(m, d) = "
                 f"min({m}, {d}) (U* of full column rank, V* of full row rank)")
     say = progress or (lambda message: None)
-    timings: dict[str, float] = {}
     start = time.perf_counter()
+    span = _span(Y, k, mode)
+    diagnostics = {"k": span.k, "n": X.shape[1], "rank_tail": span.tail_ratio,
+                   "rank_gap": span.rank_gap, "attempts": [],
+                   "timings": {"span": time.perf_counter() - start}}
+    say(f"span: k = {span.k}, σ_(k+1)/σ_1 = {span.tail_ratio:.1e}")
+    if mode != "noisy":
+        try:
+            return _recover_exact(X, Y, span, act, method, seed, max_attempts, diagnostics,
+                                  say, start)
+        except RecoveryFailed as exc:
+            if mode == "exact":
+                raise
+            diagnostics["exact_failure"] = str(exc)
+            say(f"not exact ({exc}); estimating under noise")
+    return _recover_noisy(X, Y, span, act, method, seed, diagnostics, say, start)
+
+
+def _span(Y, k: int | None, mode: str) -> LabelSpan:
+    """The label span; without ``k`` under noise, ``k`` is read off the spectral gap."""
     span = label_span(Y, k)
-    timings["span"] = time.perf_counter() - start
-    k = span.k
-    diagnostics = {"k": k, "n": X.shape[1], "rank_tail": span.tail_ratio,
-                   "rank_gap": span.rank_gap, "timings": timings, "attempts": [],
-                   "mode": "exact"}
-    _check_realizable(span, d, diagnostics)
-    say(f"span: k = {k}, σ_(k+1)/σ_1 = {span.tail_ratio:.1e}")
+    if k is None and mode != "exact" and span.tail_ratio == 0.0:
+        # Full numerical rank: either k = min(m, n) or noise hides the exact gap.
+        k_gap = gap_rank(span.singular_values)
+        if k_gap is None:
+            raise InvalidInputError(
+                "k cannot be read off the labels: Y has full rank and its singular "
+                "values show no clear gap; pass k")
+        span = label_span(Y, k_gap)
+    return span
+
+
+def _recover_exact(X, Y, span: LabelSpan, act: Activation, method: str, seed: int,
+                   max_attempts: int, diagnostics: dict, say, start) -> RecoveryResult:
+    """The exact pipeline with Las Vegas retries; raises RecoveryFailed if no attempt
+    passes the checks."""
+    diagnostics["mode"] = "exact"
+    _check_realizable(span, X.shape[0], diagnostics)
+    timings = diagnostics["timings"]
     for attempt in range(max_attempts):
         chosen = _method_for(method, attempt)
         rng = np.random.default_rng([seed, attempt])
@@ -131,13 +183,64 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
             say(f"attempt {attempt + 1} ({chosen}) failed: {exc}")
             continue
         diagnostics["attempts"].append({"method": chosen, "failure": None})
-        diagnostics["method"] = chosen
+        diagnostics.update(method=chosen, exact=True)
         timings["total"] = time.perf_counter() - start
         return RecoveryResult(network=network, diagnostics=diagnostics)
     timings["total"] = time.perf_counter() - start
     last = diagnostics["attempts"][-1]["failure"]
     raise RecoveryFailed(f"no attempt passed the checks ({max_attempts} tried); last: {last}",
                          diagnostics)
+
+
+def _recover_noisy(X, Y, span: LabelSpan, act: Activation, method: str, seed: int,
+                   diagnostics: dict, say, start) -> RecoveryResult:
+    """Robust start, Levenberg–Marquardt refinement, standard errors, SNR check."""
+    timings = diagnostics["timings"]
+    diagnostics.update(mode="noisy", exact=False)
+    if span.k > X.shape[0]:
+        raise RecoveryFailed(f"k = {span.k} units exceed the input dimension d = "
+                             f"{X.shape[0]}: V cannot have full row rank", diagnostics)
+    chosen = "moments" if method == "moments" else "cone"
+    t0 = time.perf_counter()
+    U0, V0, stats = robust_start(X, Y, span, act, np.random.default_rng([seed, 0]), chosen)
+    timings["start"] = time.perf_counter() - t0
+    diagnostics.update(method=chosen, start_stats=stats)
+    say(f"noisy: start found in {stats['rounds']} round(s); refining")
+    t0 = time.perf_counter()
+    fit = refine(U0, V0, X, Y, act)
+    timings["refine"] = time.perf_counter() - t0
+    network = TwoLayerNetwork(fit.U, fit.V, act).canonical()
+    t0 = time.perf_counter()
+    se = standard_errors(network, X, Y)
+    timings["standard_errors"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - start
+    diagnostics.update(_noisy_summary(network, X, Y, fit, se))
+    _warn_if_meaningless(diagnostics)
+    return RecoveryResult(network=network, diagnostics=diagnostics)
+
+
+def _noisy_summary(network: TwoLayerNetwork, X, Y, fit, se) -> dict:
+    clean = network(X)
+    resid = float(np.linalg.norm(clean - Y))
+    snr = float(np.linalg.norm(clean)) / max(resid, np.finfo(float).tiny)
+    return {"residual": resid / max(float(np.linalg.norm(Y)), np.finfo(float).tiny),
+            "snr_estimate_db": float(20 * np.log10(snr)), "iterations": fit.iterations,
+            "converged": fit.converged, "pattern_changes": fit.pattern_changes,
+            "noise_sigma_estimate": None if se is None else se.sigma,
+            "standard_errors": None if se is None else {"U": se.U, "V": se.V},
+            "warnings": []}
+
+
+def _warn_if_meaningless(diagnostics: dict) -> None:
+    snr_db = diagnostics["snr_estimate_db"]
+    se = diagnostics["standard_errors"]
+    median_se_v = float(np.median(se["V"])) if se is not None else 0.0
+    if snr_db < MEANINGFUL_SNR_DB or median_se_v > MEANINGFUL_SE:
+        message = (f"the labels are dominated by noise (estimated SNR {snr_db:.1f} dB, "
+                   f"median standard error of the unit directions {median_se_v:.2f}): "
+                   f"the recovered weights are not meaningful")
+        diagnostics["warnings"].append(message)
+        warnings.warn(message, RelunetWarning, stacklevel=3)
 
 
 def _check_options(mode: str, method: str, max_attempts: int) -> None:

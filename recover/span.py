@@ -83,3 +83,19 @@ def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> 
             f"have rank k")
     P = left[:, :k]
     return LabelSpan(P=P, Z=P.T @ Y, singular_values=s)
+
+
+#: A singular-value ratio ``σ_i/σ_{i+1}`` at least this large separates signal from noise.
+NOISY_GAP_MIN = 3.0
+
+
+def gap_rank(singular_values: np.ndarray) -> int | None:
+    """Rank read off noisy labels: the position of the largest ratio ``σ_i/σ_{i+1}``,
+    if that ratio is at least ``NOISY_GAP_MIN``; otherwise ``None`` (no clear gap)."""
+    s = np.asarray(singular_values, dtype=float)
+    s = s[s > 0]
+    if len(s) < 2:
+        return None
+    ratios = s[:-1] / s[1:]
+    i = int(np.argmax(ratios))
+    return i + 1 if ratios[i] >= NOISY_GAP_MIN else None

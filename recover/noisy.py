@@ -1,0 +1,153 @@
+"""Recovery under mean-zero noise: a robust start, then maximum-likelihood refinement.
+
+With ``Y = U* f(V* X) + E`` no sample lies exactly on a facet, so the exact step of
+:mod:`recover.facets` has nothing to snap to. The same geometry still holds on average
+(DESIGN §2): about half of the reduced labels ``z_j`` lie within noise of each facet
+``H_i``. The robust start therefore
+
+1. finds rough facet normals by the same linear programs as the exact method
+   (:mod:`recover.cone`) — or from the paper's moment directions —
+2. replaces the exact null-space step by a *trimmed* hyperplane fit
+   (:func:`recover.facets.trimmed_hyperplane`): the normal of the samples nearest to the
+   hyperplane, iterated; samples near a facet are never trusted individually;
+3. fits ``V_i`` only on the samples confidently active (the top 40% of ``w_i·z_j``),
+   and ``U`` by least squares.
+
+Then :func:`recover.refine.refine` (Levenberg–Marquardt with the activation pattern
+re-read at every step) converges to the least-squares estimate — the maximum-likelihood
+estimate for Gaussian noise — reachable from that start. Error bars come from
+:mod:`recover.uncertainty`.
+
+Complexity: the start costs as the exact pipeline (``k``–``4k`` small LPs, O(nk²) per
+trimmed fit); each refinement step O(n (kd)²).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import Activation
+from .cone import SAMPLES_PER_UNIT, dual_vertex, next_anchor
+from .errors import RecoveryFailed
+from .facets import informative_columns, trimmed_hyperplane
+from .moments import hermite_directions
+from .span import LabelSpan, label_span
+
+#: Fraction of samples kept by the trimmed hyperplane fit (each facet holds ~50%).
+NEAR_FRACTION = 0.35
+#: Fraction of samples, the most active, used to fit each ``V_i`` of the start.
+ACTIVE_FRACTION = 0.4
+#: Two normals with ``|cos| >`` this are the same facet.
+SAME_FACET_COS = 0.98
+
+
+#: Rounds of deflation (refit the residual for units not found yet) in the start.
+DEFLATION_ROUNDS = 4
+
+
+def robust_start(X: np.ndarray, Y: np.ndarray, span: LabelSpan, act: Activation,
+                 rng: np.random.Generator, method: str = "cone"
+                 ) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Starting ``U`` (m×k) and ``V`` (k×d) for refinement.
+
+    Facet normals found in the reduced labels give some units; under strong noise
+    the trimmed fits may collapse onto fewer than ``k`` distinct facets. The units
+    still missing are then sought in the residual ``Y − U f(VX)`` of those found
+    (deflation), whose span holds the missing units plus noise.
+    """
+    k = span.k
+    V_parts, stats = [], {"programs": 0, "from_moments": 0, "rounds": 0}
+    R, current = Y, span
+    for _ in range(DEFLATION_ROUNDS):
+        stats["rounds"] += 1
+        W = robust_normals(X, current, rng, method, stats)
+        if len(W):
+            V_parts.append(start_from_normals(W, X, R, current, act)[1])
+        found = sum(len(V) for V in V_parts)
+        if found == k or not len(W):
+            break
+        R = Y - _least_squares_fit(np.vstack(V_parts), X, Y, act)[1]
+        current = label_span(R, k - found)
+    V = np.vstack(V_parts) if V_parts else np.zeros((0, X.shape[0]))
+    if len(V) < k:
+        raise RecoveryFailed(f"found only {len(V)} of {k} distinct facets under noise; "
+                             f"the data may not determine {k} units")
+    U, _ = _least_squares_fit(V, X, Y, act)
+    return U, V, stats
+
+
+def _least_squares_fit(V, X, Y, act: Activation):
+    """``U`` minimising ``‖U f(VX) − Y‖`` and the fitted labels."""
+    H = act(V @ X)
+    U = np.linalg.lstsq(H.T, Y.T, rcond=None)[0].T
+    return U, U @ H
+
+
+def robust_normals(X: np.ndarray, span: LabelSpan, rng: np.random.Generator,
+                   method: str = "cone", stats: dict | None = None) -> np.ndarray:
+    """Up to ``k`` distinct facet normals (rows, unit norm, oriented so ``w·Z`` is
+    mostly ≥ 0), ``k = span.k``.
+
+    ``method="cone"`` uses linear programs, topped up from moment directions if they
+    find fewer than ``k`` distinct facets; ``method="moments"`` uses moment directions
+    only (the paper's way).
+    """
+    Z, k = span.Z, span.k
+    znorm, informative = informative_columns(Z)
+    size = max(k, int(NEAR_FRACTION * informative.sum()))
+    normals: list[np.ndarray] = []
+    stats = {"programs": 0, "from_moments": 0} if stats is None else stats
+    if method == "cone":
+        _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats)
+    if len(normals) < k:
+        for v in hermite_directions(X, Z, k, rng):
+            if len(normals) == k:
+                break
+            J = np.argsort(np.where(informative, v @ X, np.inf))[:size]
+            w = trimmed_hyperplane(v, Z, znorm, informative, size, start=J)
+            if _add_normal(normals, _oriented(w, Z)):
+                stats["from_moments"] += 1
+    return np.array(normals).reshape(len(normals), k)
+
+
+def _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats) -> None:
+    pool = np.flatnonzero(informative)
+    cols = np.sort(rng.choice(pool, size=min(len(pool), SAMPLES_PER_UNIT * k),
+                              replace=False))
+    Zs, objective = Z[:, cols], Z[:, cols].sum(axis=1)
+    dirs = Zs / znorm[cols]
+    used = np.zeros(len(cols), dtype=bool)
+    budget = stats["programs"] + 4 * k + 20
+    while len(normals) < k and stats["programs"] < budget and not used.all():
+        j = next_anchor(dirs, normals, used, rng)
+        used[j] = True
+        stats["programs"] += 1
+        w = dual_vertex(Zs, Zs[:, j], objective)
+        if w is not None and np.any(w):
+            w = trimmed_hyperplane(w, Z, znorm, informative, size)
+            _add_normal(normals, _oriented(w, Z))
+
+
+def _oriented(w: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    """Sign so that the samples off the facet are on the positive side."""
+    return w if np.sum(w @ Z) >= 0 else -w
+
+
+def _add_normal(normals: list, w: np.ndarray) -> bool:
+    if any(abs(float(w @ u)) > SAME_FACET_COS for u in normals):
+        return False
+    normals.append(w)
+    return True
+
+
+def start_from_normals(W: np.ndarray, X: np.ndarray, Y: np.ndarray, span: LabelSpan,
+                       act: Activation) -> tuple[np.ndarray, np.ndarray]:
+    """Starting ``U`` (m×k), ``V`` (k×d) from facet normals ``W`` (k×k)."""
+    if act.inverse is None:
+        raise RecoveryFailed(f"activation {act.name!r} is not invertible: no noisy start")
+    F = W @ span.Z
+    V = np.empty((W.shape[0], X.shape[0]))
+    for i, f in enumerate(F):
+        active = f > np.quantile(f, 1 - ACTIVE_FRACTION)
+        V[i] = np.linalg.lstsq(X[:, active].T, act.inverse(f[active]), rcond=None)[0]
+    return _least_squares_fit(V, X, Y, act)[0], V
