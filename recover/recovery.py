@@ -135,7 +135,7 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
                 f"min({m}, {d}) (U* of full column rank, V* of full row rank)")
     say = progress or (lambda message: None)
     start = time.perf_counter()
-    span = _span(Y, k, mode)
+    span = label_span(Y, k) if mode != "noisy" else _noisy_span(Y, k)
     diagnostics = {"k": span.k, "n": X.shape[1], "rank_tail": span.tail_ratio,
                    "rank_gap": span.rank_gap, "attempts": [],
                    "timings": {"span": time.perf_counter() - start}}
@@ -149,14 +149,16 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
                 raise
             diagnostics["exact_failure"] = str(exc)
             say(f"not exact ({exc}); estimating under noise")
+        span = _noisy_span(Y, k)
+        diagnostics.update(k=span.k, rank_tail=span.tail_ratio, rank_gap=span.rank_gap)
     return _recover_noisy(X, Y, span, act, method, seed, diagnostics, say, start)
 
 
-def _span(Y, k: int | None, mode: str) -> LabelSpan:
-    """The label span; without ``k`` under noise, ``k`` is read off the spectral gap."""
+def _noisy_span(Y, k: int | None) -> LabelSpan:
+    """The label span under noise: without ``k``, a full-rank ``Y`` gives ``k`` by its
+    largest spectral gap (noise fills the tail of the spectrum)."""
     span = label_span(Y, k)
-    if k is None and mode != "exact" and span.tail_ratio == 0.0:
-        # Full numerical rank: either k = min(m, n) or noise hides the exact gap.
+    if k is None and span.tail_ratio == 0.0:
         k_gap = gap_rank(span.singular_values)
         if k_gap is None:
             raise InvalidInputError(

@@ -17,6 +17,9 @@ def register(sub) -> None:
     p.add_argument("--x", required=True, help="inputs X, .npy (d x n)")
     p.add_argument("--y", required=True, help="labels Y, .npy (m x n)")
     p.add_argument("--k", type=int, default=None, help="hidden units (default: rank of Y)")
+    p.add_argument("--mode", default="auto", choices=["auto", "exact", "noisy"],
+                   help="exact: noiseless labels, verified or exit 1; noisy: least-squares "
+                        "estimate with standard errors; auto (default): exact if it verifies")
     p.add_argument("--method", default="auto", choices=["auto", "cone", "moments"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--truth", default=None, help="true network .npz, to report the error")
@@ -31,12 +34,14 @@ def run(args) -> int:
     Y = load_array(args.y, "--y")
     progress = None if args.quiet else ProgressPrinter()
     try:
-        result = recover_network(X, Y, k=args.k, method=args.method, seed=args.seed,
-                                 progress=progress)
+        result = recover_network(X, Y, k=args.k, mode=args.mode, method=args.method,
+                                 seed=args.seed, progress=progress)
     finally:
         if progress:
             progress.close()
     result.network.save(args.out)
+    if result.standard_errors is not None:
+        _save_with_errors(args.out, result)
     rows = diagnostics_table(result.diagnostics)
     if args.truth:
         from verify import compare_networks
@@ -55,3 +60,12 @@ def _print_rows(rows) -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
+
+
+def _save_with_errors(path: str, result) -> None:
+    """Add the standard errors ``U_se``, ``V_se`` next to ``U`` and ``V`` in the .npz."""
+    import numpy as np
+
+    net, se = result.network, result.standard_errors
+    np.savez(path, U=net.U, V=net.V, activation=np.array(net.activation.name),
+             U_se=se["U"], V_se=se["V"])

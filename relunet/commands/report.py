@@ -10,6 +10,7 @@ def diagnostics_table(diag: dict) -> list[tuple[str, str]]:
     counts = diag.get("facet_counts", [])
     n = diag.get("n", 0)
     rows = [
+        ("mode", f"{diag.get('mode')} ({'verified exact fit' if diag.get('exact') else 'estimate'})"),
         ("hidden units k", str(diag.get("k"))),
         ("rank tail σ_(k+1)/σ_1", f"{diag.get('rank_tail', float('nan')):.1e}"),
         ("method", str(diag.get("method"))),
@@ -21,9 +22,25 @@ def diagnostics_table(diag: dict) -> list[tuple[str, str]]:
                      f" (of n = {n})"))
     if "residual" in diag:
         rows.append(("residual ‖U f(VX) − Y‖/‖Y‖", f"{diag['residual']:.1e}"))
+    if diag.get("mode") == "noisy":
+        rows += _noisy_rows(diag)
     total = diag.get("timings", {}).get("total")
     if total is not None:
         rows.append(("time", f"{total:.3f} s"))
+    return rows
+
+
+def _noisy_rows(diag: dict) -> list[tuple[str, str]]:
+    rows = [("estimated SNR", f"{diag['snr_estimate_db']:.1f} dB"),
+            ("refinement", f"{diag['iterations']} steps, "
+                           f"{'converged' if diag['converged'] else 'NOT converged'}")]
+    se = diag.get("standard_errors")
+    if se is not None:
+        rows.append(("standard errors of V (unit rows)",
+                     f"median {np.median(se['V']):.1e}, max {np.max(se['V']):.1e}"))
+        rows.append(("standard errors of U", f"median {np.median(se['U']):.1e}, "
+                                             f"max {np.max(se['U']):.1e}"))
+    rows += [("WARNING", w) for w in diag.get("warnings", [])]
     return rows
 
 

@@ -62,7 +62,20 @@ def test_noisy_labels_exit_1(tmp_path, capsys):
     np.save(tmp_path / "X.npy", inst.X)
     np.save(tmp_path / "Y.npy", inst.Y)
     code = main(["recover", "--x", str(tmp_path / "X.npy"), "--y", str(tmp_path / "Y.npy"),
-                 "--k", "4", "--out", str(tmp_path / "n.npz"), "--quiet"])
+                 "--k", "4", "--mode", "exact", "--out", str(tmp_path / "n.npz"), "--quiet"])
     assert code == 1
     assert "not exactly realizable" in capsys.readouterr().err
     assert not (tmp_path / "n.npz").exists()
+
+
+def test_noisy_labels_auto_mode_reports_estimate_with_errors(tmp_path, capsys):
+    inst = planted_instance(10, 4, 6, 2000, seed=0, snr_db=25)
+    np.save(tmp_path / "X.npy", inst.X)
+    np.save(tmp_path / "Y.npy", inst.Y)
+    code = main(["recover", "--x", str(tmp_path / "X.npy"), "--y", str(tmp_path / "Y.npy"),
+                 "--out", str(tmp_path / "n.npz"), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "noisy (estimate)" in out and "standard errors of V" in out
+    with np.load(tmp_path / "n.npz") as saved:
+        assert saved["V_se"].shape == (4, 10)

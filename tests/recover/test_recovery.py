@@ -75,7 +75,7 @@ def test_noisy_labels_are_not_called_exact():
 def test_failure_carries_diagnostics():
     inst = planted_instance(10, 5, 8, 1000, seed=0, noise=1e-3)
     with pytest.raises(RecoveryFailed) as info:
-        recover_network(inst.X, inst.Y, k=5)
+        recover_network(inst.X, inst.Y, k=5, mode="exact")
     assert info.value.diagnostics["k"] == 5
     assert info.value.diagnostics["rank_tail"] > 1e-9
 
@@ -87,7 +87,7 @@ def test_labels_of_a_different_model_fail_not_lie():
     X = rng.standard_normal((10, 1000))
     Y = rng.standard_normal((8, 5)) @ np.abs(rng.standard_normal((5, 10)) @ X)
     with pytest.raises(RecoveryFailed):
-        recover_network(X, Y, k=5)
+        recover_network(X, Y, k=5, mode="exact")
 
 
 @pytest.mark.parametrize("X,Y,k,msg", [
@@ -135,7 +135,7 @@ def test_property_random_planted_instances_recover_exactly(sizes, seed):
     inst = planted_instance(*sizes, seed=seed)
     # Gaussian U*, V* have full rank almost surely; skip the measure-zero exceptions.
     assume(np.linalg.matrix_rank(inst.network.U) == sizes[1])
-    res = recover_network(inst.X, inst.Y, seed=seed)
+    res = recover_network(inst.X, inst.Y, seed=seed, mode="exact")
     assert compare_networks(inst.network, res.network) < EXACT
 
 
@@ -147,7 +147,8 @@ def test_property_never_a_wrong_answer(sizes, seed, scale):
     d, k, m, n = sizes
     inst = planted_instance(d, k, m, max(n // 4, 10), seed=seed)
     try:
-        res = recover_network(inst.X, scale * inst.Y, seed=seed, max_attempts=1)
+        res = recover_network(inst.X, scale * inst.Y, seed=seed, max_attempts=1,
+                              mode="exact")
     except RecoveryFailed:
         return
     truth = TwoLayerNetwork(scale * inst.network.U, inst.network.V)
