@@ -34,7 +34,8 @@ class Outcome:
 def run_relunet(inst, method: str, seed: int) -> Outcome:
     t0 = time.perf_counter()
     try:
-        res = recover_network(inst.X, inst.Y, k=inst.network.k, method=method, seed=seed)
+        res = recover_network(inst.X, inst.Y, k=inst.network.k, mode="exact", method=method,
+                              seed=seed)
     except RecoveryFailed as exc:
         return Outcome(method, time.perf_counter() - t0, float("inf"), failed=str(exc))
     seconds = time.perf_counter() - t0
