@@ -127,6 +127,9 @@ class TwoLayerNetwork:
             norms = np.linalg.norm(V, axis=1)
             if np.any(norms == 0):
                 raise InvalidInputError("a hidden unit has V_i = 0; it has no direction")
+            # Rows already of unit norm up to rounding stay as they are, so that the
+            # canonical form of a canonical network is the same network, bit for bit.
+            norms = np.where(np.abs(norms - 1) <= 4 * np.finfo(float).eps, 1.0, norms)
             V = V / norms[:, None]
             U = U * norms[None, :] ** self.activation.degree
         key = np.round(V, 12)

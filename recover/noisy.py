@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import Activation
-from .cone import SAMPLES_PER_UNIT, dual_vertex, next_anchor
+from .cone import dual_vertex, next_anchor
 from .errors import RecoveryFailed
 from .facets import informative_columns, trimmed_hyperplane
 from .moments import hermite_directions
@@ -111,18 +111,15 @@ def robust_normals(X: np.ndarray, span: LabelSpan, rng: np.random.Generator,
 
 
 def _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats) -> None:
-    pool = np.flatnonzero(informative)
-    cols = np.sort(rng.choice(pool, size=min(len(pool), SAMPLES_PER_UNIT * k),
-                              replace=False))
-    Zs, objective = Z[:, cols], Z[:, cols].sum(axis=1)
-    dirs = Zs / znorm[cols]
-    used = np.zeros(len(cols), dtype=bool)
+    dirs = Z / np.where(informative, znorm, np.inf)
+    objective = Z.sum(axis=1)
+    used = ~informative
     budget = stats["programs"] + 4 * k + 20
     while len(normals) < k and stats["programs"] < budget and not used.all():
         j = next_anchor(dirs, normals, used, rng)
         used[j] = True
         stats["programs"] += 1
-        w = dual_vertex(Zs, Zs[:, j], objective)
+        w = dual_vertex(Z, dirs, Z[:, j], objective, rng)
         if w is not None and np.any(w):
             w = trimmed_hyperplane(w, Z, znorm, informative, size)
             _add_normal(normals, _oriented(w, Z))

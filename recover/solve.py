@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 
 from .activations import Activation
 from .errors import RecoveryFailed
@@ -59,7 +60,8 @@ def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
             f"determine its weights")
     Xa = X[:, active]
     target = activation.inverse(F_i[active])
-    v, _, rank, _ = np.linalg.lstsq(Xa.T, target, rcond=None)
+    v, _, rank, _ = scipy.linalg.lstsq(Xa.T, target, lapack_driver="gelsy",
+                                       check_finite=False)
     if rank < d:
         raise RecoveryFailed(
             f"the {int(active.sum())} active samples of a unit span only {rank} of {d} "
