@@ -67,18 +67,21 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     size = min(len(pool), sample_size or SAMPLES_PER_UNIT * k)
     cols = np.sort(rng.choice(pool, size=size, replace=False))
     Zs = Z[:, cols]
-    dirs = Zs / znorm[cols]
+    # Anchors come from every informative sample, not only the subsample: for a
+    # saturating f (1 - e^{-t}) the few samples where all found units are exactly
+    # inactive are the only anchors that lead to a new unit.
+    dirs = np.where(informative, Z / np.maximum(znorm, np.finfo(float).tiny), 0.0)
     objective = Zs.sum(axis=1)
     budget = max_programs or 4 * k + 20
     facets: list[Facet] = []
-    used = np.zeros(size, dtype=bool)
+    used = ~informative
     stats = {"programs": 0, "infeasible": 0, "rejected": 0, "duplicates": 0,
              "lp_samples": size}
     while len(facets) < k and stats["programs"] < budget and not used.all():
         j = _next_anchor(dirs, facets, used, rng)
         used[j] = True
         stats["programs"] += 1
-        w = _vertex(Zs, Zs[:, j], objective)
+        w = _vertex(Zs, Z[:, j], objective)
         if w is None:
             stats["infeasible"] += 1
         else:

@@ -27,7 +27,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .cone import cone_facets
 from .errors import InvalidInputError, RecoveryFailed
-from .facets import Facet, single_unit_facet
+from .facets import ON_FACET_RTOL, Facet, single_unit_facet
 from .moments import moment_facets
 from .network import TwoLayerNetwork
 from .solve import hidden_unit, output_weights
@@ -201,7 +201,8 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
 def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activation):
     W = np.array([f.w for f in facets])
     F = np.maximum(W @ span.Z, 0.0)
-    fits = [hidden_unit(F[i], facets[i].support, X, act) for i in range(len(facets))]
+    band = ON_FACET_RTOL * np.linalg.norm(span.Z, axis=0)
+    fits = [hidden_unit(F[i], facets[i].support, X, act, band) for i in range(len(facets))]
     V = np.array([fit.v for fit in fits])
     U, residual = output_weights(Y, act(V @ X))
     fit = {"facet_counts": [f.count for f in facets],
@@ -221,8 +222,10 @@ def _self_check(network: TwoLayerNetwork, X, facets: list[Facet], fit: dict) -> 
             f"hidden activations not reproduced (residual {fit['hidden_residual']:.1e}, "
             f"sign violation {fit['sign_violation']:.1e})")
     inactive = ~network.pattern(X)
+    hidden = network.hidden(X)
     for i, facet in enumerate(facets):
-        # Samples on the facet must be exactly the inactive ones (up to boundary ties).
-        if np.any(facet.support & ~inactive[i]) and \
-                np.any(facet.support & (network.preactivation(X)[i] > RESIDUAL_RTOL)):
+        # Samples on the facet must be exactly the inactive ones (up to boundary ties:
+        # activations below the tolerance, as for an f flat at 0 such as t^3).
+        if np.any(facet.support & ~inactive[i]) and np.any(
+                facet.support & (hidden[i] > RESIDUAL_RTOL * hidden[i].max(initial=0.0))):
             raise RecoveryFailed(f"unit {i}: activation pattern disagrees with its facet")
