@@ -30,7 +30,7 @@ from .errors import InvalidInputError, RecoveryFailed
 from .facets import ON_FACET_RTOL, Facet, single_unit_facet
 from .moments import moment_facets
 from .network import TwoLayerNetwork
-from .solve import hidden_unit, output_weights
+from .solve import hidden_weights, output_weights
 from .span import LabelSpan, label_span
 from .validation import check_data, check_positive_int
 
@@ -200,12 +200,10 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
 
 def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activation):
     W = np.array([f.w for f in facets])
-    F = np.maximum(W @ span.Z, 0.0)
     band = ON_FACET_RTOL * np.linalg.norm(span.Z, axis=0)
-    fits = [hidden_unit(F[i], facets[i].support, X, act, band) for i in range(len(facets))]
-    V = np.array([fit.v for fit in fits])
+    V, fits, extra = hidden_weights(span.Z, W, [f.support for f in facets], X, act, band)
     U, residual = output_weights(Y, act(V @ X))
-    fit = {"facet_counts": [f.count for f in facets],
+    fit = {**extra, "facet_counts": [f.count for f in facets],
            "rank_gaps": [f.rank_gap for f in facets],
            "hidden_residual": max(fit.residual for fit in fits),
            "sign_violation": max(fit.sign_violation for fit in fits),
@@ -221,11 +219,6 @@ def _self_check(network: TwoLayerNetwork, X, facets: list[Facet], fit: dict) -> 
         raise RecoveryFailed(
             f"hidden activations not reproduced (residual {fit['hidden_residual']:.1e}, "
             f"sign violation {fit['sign_violation']:.1e})")
-    inactive = ~network.pattern(X)
-    hidden = network.hidden(X)
-    for i, facet in enumerate(facets):
-        # Samples on the facet must be exactly the inactive ones (up to boundary ties:
-        # activations below the tolerance, as for an f flat at 0 such as t^3).
-        if np.any(facet.support & ~inactive[i]) and np.any(
-                facet.support & (hidden[i] > RESIDUAL_RTOL * hidden[i].max(initial=0.0))):
-            raise RecoveryFailed(f"unit {i}: activation pattern disagrees with its facet")
+    # The facet samples must be inactive (up to boundary ties, and for an f flat at 0
+    # such as t^3 up to activations inside the facet's band): that is the sign
+    # violation measured by recover.solve.hidden_unit, checked above.

@@ -20,6 +20,7 @@ import scipy.optimize
 
 from .activations import Activation
 from .errors import RecoveryFailed
+from .weight_cones import weight_cone
 
 
 #: Equations whose weight ``g'(h)`` is below this fraction of the largest are dropped
@@ -94,6 +95,72 @@ def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
                       / max(float(Fa.max()), np.finfo(float).tiny))
     return HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
                          sign_violation=violation, scale=scale)
+
+
+def hidden_weights(Z: np.ndarray, W: np.ndarray, supports: list[np.ndarray],
+                   X: np.ndarray, activation: Activation, facet_tolerance=0.0):
+    """``V`` (k×d) from the facets ``W`` (k×k, rows = normals) of the reduced labels
+    ``Z`` (k×n): ``F = W Z`` are the activations up to a positive scale per unit.
+
+    For an injective ``f`` flat at 0 (``t^p``, ``p > 1``) a barely active sample can sit
+    on a facet within its tolerance and bend the normal by ~1e-10; so when the fitted
+    ``V_i`` is positive on a sample of the facet, the normal is recomputed (null vector
+    of ``Z`` on the facet samples where ``V_i x_j ≤ 0``) and the unit solved again.
+    Returns ``(V, fits, extra)`` as :func:`weights_from_activations`.
+    """
+    F = np.maximum(W @ Z, 0.0)
+    V, fits, extra = weights_from_activations(F, supports, X, activation, facet_tolerance)
+    if not activation.injective:
+        return V, fits, extra
+    pre = V @ X
+    redo = [i for i, support in enumerate(supports) if np.any(support & (pre[i] > 0))]
+    for i in redo:
+        clean = supports[i] & (pre[i] <= 0)
+        _, _, vt = np.linalg.svd(Z[:, clean].T, full_matrices=False)
+        w = vt[-1] if vt[-1] @ W[i] > 0 else -vt[-1]
+        fit = hidden_unit(np.maximum(w @ Z, 0.0), clean, X, activation, facet_tolerance)
+        if fit.residual < fits[i].residual:
+            V[i], fits[i] = fit.v, fit
+            if "scales" in extra:
+                extra["scales"][i] = fit.scale
+    return V, fits, extra
+
+
+def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.ndarray,
+                             activation: Activation, facet_tolerance=0.0):
+    """``V`` (k×d) from the facet activations ``F`` (k×n), one unit at a time.
+
+    Injective ``f``: :func:`hidden_unit` per unit; returns ``(V, fits, {"identifiable":
+    True, "scales": [...]})``. Step ``f`` (constant positive part): ``V_i`` is only known
+    up to the cone of :func:`recover.weight_cones.weight_cone`; ``V`` holds the
+    max-margin representatives and the extras are ``{"identifiable": False, "cones":
+    [...]}``. Other non-injective ``f`` raise :class:`RecoveryFailed`.
+    """
+    if activation.injective:
+        fits = [hidden_unit(F[i], supports[i], X, activation, facet_tolerance)
+                for i in range(len(supports))]
+        extra = {"identifiable": True}
+        if not activation.homogeneous:
+            extra["scales"] = [fit.scale for fit in fits]
+        return np.array([fit.v for fit in fits]), fits, extra
+    if not activation.expr.is_number:
+        raise RecoveryFailed(
+            f"activation {activation.name!r} is neither injective nor constant on t > 0: "
+            f"recovery of its weights is not implemented (only the step is)")
+    cones, fits = [], []
+    for i, support in enumerate(supports):
+        active = ~support & (F[i] > 0)
+        cone = weight_cone(X, active)
+        level = float(np.median(F[i, active]))
+        spread = float(np.linalg.norm(F[i, active] - level) / np.linalg.norm(F[i, active]))
+        cones.append(cone)
+        fits.append(HiddenUnitFit(v=cone.representative, active=int(active.sum()),
+                                  residual=spread, sign_violation=0.0, scale=level))
+    extra = {"identifiable": False, "cones": cones,
+             "note": "f is constant on t > 0: each V_i is determined only up to the cone "
+                     "of weights with the same activation pattern (diagnostics['cones']); "
+                     "V holds the max-margin representatives"}
+    return np.array([fit.v for fit in fits]), fits, extra
 
 
 def _fit_at_scale(Xa: np.ndarray, Fa: np.ndarray, scale: float, activation: Activation):
