@@ -81,7 +81,9 @@ class Activation:
     injective : bool
         True when ``g`` is strictly increasing on ``(0, ∞)``.
     supremum : float
-        ``sup g = lim_{t→∞} g(t)`` (``inf`` when unbounded).
+        ``lim_{t→∞} g(t)`` (``inf`` when unbounded, or when sympy cannot decide): the
+        supremum of ``g`` when ``g`` is increasing, the bound of the range used by the
+        scale solve.
     """
 
     name: str
