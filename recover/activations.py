@@ -424,16 +424,16 @@ def _symbolic_inverse(g: sympy.Expr) -> sympy.Expr | None:
     except Exception:  # no closed form: numeric inversion
         return None
     g_num = _numpy_function(g)
-    ts = SAMPLE_POINTS[(SAMPLE_POINTS > 1e-3) & (SAMPLE_POINTS < 30)]
+    ts = SAMPLE_POINTS[(SAMPLE_POINTS > 1e-3) & (SAMPLE_POINTS < 5)]  # well conditioned
     ys = g_num(ts)
     keep = np.isfinite(ys) & (ys > 0)
     for branch in branches:
-        branch = sympy.expand_log(branch, force=True)
-        if branch.has(sympy.I):
-            continue
-        back = _numpy_function(branch, _Y)(ys[keep])
-        if np.all(np.abs(back - ts[keep]) <= INVERSE_RTOL * np.maximum(ts[keep], 1)):
-            return branch
+        for form in (sympy.expand_log(branch, force=True), branch):
+            if form.has(sympy.I):
+                continue
+            back = _numpy_function(form, _Y)(ys[keep])
+            if np.all(np.abs(back - ts[keep]) <= INVERSE_RTOL * np.maximum(ts[keep], 1)):
+                return form
     return None
 
 
@@ -444,7 +444,7 @@ def _numeric_inverse(g: Callable, y: np.ndarray) -> np.ndarray:
     """
     y = np.asarray(y, dtype=float)
     lo, hi = np.zeros_like(y), np.ones_like(y)
-    for _ in range(1100):
+    for _ in range(1020):
         grow = g(hi) < y
         if not grow.any():
             break
@@ -460,8 +460,16 @@ def _numeric_inverse(g: Callable, y: np.ndarray) -> np.ndarray:
 
 
 def _mp_numeric_inverse(g: Callable, y, start: float):
-    """``g^{-1}(y)`` at the current precision by ``mpmath.findroot`` from ``start``."""
-    return mpmath.findroot(lambda s: g(s) - y, mpmath.mpf(start))
+    """``g^{-1}(y)`` at the current precision for increasing ``g``: a bracket around
+    the float estimate ``start`` (widened until it holds the root), then
+    ``mpmath.findroot`` with the bracketing Anderson–Björk solver."""
+    lo = mpmath.mpf(start) * (1 - mpmath.mpf(2) ** -20) if start > 0 else mpmath.mpf(0)
+    hi = mpmath.mpf(max(start, 1e-300)) * (1 + mpmath.mpf(2) ** -20)
+    while lo > 0 and g(lo) > y:
+        lo /= 2
+    while g(hi) < y:
+        hi *= 2
+    return mpmath.findroot(lambda s: g(s) - y, (lo, hi), solver="anderson")
 
 
 # --- Hermite coefficients ----------------------------------------------------------------
