@@ -427,14 +427,26 @@ def _symbolic_inverse(g: sympy.Expr) -> sympy.Expr | None:
     ts = SAMPLE_POINTS[(SAMPLE_POINTS > 1e-3) & (SAMPLE_POINTS < 5)]  # well conditioned
     ys = g_num(ts)
     keep = np.isfinite(ys) & (ys > 0)
-    for branch in branches:
-        for form in (sympy.expand_log(branch, force=True), branch):
-            if form.has(sympy.I):
-                continue
-            back = _numpy_function(form, _Y)(ys[keep])
-            if np.all(np.abs(back - ts[keep]) <= INVERSE_RTOL * np.maximum(ts[keep], 1)):
-                return form
-    return None
+    best, best_err = None, INVERSE_RTOL
+    for form in (f for branch in branches for f in _inverse_forms(branch, _supremum(g))):
+        if form.has(sympy.I):
+            continue
+        back = _numpy_function(form, _Y)(ys[keep])
+        err = float(np.max(np.abs(back - ts[keep]) / ts[keep]))
+        if err <= best_err:  # the most accurate form wins (log1p over log(1/(1-y)))
+            best, best_err = form, err
+    return best
+
+
+def _inverse_forms(branch: sympy.Expr, sup: float) -> list[sympy.Expr]:
+    """Equivalent forms of an inverse branch; with ``y = sup − u`` (``u > 0``) sympy can
+    expand ``log(-1/(y-1))`` to ``-log(1-y)``, which prints as ``-log1p(-y)``."""
+    forms = [branch, sympy.expand_log(branch, force=True)]
+    if np.isfinite(sup):
+        u = sympy.Symbol("u", positive=True)
+        top = sympy.nsimplify(sup)
+        forms.append(sympy.expand_log(branch.subs(_Y, top - u), force=True).subs(u, top - _Y))
+    return forms
 
 
 def _numeric_inverse(g: Callable, y: np.ndarray) -> np.ndarray:
