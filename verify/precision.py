@@ -141,7 +141,10 @@ def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
     the reproduction check over all samples then confirms the choice.
     """
     d = X.shape[0]
-    sel = propose_columns(X, d, among=A)
+    values = np.array([float(F_i[j]) for j in A])
+    moderate = A[values <= np.quantile(values, 0.9)]  # away from saturation of g
+    pool = moderate if len(moderate) > d else A
+    sel = propose_columns(X, d, among=pool)
     inv = mpmath.inverse(mpmath.matrix(Xm[:, sel].T.tolist()))
     inv = np.array(inv.tolist(), dtype=object)
     invert = activation.mp_inverse
@@ -151,12 +154,16 @@ def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
 
     if activation.homogeneous:
         return row(mpmath.mpf(1))
-    rest = np.setdiff1d(A, sel)
-    Fa = np.array([float(F_i[j]) for j in A])
-    c0 = solve_scale(X[:, A], Fa, activation)
-    j0 = rest[np.argmin(np.abs(Fa[np.searchsorted(A, rest)] - np.median(Fa)))]
-    c = mpmath.findroot(lambda c: row(c) @ Xm[:, j0] - invert(F_i[j0] / c), mpmath.mpf(c0))
-    return row(c)
+    rest = np.setdiff1d(pool, sel)
+    c0 = mpmath.mpf(solve_scale(X[:, A], values, activation))
+    j0 = rest[np.argmin(np.abs(values[np.searchsorted(A, rest)] - np.median(values)))]
+
+    def consistency(s):  # c = c0 (1 + s): secant steps stay relative and tiny
+        c = c0 * (1 + s)
+        return row(c) @ Xm[:, j0] - invert(F_i[j0] / c)
+
+    s = mpmath.findroot(consistency, (mpmath.mpf(0), mpmath.mpf(10) ** -12), solver="secant")
+    return row(c0 * (1 + s))
 
 
 def agreed_digits(rel_error: float) -> int:
