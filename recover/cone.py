@@ -82,7 +82,8 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         used[j] = True
         stats["programs"] += 1
         found = len(facets)
-        w = dual_vertex(Z, dirs, Z[:, j], objective, rng, stats)
+        w = dual_vertex(Z, dirs, Z[:, j], tilted_objective(Z, informative, facets, objective),
+                        rng, stats)
         if w is None:
             stats["infeasible"] += 1
         else:
@@ -98,6 +99,22 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         if progress:
             progress(len(facets), k)
     return facets, stats
+
+
+def tilted_objective(Z: np.ndarray, informative: np.ndarray, facets: list[Facet],
+                     base: np.ndarray) -> np.ndarray:
+    """``Σ_j α_j z_j`` with ``α_j = 1 +`` (number of found units active at ``j``).
+
+    A true facet ``w_i`` scores ``Σ_j α_j F_ij / F_ir``; the weights raise the score of
+    the units already found (their activity is what ``α`` counts) and leave the others
+    at about the average, so the program prefers a new unit. This matters when ``f``
+    saturates or is a step: then ``F_ir`` is nearly the same for every active unit and
+    the plain sum ``α = 1`` always returns the unit with the fewest active samples.
+    """
+    if not facets:
+        return base
+    found_active = sum((~f.support & informative).astype(float) for f in facets)
+    return Z @ (informative * (1.0 + found_active))
 
 
 def next_anchor(dirs: np.ndarray, normals: list[np.ndarray], used: np.ndarray,

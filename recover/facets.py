@@ -71,7 +71,7 @@ def informative_columns(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: np.ndarray,
-                min_count: int, iterations: int = 3) -> Facet | None:
+                min_count: int) -> Facet | None:
     """The exact step: snap a rough normal ``w0`` onto the facet it points at.
 
     Parameters
@@ -95,8 +95,12 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
     w = np.asarray(w0, dtype=float)
     if not np.all(np.isfinite(w)) or not np.any(w):
         return None
-    tol = GATHER_RTOL
-    for _ in range(iterations):
+    # Tolerances shrink geometrically from GATHER_RTOL to ON_FACET_RTOL, then stay: an
+    # activation flat at 0 (t^3) puts barely active samples within the loose band, and
+    # a gentle schedule lets them drop out one decade at a time.
+    schedule = np.geomspace(GATHER_RTOL, ON_FACET_RTOL, 4)
+    for step in range(len(schedule) + 1):
+        tol = schedule[min(step, len(schedule) - 1)]
         w = w / np.linalg.norm(w)
         support = informative & (np.abs(w @ Z) <= tol * znorm)
         if support.sum() < max(k - 1, 1):
@@ -105,7 +109,6 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
         if len(s) < k:
             return None
         w = vt[-1]
-        tol = ON_FACET_RTOL
     rank_gap, flatness = float(s[k - 2] / s[0]) if k > 1 else 1.0, float(s[k - 1] / s[0])
     values = w @ Z
     support = informative & (np.abs(values) <= ON_FACET_RTOL * znorm)

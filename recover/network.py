@@ -78,6 +78,25 @@ class TwoLayerNetwork:
         """``U f(V X)`` (m×n)."""
         return self.U @ self.hidden(X)
 
+    def mp_call(self, X, digits: int) -> np.ndarray:
+        """``U f(V X)`` (m×n) as an object array of ``mpf`` computed at ``digits``
+        decimal digits (mpmath, local precision): high-precision labels for
+        certificates of activations whose values are irrational (``log(1+t)``).
+        Float and exact weights and inputs are taken at their exact values.
+        Cost O((m + d) k n) multiprecision operations.
+        """
+        import mpmath
+
+        X = self._check_X(X)
+        with mpmath.mp.workdps(digits):
+            to_mp = np.vectorize(lambda a: mpmath.mpf(a) if not hasattr(a, "numerator")
+                                 else mpmath.mpf(a.numerator) / a.denominator, otypes=[object])
+            P = to_mp(self.V) @ to_mp(X)
+            g = self.activation.mp_positive_part
+            H = np.array([[g(p) if p > 0 else mpmath.mpf(0) for p in row] for row in P],
+                         dtype=object)
+            return to_mp(self.U) @ H
+
     def pattern(self, X) -> np.ndarray:
         """Activation pattern: boolean k×n matrix of ``V X > 0``."""
         return np.asarray(self.preactivation(X) > 0, dtype=bool)

@@ -16,31 +16,56 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
+import scipy.optimize
 
 from .activations import Activation
 from .errors import RecoveryFailed
+from .weight_cones import weight_cone
+
+
+#: Equations whose weight ``g'(h)`` is below this fraction of the largest are dropped
+#: (saturated samples: ``g^{-1}`` of their value carries no information).
+WEIGHT_FLOOR = 1e-12
+#: Grid of the implied largest preactivation used to bracket the scale of a unit.
+SCALE_GRID = np.geomspace(1e-3, 1e3, 61)
 
 
 @dataclass
 class HiddenUnitFit:
-    """``V_i`` fitted to one unit's activations, with the measured quality of the fit."""
+    """``V_i`` fitted to one unit's activations, with the measured quality of the fit.
+
+    ``scale`` is ``c`` with ``F_i = c f(V_i X)`` (1 for a homogeneous ``f``, whose scale
+    is absorbed into ``V_i``); ``residual`` is relative and in activation units.
+    """
 
     v: np.ndarray
     active: int
     residual: float
     sign_violation: float
+    scale: float = 1.0
 
 
 def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
-                activation: Activation) -> HiddenUnitFit:
-    """Solve ``f(V_i X) = F_i`` for ``V_i`` (d,) on the active samples.
+                activation: Activation, facet_tolerance=0.0) -> HiddenUnitFit:
+    """Solve ``f(V_i X) = F_i / c`` for ``V_i`` (d,) — and ``c > 0`` if ``f`` is not
+    homogeneous — on the active samples.
 
     Parameters
     ----------
     F_i : ndarray, shape (n,)  — the unit's activations (≥ 0), up to a positive scale.
     on_facet : ndarray of bool, shape (n,)  — samples where the unit is inactive.
     X : ndarray, shape (d, n)
+    facet_tolerance : float or ndarray, shape (n,)
+        How far from 0 a sample's ``F_ij`` may be and still be on the facet (the facet
+        step's acceptance band). A sample on the facet where the fitted unit is active
+        counts as a sign violation only by how much ``c f(V_i x_j)`` exceeds twice this
+        band: for an ``f`` flat at 0 (``t^3``) barely active samples are on the facet.
+
+    For a homogeneous ``f`` of degree ``p`` the scale only rescales ``V_i`` (a symmetry)
+    and ``c = 1`` is used. Otherwise ``c`` is the one value for which the points
+    ``(x_j, f^{-1}(F_ij / c))`` lie on a hyperplane through the origin: see
+    :func:`solve_scale`. Equations are weighted by ``f'`` at the solution so that the
+    residual is measured in activation units (saturated samples carry no weight).
 
     Raises
     ------
@@ -58,21 +83,158 @@ def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
         raise RecoveryFailed(
             f"a unit is active on only {int(active.sum())} samples; {d} are needed to "
             f"determine its weights")
-    Xa = X[:, active]
-    target = activation.inverse(F_i[active])
-    v, _, rank, _ = scipy.linalg.lstsq(Xa.T, target, lapack_driver="gelsy",
-                                       check_finite=False)
+    Xa, Fa = X[:, active], F_i[active]
+    scale = 1.0 if activation.homogeneous else solve_scale(Xa, Fa, activation)
+    v, residual, rank = _fit_at_scale(Xa, Fa, scale, activation)
     if rank < d:
         raise RecoveryFailed(
             f"the {int(active.sum())} active samples of a unit span only {rank} of {d} "
-            f"input dimensions")
-    pre = v @ X
-    scale = max(float(np.abs(target).max()), np.finfo(float).tiny)
-    residual = float(np.linalg.norm(pre[active] - target) / np.linalg.norm(target))
-    inactive = ~active
-    violation = float(max(pre[inactive].max(initial=0.0), 0.0) / scale)
+            f"input dimensions (after dropping saturated ones)")
+    excess = scale * activation(v @ X) - 2 * np.broadcast_to(facet_tolerance, F_i.shape)
+    violation = float(max(excess[~active].max(initial=0.0), 0.0)
+                      / max(float(Fa.max()), np.finfo(float).tiny))
     return HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
-                         sign_violation=violation)
+                         sign_violation=violation, scale=scale)
+
+
+def hidden_weights(Z: np.ndarray, W: np.ndarray, supports: list[np.ndarray],
+                   X: np.ndarray, activation: Activation, facet_tolerance=0.0):
+    """``V`` (k×d) from the facets ``W`` (k×k, rows = normals) of the reduced labels
+    ``Z`` (k×n): ``F = W Z`` are the activations up to a positive scale per unit.
+
+    For an injective ``f`` flat at 0 (``t^p``, ``p > 1``) a barely active sample can sit
+    on a facet within its tolerance and bend the normal by ~1e-10; so when the fitted
+    ``V_i`` is positive on a sample of the facet, the normal is recomputed (null vector
+    of ``Z`` on the facet samples where ``V_i x_j ≤ 0``) and the unit solved again.
+    Returns ``(V, fits, extra)`` as :func:`weights_from_activations`.
+    """
+    F = np.maximum(W @ Z, 0.0)
+    V, fits, extra = weights_from_activations(F, supports, X, activation, facet_tolerance)
+    if not activation.injective:
+        return V, fits, extra
+    pre = V @ X
+    redo = [i for i, support in enumerate(supports) if np.any(support & (pre[i] > 0))]
+    for i in redo:
+        clean = supports[i] & (pre[i] <= 0)
+        _, _, vt = np.linalg.svd(Z[:, clean].T, full_matrices=False)
+        w = vt[-1] if vt[-1] @ W[i] > 0 else -vt[-1]
+        fit = hidden_unit(np.maximum(w @ Z, 0.0), clean, X, activation, facet_tolerance)
+        if fit.residual < fits[i].residual:
+            V[i], fits[i] = fit.v, fit
+            if "scales" in extra:
+                extra["scales"][i] = fit.scale
+    return V, fits, extra
+
+
+def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.ndarray,
+                             activation: Activation, facet_tolerance=0.0):
+    """``V`` (k×d) from the facet activations ``F`` (k×n), one unit at a time.
+
+    Injective ``f``: :func:`hidden_unit` per unit; returns ``(V, fits, {"identifiable":
+    True, "scales": [...]})``. Step ``f`` (constant positive part): ``V_i`` is only known
+    up to the cone of :func:`recover.weight_cones.weight_cone`; ``V`` holds the
+    max-margin representatives and the extras are ``{"identifiable": False, "cones":
+    [...]}``. Other non-injective ``f`` raise :class:`RecoveryFailed`.
+    """
+    if activation.injective:
+        fits = [hidden_unit(F[i], supports[i], X, activation, facet_tolerance)
+                for i in range(len(supports))]
+        extra = {"identifiable": True}
+        if not activation.homogeneous:
+            extra["scales"] = [fit.scale for fit in fits]
+        return np.array([fit.v for fit in fits]), fits, extra
+    if not activation.expr.is_number:
+        raise RecoveryFailed(
+            f"activation {activation.name!r} is neither injective nor constant on t > 0: "
+            f"recovery of its weights is not implemented (only the step is)")
+    cones, fits = [], []
+    for i, support in enumerate(supports):
+        active = ~support & (F[i] > 0)
+        cone = weight_cone(X, active)
+        level = float(np.median(F[i, active]))
+        spread = float(np.linalg.norm(F[i, active] - level) / np.linalg.norm(F[i, active]))
+        cones.append(cone)
+        fits.append(HiddenUnitFit(v=cone.representative, active=int(active.sum()),
+                                  residual=spread, sign_violation=0.0, scale=level))
+    extra = {"identifiable": False, "cones": cones,
+             "note": "f is constant on t > 0: each V_i is determined only up to the cone "
+                     "of weights with the same activation pattern (diagnostics['cones']); "
+                     "V holds the max-margin representatives"}
+    return np.array([fit.v for fit in fits]), fits, extra
+
+
+def _fit_at_scale(Xa: np.ndarray, Fa: np.ndarray, scale: float, activation: Activation):
+    """Weighted least squares ``V_i x_j ≈ g^{-1}(F_ij / c)``.
+
+    Returns ``(v, residual, rank)``; ``residual`` is ``‖g'(h) (Xᵀv − h)‖ / ‖F/c‖`` —
+    to first order the relative error in activation units — and ``inf`` when some
+    ``F_ij / c`` is outside the range of ``g``. O(n d²).
+    """
+    y = Fa / scale
+    if np.any(y >= activation.supremum):
+        return np.zeros(Xa.shape[0]), float("inf"), 0
+    h = activation.inverse(y)
+    weight = activation.derivative(h)
+    keep = np.isfinite(h) & np.isfinite(weight) & (weight > 0)
+    if not keep.any():
+        return np.zeros(Xa.shape[0]), float("inf"), 0
+    keep &= weight >= WEIGHT_FLOOR * weight[keep].max()
+    A = Xa[:, keep].T * weight[keep, None]
+    b = h[keep] * weight[keep]
+    v, _, rank, _ = np.linalg.lstsq(A, b, rcond=None)
+    residual = float(np.linalg.norm(A @ v - b) / max(np.linalg.norm(y), np.finfo(float).tiny))
+    return v, residual, int(rank)
+
+
+def solve_scale(Xa: np.ndarray, Fa: np.ndarray, activation: Activation) -> float:
+    """The scale ``c > 0`` with ``F_ij = c g(V_i x_j)`` for a non-homogeneous ``g``.
+
+    One-dimensional: only the true ``c`` makes ``g^{-1}(F_a / c)`` exactly linear in the
+    active inputs ``Xa`` (d×n_a). The search is parametrised by the implied largest
+    preactivation ``T`` (``c = max F / g(T)``, which respects ``F / c < sup g``): a grid
+    over ``T ∈ [1e-3, 1e3]`` brackets the minimum of the fit residual, a bounded scalar
+    minimisation (scipy, Brent) narrows it, and Gauss–Newton steps in ``log c`` on the
+    zero-residual problem polish it to machine precision. O(n d² · 100).
+    """
+    top = float(Fa.max())
+    levels = activation.positive_part(SCALE_GRID)
+    ok = np.isfinite(levels) & (levels > 0) & (levels < activation.supremum)
+    if not ok.any():
+        raise RecoveryFailed(f"activation {activation.name!r}: no scale bracket found")
+    log_c = np.log(top / levels[ok])
+    cost = np.array([_fit_at_scale(Xa, Fa, np.exp(s), activation)[1] for s in log_c])
+    best = int(np.argmin(cost))
+    lo, hi = log_c[max(best - 1, 0)], log_c[min(best + 1, len(log_c) - 1)]
+    lo, hi = min(lo, hi), max(lo, hi)
+    found = scipy.optimize.minimize_scalar(
+        lambda s: _fit_at_scale(Xa, Fa, np.exp(s), activation)[1], bounds=(lo, hi),
+        method="bounded", options={"xatol": 1e-12})
+    s = float(found.x) if found.fun <= cost[best] else float(log_c[best])
+    return float(np.exp(_polish_log_scale(Xa, Fa, s, activation)))
+
+
+def _polish_log_scale(Xa, Fa, s: float, activation: Activation, steps: int = 8) -> float:
+    """Gauss–Newton on ``log c`` for ``r(s) = Ω (I − Π) g^{-1}(F e^{-s})`` (Π: projection
+    on the weighted column space of ``Xaᵀ``); accepts a step only if it lowers ``‖r‖``."""
+    best = _fit_at_scale(Xa, Fa, np.exp(s), activation)[1]
+    for _ in range(steps):
+        y = Fa * np.exp(-s)
+        h = activation.inverse(y)
+        weight = activation.derivative(h)
+        keep = np.isfinite(h) & (weight >= WEIGHT_FLOOR * np.nanmax(weight))
+        A = Xa[:, keep].T * weight[keep, None]
+        q, _ = np.linalg.qr(A)
+        project = lambda u: u - q @ (q.T @ u)  # noqa: E731
+        r = project(h[keep] * weight[keep])
+        dr = project(-y[keep])               # d(h w)/ds with w fixed: w · (−y / g'(h))
+        if not np.any(dr):
+            break
+        s_new = s - float(r @ dr) / float(dr @ dr)
+        cost = _fit_at_scale(Xa, Fa, np.exp(s_new), activation)[1]
+        if not cost < best:
+            break
+        s, best = s_new, cost
+    return s
 
 
 def output_weights(Y: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float]:

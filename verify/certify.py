@@ -21,6 +21,7 @@ import numbers
 import time
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 
 from recover.errors import InvalidInputError
@@ -40,7 +41,7 @@ HYPOTHESIS_RTOL = 1e-9
 
 
 def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50,
-            truth: TwoLayerNetwork | None = None, *, candidate_rtol: float = 1e-14,
+            truth: TwoLayerNetwork | None = None, *, candidate_rtol: float | None = None,
             identifiability: bool = True, seed: int = 0) -> Certificate:
     """Certify that ``network`` reproduces ``Y = U f(V X)`` exactly (or to ``digits``).
 
@@ -49,18 +50,24 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     X : array_like, shape (d, n)
         Inputs, one sample per column; float64 values are taken as exact rationals.
     Y : array_like, shape (m, n)
-        Labels.
+        Labels. For the precision path also an object array of ``mpmath.mpf`` (labels
+        known to more than float64 precision, e.g. ``truth.mp_call(X, digits + 10)``):
+        an activation with irrational values (``log(1+t)``) is only realisable to
+        ``digits`` digits by labels given to that many digits.
     network : TwoLayerNetwork
-        Candidate with ``k`` hidden units (float or exact), ReLU activation.
+        Candidate with ``k`` hidden units (float or exact). Any injective rectified
+        activation on the precision path; the exact path covers ReLU.
     exact : bool
         True: prove everything in rational arithmetic. False: mpmath at ``digits``.
     digits : int >= 16
         Working precision of the precision path.
     truth : TwoLayerNetwork, optional
         Planted network; adds the required check ``truth``.
-    candidate_rtol : float
+    candidate_rtol : float, optional
         Largest per-unit relative error (max-norm, after matching and rescaling) allowed
-        between the float candidate and the certified network. Default 1e-14 (≈ 45 ulp).
+        between the float candidate and the certified network. Default 1e-14 (≈ 45 ulp)
+        for ReLU; 1e-10 for other activations, whose float recovery inverts ``f`` and
+        loses a few digits (e.g. near saturation of ``1 − e^{-t}``).
     identifiability : bool
         Also prove the Jacobian rank (reported, not required).
     seed : int
@@ -73,22 +80,34 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         needs ``m >= k``; for ``m < k`` the certificate says so and does not hold.
     """
     X, Y, network, truth, digits = _validate(X, Y, network, truth, digits)
+    Y, Y_mp = _labels(Y, exact)
+    act = network.activation
+    if candidate_rtol is None:
+        candidate_rtol = 1e-14 if act.name == "relu" else 1e-10
     timings: dict[str, float] = {}
     start = time.perf_counter()
     inactive, active = hypothesis_pattern(network, X)
     if network.k > network.m:
         return _out_of_scope(X, Y, network, exact, digits)
-    if exact:
+    scope = _activation_scope(act, exact)
+    if scope is not None:
+        checks, certified, extra = [scope], None, {}
+    elif exact:
         checks, certified, extra = _exact_path(X, Y, inactive, timings)
     else:
-        checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings)
+        checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings,
+                                                   act, Y_mp)
     if certified is not None:
         full = extra.get("exact_network", certified)  # precision path: all digits
         limit = 0.0 if exact else 10.0 ** (GUARD_DIGITS - digits)
         checks.append(_agreement_check("candidate", network, full, candidate_rtol))
         if truth is not None:
             checks.append(_agreement_check("truth", truth, full, limit))
-        if identifiability:
+        if identifiability and act.name != "relu":
+            checks.append(Check("identifiability", "skipped",
+                                f"the Jacobian rank proof is implemented for ReLU only, "
+                                f"not {act.name!r}", required=False))
+        elif identifiability:
             t = time.perf_counter()
             U, V = (np.vectorize(Fraction, otypes=[object])(A)
                     for A in (certified.U, certified.V)) if exact else extra["exact_point"]
@@ -132,11 +151,11 @@ def _exact_path(X, Y, inactive, timings):
     return sol.checks, TwoLayerNetwork(U, V), {}
 
 
-def _precision_path(X, Y, inactive, active, digits, timings):
+def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp):
     import mpmath
 
     t = time.perf_counter()
-    sol = solve_precision(X, Y, inactive, active, digits)
+    sol = solve_precision(X, Y, inactive, active, digits, act, Y_mp)
     timings["precision_solve"] = time.perf_counter() - t
     if sol.U is None:
         return sol.checks, None, {}
@@ -144,9 +163,31 @@ def _precision_path(X, Y, inactive, active, digits, timings):
     with mpmath.mp.workdps(digits):
         decimal = {name: [[mpmath.nstr(a, digits) for a in row] for row in A]
                    for name, A in (("U", sol.U), ("V", sol.V))}
-    net = TwoLayerNetwork(point[0].astype(float), point[1].astype(float))
+    net = TwoLayerNetwork(point[0].astype(float), point[1].astype(float), act)
     return sol.checks, net, {"exact_point": point, "decimal": decimal,
-                             "exact_network": TwoLayerNetwork(*point)}
+                             "exact_network": TwoLayerNetwork(*point, act)}
+
+
+def _activation_scope(act, exact: bool) -> Check | None:
+    """A "not proven" check when this path cannot certify ``act``, else None."""
+    if exact and act.name != "relu":
+        return Check("scope", "not proven",
+                     f"exact certificate not available for activation {act.name!r} (the "
+                     f"exact path is implemented for ReLU); use exact=False with digits")
+    if not act.injective:
+        return Check("scope", "not proven",
+                     f"activation {act.name!r} is not injective on t > 0: its weights are "
+                     f"not point-identifiable, so no network can be certified from the data")
+    return None
+
+
+def _labels(Y, exact: bool):
+    """Float labels and, for an ``mpf`` object array, the high-precision labels."""
+    if isinstance(Y, tuple):  # from _validate: (float copy, mpf array)
+        if exact:
+            raise InvalidInputError("high-precision (mpf) labels need exact=False")
+        return Y
+    return Y, None
 
 
 def _agreement_check(name: str, reference: TwoLayerNetwork, certified: TwoLayerNetwork,
@@ -192,6 +233,10 @@ def _out_of_scope(X, Y, network, exact, digits) -> Certificate:
 
 # --- validation at the door ----------------------------------------------------------
 def _validate(X, Y, network, truth, digits):
+    Y_mp = None
+    if isinstance(Y, np.ndarray) and Y.dtype == object and Y.size and \
+            all(isinstance(a, mpmath.mpf) for a in Y.flat):
+        Y_mp, Y = Y, np.array([float(a) for a in Y.flat]).reshape(Y.shape)
     X, Y = check_data(X, Y)
     if not isinstance(network, TwoLayerNetwork):
         raise InvalidInputError(
@@ -206,12 +251,13 @@ def _validate(X, Y, network, truth, digits):
                 f"{name} has d = {net.d} inputs and m = {net.m} outputs, but X is "
                 f"{X.shape[0]}x{X.shape[1]} and Y is {Y.shape[0]}x{Y.shape[1]} "
                 f"(X is d x n, Y is m x n)")
-        if net.activation.name != "relu":
-            raise InvalidInputError(
-                f"certification supports the ReLU activation only, not {net.activation.name!r}")
+    if truth is not None and truth.activation != network.activation:
+        raise InvalidInputError(
+            f"network has activation {network.activation.name!r} but truth has "
+            f"{truth.activation.name!r}")
     if truth is not None and truth.k != network.k:
         raise InvalidInputError(f"network has k = {network.k} units but truth has {truth.k}")
     if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 16:
         raise InvalidInputError(
             f"digits must be an integer >= 16 (float64 already gives ~16), got {digits!r}")
-    return X, Y, network, truth, int(digits)
+    return X, (Y if Y_mp is None else (Y, Y_mp)), network, truth, int(digits)

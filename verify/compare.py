@@ -81,7 +81,8 @@ def _min_weight_perfect_matching(cost: np.ndarray) -> np.ndarray:
 def max_unit_error(a: TwoLayerNetwork, b: TwoLayerNetwork) -> float:
     """Largest per-unit relative error between ``a`` and ``b``, computed exactly.
 
-    Each unit of either network is scaled so that its row of ``V`` has max-norm 1 (the rescaling symmetry, ReLU), and the error
+    Each unit of either network is scaled so that its row of ``V`` has max-norm 1 (the
+    rescaling symmetry of a homogeneous activation; none otherwise), and the error
     of a unit is ``max(‖V_i^a − V_i^b‖_∞, ‖U_i^a − U_i^b‖_∞ / ‖U_i^a‖_∞)``. Every step
     after the matching runs in :class:`fractions.Fraction` arithmetic on the exact values
     of the weights (float64 entries are rationals), so errors far below float64
@@ -107,4 +108,4 @@ def max_unit_error(a: TwoLayerNetwork, b: TwoLayerNetwork) -> float:
 
 def _max_norm_units(net: TwoLayerNetwork) -> tuple[np.ndarray, np.ndarray]:
     exact = np.vectorize(Fraction, otypes=[object])
-    return max_norm_scaled(exact(net.U), exact(net.V))
+    return max_norm_scaled(exact(net.U), exact(net.V), net.activation.degree)

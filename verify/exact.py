@@ -293,12 +293,26 @@ def exact_canonical(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return U[:, order], V[order]
 
 
-def max_norm_scaled(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def max_norm_scaled(U: np.ndarray, V: np.ndarray,
+                    degree: float | None = 1) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``(U, V)`` (object arrays of rationals) rescaled so that every row of ``V``
-    has largest absolute entry 1; ``U``'s columns carry the inverse scale (ReLU)."""
+    has largest absolute entry 1; ``U``'s columns carry ``scale^degree`` (the rescaling
+    symmetry of an activation homogeneous of that degree; exact for integer degrees).
+    ``degree=None`` (not homogeneous: no scaling symmetry) returns ``(U, V)`` unchanged.
+    """
+    if degree is None:
+        return U, V
     scale = [max(abs(a) for a in row) for row in V]
     if any(s == 0 for s in scale):
         raise InvalidInputError("a hidden unit has V_i = 0; it has no direction")
+    power = [_power(s, degree) for s in scale]
     V = np.array([[a / s for a in row] for row, s in zip(V, scale)], dtype=object)
-    U = np.array([[a * s for a, s in zip(row, scale)] for row in U], dtype=object)
+    U = np.array([[a * s for a, s in zip(row, power)] for row in U], dtype=object)
     return U, V
+
+
+def _power(s, degree: float):
+    """``s^degree``: exact for integer degrees, else the rational value of the float."""
+    if float(degree).is_integer():
+        return s ** int(degree)
+    return Fraction(float(s) ** degree)

@@ -17,6 +17,9 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
+from recover.activations import RELU, Activation
+from recover.solve import solve_scale
+
 from .checks import Check
 from .selection import pivot_order, propose_columns
 
@@ -75,17 +78,21 @@ def _frobenius(A: np.ndarray):
 
 
 def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
-                    active: np.ndarray, digits: int) -> PrecisionSolution:
+                    active: np.ndarray, digits: int, activation: Activation = RELU,
+                    Y_mp: np.ndarray | None = None) -> PrecisionSolution:
     """Run the pattern-fixed solve at ``digits`` digits (see module docstring).
 
     ``inactive`` / ``active`` (k×n bool): samples the candidate confidently calls
     inactive / active per unit. Requires ``m ≥ k``; float choices of rows and columns
-    follow QR pivoting on the float data.
+    follow QR pivoting on the float data. ``activation`` must be injective on
+    ``(0, ∞)``; ``Y_mp`` (m×n ``mpf`` object array), when given, are the labels at high
+    precision (``Y`` is then only their float copy, used for choices).
     """
     out = PrecisionSolution()
     k, d = inactive.shape[0], X.shape[0]
     with mpmath.mp.workdps(digits):
-        Xm, Ym = mp_array(X), mp_array(Y)
+        Xm = mp_array(X)
+        Ym = mp_array(Y) if Y_mp is None else np.vectorize(mpmath.mpf, otypes=[object])(Y_mp)
         R = propose_columns(Y.T, k)
         Z = Ym[R]
         W = np.empty((k, k), dtype=object)
@@ -108,10 +115,11 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                 out.checks.append(Check("pattern", "not proven",
                                         f"unit {i}: only {len(A)} active samples < d = {d}"))
                 return out
-            sel = propose_columns(X, d, among=A)
-            V[i] = _solve(Xm[:, sel].T, F[i, sel][:, None])[:, 0]
+            V[i] = hidden_row(Xm, X, F[i], A, activation)
         P = V @ Xm
-        H = np.array([[p if p > 0 else mpmath.mpf(0) for p in row] for row in P], dtype=object)
+        g = activation.mp_positive_part
+        H = np.array([[g(p) if p > 0 else mpmath.mpf(0) for p in row] for row in P],
+                     dtype=object)
         cols = propose_columns(_as_float(H), k)
         U = _solve(H[:, cols].T, Ym[:, cols].T).T
         out.checks.append(_pattern_check(P, Xm, V, inactive, active, digits))
@@ -119,6 +127,43 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
         out.checks.append(_residual_check(out.residual, digits))
         out.U, out.V = U, V
     return out
+
+
+def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
+               activation: Activation) -> np.ndarray:
+    """``V_i`` (d,) at the current precision from ``f(V_i x_j) = F_ij / c`` on the
+    active samples ``A``.
+
+    ``V_i`` solves ``V_i x_j = g^{-1}(F_ij / c)`` on ``d`` well-conditioned active
+    samples. Homogeneous ``g``: ``c = 1`` (the scale is a symmetry). Otherwise ``c`` is
+    the root of ``e(c) = V_i(c)·x_0 − g^{-1}(F_i0 / c)`` at one more active sample
+    (``mpmath.findroot`` from the float estimate of :func:`recover.solve.solve_scale`);
+    the reproduction check over all samples then confirms the choice.
+    """
+    d = X.shape[0]
+    values = np.array([float(F_i[j]) for j in A])
+    moderate = A[values <= np.quantile(values, 0.9)]  # away from saturation of g
+    pool = moderate if len(moderate) > d else A
+    sel = propose_columns(X, d, among=pool)
+    inv = mpmath.inverse(mpmath.matrix(Xm[:, sel].T.tolist()))
+    inv = np.array(inv.tolist(), dtype=object)
+    invert = activation.mp_inverse
+
+    def row(c):
+        return inv @ np.array([invert(F_i[j] / c) for j in sel], dtype=object)
+
+    if activation.homogeneous:
+        return row(mpmath.mpf(1))
+    rest = np.setdiff1d(pool, sel)
+    c0 = mpmath.mpf(solve_scale(X[:, A], values, activation))
+    j0 = rest[np.argmin(np.abs(values[np.searchsorted(A, rest)] - np.median(values)))]
+
+    def consistency(s):  # c = c0 (1 + s): secant steps stay relative and tiny
+        c = c0 * (1 + s)
+        return row(c) @ Xm[:, j0] - invert(F_i[j0] / c)
+
+    s = mpmath.findroot(consistency, (mpmath.mpf(0), mpmath.mpf(10) ** -12), solver="secant")
+    return row(c0 * (1 + s))
 
 
 def agreed_digits(rel_error: float) -> int:

@@ -1,0 +1,104 @@
+"""Hidden weights of a non-injective activation: the cone of consistent ``V_i``.
+
+When the positive part ``g`` of ``f`` is constant (the step ``f(t) = 1[t > 0]``), the
+activations ``f(V_i X)`` reveal only the activation pattern of unit ``i``, so ``V_i`` is
+not point-identifiable: every ``v`` with
+
+    v·x_j > 0  on the samples where the unit is active,
+    v·x_j ≤ 0  on the samples where it is inactive,
+
+gives the same network function on the data. This set is a polyhedral cone (open on the
+active side). :func:`weight_cone` describes it by its constraint matrix and returns the
+max-margin representative, the solution of the linear program
+
+    maximise τ  subject to  s_j v·x̂_j ≥ τ  (all j),  ‖v‖_∞ ≤ 1,
+
+with ``x̂_j = x_j/‖x_j‖`` and ``s_j = ±1`` for active/inactive (HiGHS). When some
+inactive sample lies exactly on the boundary (``V_i x_j = 0`` happens with integer data)
+the margin is asked of the active samples only.
+
+Complexity: one linear program with ``d + 1`` variables and ``n`` constraints per unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from .errors import RecoveryFailed
+
+
+@dataclass
+class WeightCone:
+    """The cone ``{v : G v ≥ 0, strictly on the active rows}`` of one unit.
+
+    Attributes
+    ----------
+    constraints : ndarray, shape (n', d)
+        Rows ``s_j x_j / ‖x_j‖`` (``s_j = +1`` active, ``−1`` inactive); zero samples
+        are left out.
+    active : ndarray of bool, shape (n',)
+        Which rows must hold strictly.
+    representative : ndarray, shape (d,)
+        Max-margin point of the cone with ``‖v‖_∞ = 1``.
+    margin : float
+        Its smallest ``s_j v·x̂_j`` over the rows that carry the margin.
+    """
+
+    constraints: np.ndarray
+    active: np.ndarray
+    representative: np.ndarray
+    margin: float
+
+    def contains(self, v, rtol: float = 0.0) -> bool:
+        """True when ``v`` (d,) is in the cone: ``G v̂ ≥ −rtol`` and ``> rtol`` on the
+        active rows, for ``v̂ = v/‖v‖``."""
+        v = np.asarray(v, dtype=float)
+        norm = np.linalg.norm(v)
+        if norm == 0:
+            return False
+        values = self.constraints @ (v / norm)
+        return bool(np.all(values[self.active] > rtol) and np.all(values >= -rtol))
+
+    @property
+    def dimension(self) -> int:
+        """Input dimension ``d``."""
+        return self.constraints.shape[1]
+
+
+def weight_cone(X: np.ndarray, active: np.ndarray) -> WeightCone:
+    """The cone of ``V_i`` consistent with the activation pattern ``active`` (n,) on
+    ``X`` (d×n), with its max-margin representative (module docstring).
+
+    Raises :class:`RecoveryFailed` if the pattern is not realisable by any ``v`` (the
+    cone has no interior point) — then the facets were wrong.
+    """
+    norms = np.linalg.norm(X, axis=0)
+    keep = norms > 0
+    G = (X[:, keep] / norms[keep]).T * np.where(active[keep], 1.0, -1.0)[:, None]
+    act = np.asarray(active, dtype=bool)[keep]
+    v, margin = _max_margin(G, np.ones(len(act), dtype=bool))
+    if margin <= 0:
+        v, margin = _max_margin(G, act)
+    if margin <= 0:
+        raise RecoveryFailed(
+            "no hidden weights realise a unit's activation pattern (the linear program "
+            "has no strictly feasible point): the facets do not come from a network")
+    return WeightCone(constraints=G, active=act, representative=v / np.abs(v).max(),
+                      margin=float(margin))
+
+
+def _max_margin(G: np.ndarray, strict: np.ndarray) -> tuple[np.ndarray, float]:
+    """``max τ`` s.t. ``G_j v ≥ τ`` on ``strict`` rows, ``G_j v ≥ 0`` elsewhere,
+    ``‖v‖_∞ ≤ 1``, ``τ ≤ 1``."""
+    n, d = G.shape
+    A = np.hstack([-G, strict[:, None].astype(float)])
+    cost = np.zeros(d + 1)
+    cost[-1] = -1.0
+    res = linprog(cost, A_ub=A, b_ub=np.zeros(n), bounds=[(-1, 1)] * d + [(None, 1)],
+                  method="highs")
+    if res.status != 0:
+        return np.zeros(d), 0.0
+    return res.x[:d], float(res.x[-1])
