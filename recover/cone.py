@@ -31,7 +31,7 @@ from typing import Callable
 import numpy as np
 from scipy.optimize import linprog
 
-from .facets import Facet, add_if_new, exact_facet, informative_columns
+from .facets import Facet, add_if_new, distinct_columns, exact_facet, informative_columns
 
 #: Constraints of the first restricted program, per unit; more are added as violated.
 INITIAL_PER_UNIT = 4
@@ -77,6 +77,10 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     used = ~informative
     stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0, "duplicates": 0}
     stalled = 0
+    # With repeated points (a step activation has at most 2^k distinct z_j) a spurious
+    # supporting hyperplane can hold many samples; there, a facet must also hold at
+    # least 1/8 of the samples of the most populated one.
+    repetitive = distinct_columns(Z[:, informative]) < 0.9 * informative.sum()
     while len(facets) < k and stats["programs"] < budget and not used.all():
         j = next_anchor(dirs, [f.w for f in facets], used, rng)
         used[j] = True
@@ -96,9 +100,20 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         if stalled >= STALL and facets:
             facets_through_edges(Z, k, facets, rng, min_count, stats)
             stalled = 0
+        if repetitive:
+            _prune_sparse(facets, stats)
         if progress:
             progress(len(facets), k)
     return facets, stats
+
+
+def _prune_sparse(facets: list[Facet], stats: dict) -> None:
+    if not facets:
+        return
+    most = max(f.count for f in facets)
+    kept = [f for f in facets if 8 * f.count >= most]
+    stats["pruned"] = stats.get("pruned", 0) + len(facets) - len(kept)
+    facets[:] = kept
 
 
 def tilted_objective(Z: np.ndarray, informative: np.ndarray, facets: list[Facet],
@@ -178,6 +193,10 @@ def facets_through_edges(Z: np.ndarray, k: int, facets: list[Facet],
     other samples exactly on its hyperplane (:func:`_rotate_to_facet`).
     """
     znorm, informative = informative_columns(Z)
+    # A facet met through an edge must be about as populated as those found directly:
+    # with few distinct points (a step activation) a spurious supporting hyperplane can
+    # hold many samples, but never half as many as a true facet.
+    min_count = max(min_count, min(f.count for f in facets) // 2)
     for base in list(facets):
         if len(facets) >= k:
             return

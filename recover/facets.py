@@ -115,7 +115,9 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
     off = informative & ~support
     if off.any() and np.median(values[off]) < 0:
         w, values = -w, -values
-    if support.sum() < min_count or rank_gap < RANK_GAP_MIN:
+    # Count distinct points, not samples: a step activation repeats each z_j many
+    # times, and a spurious hyperplane through k−1 points would hold all their copies.
+    if distinct_columns(Z[:, support]) < min_count or rank_gap < RANK_GAP_MIN:
         return None
     # Every sample must lie on the non-negative side: w is a facet of the cone, not a
     # hyperplane cutting through it.
@@ -147,6 +149,14 @@ def trimmed_hyperplane(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray,
             break
         J = J_next
     return w / np.linalg.norm(w)
+
+
+def distinct_columns(M: np.ndarray) -> int:
+    """Number of distinct columns of ``M`` (equal to 12 significant digits)."""
+    if M.shape[1] <= 1:
+        return M.shape[1]
+    scale = max(float(np.abs(M).max()), np.finfo(float).tiny)
+    return len(np.unique(np.round(M.T / scale, 12), axis=0))
 
 
 def thin_svd(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
