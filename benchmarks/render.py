@@ -101,11 +101,26 @@ def _header(records: dict, folder: str) -> str:
         " The machine is shared (2 cores, other jobs running): timings carry that noise; "
         "each section gives the load average when it ran.",
         "",
+        _missing(records),
+        "",
+        "Reproduce (the records and this page): `OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "
+        f"relunet bench --suite SCALE --out {folder} --doc docs/benchmarks.md`; re-render "
+        "only with `--render-only`. `--suite quick` is the smoke scale that CI can run "
+        "(small grids, few seeds, smaller sizes and caps); its numbers are not the ones "
+        "the goals refer to unless a section says scale `quick`.",
+        "",
         "## Goals",
         "",
         _goals(records),
     ]
     return "\n".join(lines)
+
+
+def _missing(records: dict) -> str:
+    absent = [name for name in SECTIONS if name not in records]
+    if not absent:
+        return "Every suite has a record here."
+    return f"Suites without a record here (not run): {', '.join(absent)}."
 
 
 # ------------------------------------------------------------------ goals
@@ -251,6 +266,7 @@ def _section_speed(rec, figures):
     s = rec["summary"]
     rows = [[LABELS[r["method"]], r["seconds"], r["error"], _capped(r), _details(r)]
             for r in rec["runs"]]
+    path = _plot_speed(rec, figures)
     text = (f"All methods on one instance, (d, k, m, n) = {tuple(rec['params']['dims'])}, "
             f"seed 0; gradient methods stop at error {EXACT:.0e} or after "
             f"{_fmt(s['cap_seconds'])} s. One data pass takes "
@@ -258,8 +274,9 @@ def _section_speed(rec, figures):
             f"{_fmt(s['relunet_in_data_passes'])} passes. L-BFGS / relunet time: "
             f"{'≥ ' if s['ratio_is_lower_bound'] else ''}{_fmt(s['ratio_lbfgs'])}×"
             f"{' (L-BFGS did not reach the target: a lower bound)' if s['ratio_is_lower_bound'] else ''}."
-            "\n\n" + _table(["method", "seconds", "error", "stopped by", "details"], rows))
-    return text, []
+            "\n\n" + _table(["method", "seconds", "error", "stopped by", "details"], rows) +
+            f"\n\n![time and error per method](figures/{os.path.basename(path)})")
+    return text, [path]
 
 
 def _details(run: dict) -> str:
@@ -381,3 +398,16 @@ def _plot_scaling(rec, figures) -> str:
            title=f"Time against n at (d, k, m) = {tuple(rec['params']['dims'])}")
     ax.legend(fontsize=8)
     return _save(plt, fig, figures, "scaling")
+
+
+def _plot_speed(rec, figures) -> str:
+    plt, fig, ax = _figure()
+    runs = rec["runs"]
+    names = [LABELS[r["method"]] for r in runs]
+    ax.barh(names, [r["seconds"] for r in runs], color="tab:blue")
+    for i, r in enumerate(runs):
+        ax.annotate(f" error {_fmt(r['error'])}", (r["seconds"], i), va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set(xscale="log", xlabel="seconds (gradient methods: to error 1e-10 or the cap)",
+           title=f"All methods at (d, k, m, n) = {tuple(rec['params']['dims'])}")
+    return _save(plt, fig, figures, "speed")

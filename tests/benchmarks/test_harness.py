@@ -79,7 +79,7 @@ def test_render_writes_markdown_and_plots(records, tmp_path):
     assert "## Goals" in text and "n₉₅" in text and "slope" in text
     pngs = sorted((tmp_path / "docs" / "figures").glob("bench_*.png"))
     assert {p.name for p in pngs} == {"bench_efficiency.png", "bench_size.png",
-                                      "bench_scaling.png"}
+                                      "bench_scaling.png", "bench_speed.png"}
     assert all(p.stat().st_size > 1000 for p in pngs)
     assert len(written) == 1 + len(pngs)
     for png in pngs:
