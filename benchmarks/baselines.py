@@ -156,7 +156,9 @@ def run_lbfgs_multistart(inst, seed: int, budget: Budget,
     """L-BFGS-B restarted from fresh random starts within ``multistart_factor`` × our time.
 
     ``ours_seconds`` is relunet's time on this instance (measured here if not given).
-    Each start is cut at the end of the total budget; the best error over starts counts.
+    Start ``s`` is ``random_start(inst, 1000·seed + s)`` (for seed 0 the first start is
+    the single-start run's). Each start is cut at the end of the total budget; the best
+    error over starts counts.
     """
     if ours_seconds is None:
         ours_seconds = run_relunet(inst, seed).seconds

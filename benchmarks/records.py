@@ -80,11 +80,12 @@ def plain(obj):
     return obj
 
 
-def write_record(out: str, record: dict) -> str:
-    """Write ``record`` (with the environment added) to ``out/<suite>.json``; returns path."""
+def write_record(out: str, record: dict, env: dict | None = None) -> str:
+    """Write ``record`` with ``env`` (default: :func:`environment` now) to
+    ``out/<suite>.json``; returns the path."""
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, f"{record['suite']}.json")
-    payload = dict(record, environment=environment())
+    payload = dict(record, environment=env or environment())
     with open(path, "w") as fh:
         json.dump(plain(payload), fh, indent=1)
         fh.write("\n")

@@ -67,6 +67,8 @@ def _verdict(value: float, goal: float, at_most: bool, lower_bound: bool = False
     if lower_bound:
         return "undecided: the competitor was capped before the goal ratio"
     factor = value / goal if at_most else goal / value
+    if factor < 2:
+        return f"**missed** by {100 * (factor - 1):.0f} %"
     return f"**missed** by {factor:.2g}×"
 
 
@@ -313,7 +315,11 @@ def _section_memory(rec, figures):
              s["traced_ratio"]],
             ["RSS before recovery (interpreter, libraries, inputs)",
              s["rss_before_bytes"] / mib, s["rss_before_bytes"] / s["input_bytes"]],
-            ["peak RSS of the process", s["peak_rss_bytes"] / mib, s["rss_ratio"]]]
+            ["peak RSS of the process", s["peak_rss_bytes"] / mib, s["rss_ratio"]],
+            ["peak RSS minus interpreter and libraries (RSS before − inputs)",
+             (s["peak_rss_bytes"] - s["rss_before_bytes"] + s["input_bytes"]) / mib,
+             (s["peak_rss_bytes"] - s["rss_before_bytes"] + s["input_bytes"])
+             / s["input_bytes"]]]
     text = (f"`recover_network` at (d, k, m, n) = {tuple(rec['params']['dims'])}, seed 0, in "
             "a child process that only loads `X` and `Y` from `.npy` files and recovers. "
             "The traced peak counts what numpy and Python allocate during recovery "

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from .records import THREAD_VARIABLES, write_record
+from .records import THREAD_VARIABLES, environment, write_record
 from .render import render
 from .suites import SCALES, SUITES, Scale
 
@@ -50,15 +50,16 @@ def run_suites(scale: Scale, out: str, names) -> list[str]:
     for name in names:
         print(f"[{scale.name}] {name} …", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
+        env = environment()  # before the run: the commit and load it ran with
         record = SUITES[name](scale)
-        paths.append(write_record(out, record))
+        paths.append(write_record(out, record, env))
         print(f"[{scale.name}] {name}: {time.perf_counter() - t0:.1f} s → {paths[-1]}",
               file=sys.stderr, flush=True)
     return paths
 
 
 def main(args: argparse.Namespace) -> int:
-    warning = thread_warning()
+    warning = None if args.render_only else thread_warning()
     if warning:
         print(warning, file=sys.stderr)
     names = _suite_names(args.only)
