@@ -14,8 +14,8 @@ Suites (record name → what is measured):
 * ``efficiency``: exact-success rate against ``n`` at ``efficiency_dims`` for every
   method, and ``n95``, the smallest ``n`` of the grid with rate ≥ 95 %.
 * ``size``: time against the size ``(d, k, m)`` at fixed ``n``, with one data pass.
-* ``speed``: every method at ``speed_dims``; the ratio of L-BFGS's time to ours (a lower
-  bound when L-BFGS is stopped by its cap before reaching ``EXACT``).
+* ``speed``: every method at ``speed_dims`` on ``speed_seeds`` instances; the ratio of
+  L-BFGS's median time to ours (a lower bound when an L-BFGS run stops before ``EXACT``).
 * ``scaling``: relunet's time against ``n`` at ``scaling_dims``, per step, with the
   least-squares slope of log time against log n, and time in passes over the data.
 * ``memory``: peak memory of ``recover_network`` in a child process (:mod:`.memory`).
@@ -59,6 +59,7 @@ class Scale:
     size_gradient_seconds: float = 5.0
     # speed: every method at speed_dims, gradient runs capped at speed_seconds
     speed_dims: tuple = (100, 50, 60, 10_000)
+    speed_seeds: int = 1
     speed_seconds: float = 60.0
     # scaling and memory
     scaling_dims: tuple = (50, 20, 30)
@@ -92,10 +93,11 @@ FULL = Scale(
     exactness_cases=_FOUNDATION_CASES, exactness_seeds=10,
     efficiency_grid=(50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, 10_000, 20_000),
     efficiency_seeds=20,
-    gradient_grid=(200, 500, 1000, 2000, 5000), gradient_seeds=10, gradient_seconds=3.0,
+    gradient_grid=(50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, 10_000, 20_000),
+    gradient_seeds=20, gradient_seconds=3.0,
     sizes=((10, 5, 8), (20, 10, 15), (50, 20, 30), (100, 50, 60)), size_n=10_000,
     size_gradient_seconds=20.0,
-    speed_dims=(100, 50, 60, 10_000), speed_seconds=300.0,
+    speed_dims=(100, 50, 60, 10_000), speed_seeds=3, speed_seconds=120.0,
     scaling_grid=(10_000, 30_000, 100_000, 300_000, 1_000_000), memory_n=1_000_000,
     noisy_seeds=10,
 )
@@ -230,26 +232,39 @@ def size(scale: Scale) -> dict:
 
 
 def speed(scale: Scale) -> dict:
-    """Every method on one instance at ``speed_dims`` (seed 0); gradient runs capped at
-    ``speed_seconds``. ``ratio_lbfgs`` = L-BFGS seconds / relunet seconds, a lower bound
-    (``ratio_is_lower_bound``) if L-BFGS did not reach ``EXACT`` within its cap."""
-    started = time.perf_counter()
-    dims = scale.speed_dims
-    inst = planted_instance(*dims, seed=0)
-    passes = data_pass_seconds(inst.X, inst.Y, repeat=20)
-    outcomes = run_methods(inst, 0, METHODS, Budget(seconds=scale.speed_seconds))
-    runs = [_run_row(o, dims, 0) for o in outcomes]
-    by = {o.method: o for o in outcomes}
-    ours, lbfgs = by["relunet"], by["lbfgs"]
-    summary = {"data_pass_seconds": passes, "relunet_seconds": ours.seconds,
-               "relunet_error": ours.error, "relunet_in_data_passes": ours.seconds / passes,
-               "lbfgs_seconds": lbfgs.seconds, "lbfgs_error": lbfgs.error,
-               "ratio_lbfgs": lbfgs.seconds / ours.seconds,
-               "ratio_is_lower_bound": bool(lbfgs.error > EXACT),
-               "cap_seconds": scale.speed_seconds}
-    return _record("speed", scale, {"dims": dims, "seed": 0,
+    """Every method on ``speed_seeds`` instances at ``speed_dims``; gradient runs capped
+    at ``speed_seconds``. ``ratio_lbfgs`` = median L-BFGS seconds / median relunet
+    seconds; it is a lower bound (``ratio_is_lower_bound``) if some L-BFGS run stopped
+    (cap or local minimum) without reaching ``EXACT``, because its time to exact recovery
+    is then longer than measured, or infinite."""
+    started, runs = time.perf_counter(), []
+    dims, budget = scale.speed_dims, Budget(seconds=scale.speed_seconds)
+    for seed in range(scale.speed_seeds):
+        inst = planted_instance(*dims, seed=seed)
+        passes = data_pass_seconds(inst.X, inst.Y, repeat=20)
+        runs += [_run_row(o, dims, seed, data_pass_seconds=passes)
+                 for o in run_methods(inst, seed, METHODS, budget)]
+    return _record("speed", scale, {"dims": dims, "seeds": scale.speed_seeds,
                                     "cap_seconds": scale.speed_seconds},
-                   runs, summary, started)
+                   runs, speed_summary(runs, scale.speed_seconds), started)
+
+
+def speed_summary(runs: list[dict], cap_seconds: float) -> dict:
+    """Medians over seeds of relunet's and L-BFGS's seconds, their ratio, data passes."""
+    ours = [r for r in runs if r["method"] == "relunet"]
+    lbfgs = [r for r in runs if r["method"] == "lbfgs"]
+    ours_s = float(np.median([r["seconds"] for r in ours]))
+    lbfgs_s = float(np.median([r["seconds"] for r in lbfgs]))
+    passes = float(np.median([r["seconds"] / r["data_pass_seconds"] for r in ours]))
+    return {"relunet_seconds": ours_s, "lbfgs_seconds": lbfgs_s,
+            "relunet_max_error": max(r["error"] for r in ours),
+            "lbfgs_exact": sum(r["exact"] for r in lbfgs), "seeds": len(ours),
+            "lbfgs_max_error": max(r["error"] for r in lbfgs),
+            "ratio_lbfgs": lbfgs_s / ours_s,
+            "ratio_per_seed": [b["seconds"] / a["seconds"] for a, b in zip(ours, lbfgs)],
+            "ratio_is_lower_bound": not all(r["exact"] for r in lbfgs),
+            "data_pass_seconds": float(np.median([r["data_pass_seconds"] for r in ours])),
+            "relunet_in_data_passes": passes, "cap_seconds": cap_seconds}
 
 
 # ------------------------------------------------------------------ scaling in n

@@ -22,7 +22,7 @@ TINY = Scale(
     efficiency_dims=(8, 4, 6), efficiency_grid=(100, 400), efficiency_seeds=2,
     gradient_grid=(400,), gradient_seeds=1, gradient_seconds=0.2,
     sizes=((6, 3, 4), (8, 4, 6)), size_n=500, size_gradient_seconds=0.2,
-    speed_dims=(8, 4, 6, 500), speed_seconds=0.2,
+    speed_dims=(8, 4, 6, 500), speed_seeds=2, speed_seconds=0.2,
     scaling_dims=(8, 4, 6), scaling_grid=(500, 1000, 2000), memory_n=2000,
     noisy_dims=(8, 4, 6, 500), noisy_seeds=1,
 )
@@ -133,3 +133,11 @@ def test_loglog_slope():
 def test_records_are_plain_json(records):
     for path in records.glob("*.json"):
         json.loads(path.read_text())
+
+
+@pytest.mark.slow
+def test_quick_suite_end_to_end(tmp_path):
+    """The real ``quick`` scale through the CLI (under a minute here; < 5 min budget)."""
+    assert main(["bench", "--suite", "quick", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "benchmarks.md").exists()
+    assert set(load_records(str(tmp_path))) == set(SUITES)
