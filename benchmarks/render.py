@@ -14,8 +14,9 @@ import os
 
 import numpy as np
 
-from .baselines import EXACT, METHODS
+from .baselines import EXACT, EXACT_METHODS, METHODS
 from .records import load_records
+from .suites import success_curves
 
 GOALS = {"speed": 10.0, "slope": 1.1, "passes": 20.0, "memory": 3.0}
 LABELS = {"relunet": "relunet (default)", "moments": "moments (paper)",
@@ -153,16 +154,19 @@ def _goal_n95(rec):
     if not rec:
         return ["exact-success n₉₅", "report", "not run", "—", "—"]
     dims = tuple(rec["params"]["dims"])
-    parts = [f"{LABELS[m]}: {_n95_text(rec, m)}" for m in METHODS if m in rec["summary"]]
+    curves = success_curves(rec["runs"])
+    parts = [f"{LABELS[m]}: {_n95_text(curves, m)}" for m in METHODS if m in curves]
     return [f"exact-success n₉₅ at {dims}", "report (smaller is better)", "; ".join(parts),
             "—", f"efficiency ({rec['scale']})"]
 
 
-def _n95_text(rec, method) -> str:
-    info = rec["summary"][method]
-    if info["n95"] is not None:
-        return str(info["n95"])
-    return f"> {max(c['n'] for c in info['curve'])} (not reached)"
+def _n95_text(curves: dict, method: str) -> str:
+    info = curves[method]
+    if info["n95"] is None:
+        return f"not reached up to n = {max(c['n'] for c in info['curve'])}"
+    if info["n95_first"] != info["n95"]:
+        return f"{info['n95']} (first ≥ 95 % at {info['n95_first']})"
+    return str(info["n95"])
 
 
 def _goal_slope(rec):
@@ -221,17 +225,22 @@ def _variant(variant: dict) -> str:
 
 
 def _section_efficiency(rec, figures):
-    p, summary = rec["params"], rec["summary"]
-    ns = sorted({c["n"] for info in summary.values() for c in info["curve"]})
-    rows = [[LABELS[m]] + [_rate_at(summary[m], n) for n in ns] + [_n95_text(rec, m)]
-            for m in METHODS if m in summary]
-    path = _plot_efficiency(rec, figures)
+    p, curves = rec["params"], success_curves(rec["runs"])
+    ns = sorted({c["n"] for info in curves.values() for c in info["curve"]})
+    rows = [[LABELS[m]] + [_rate_at(curves[m], n) for n in ns] + [_n95_text(curves, m)]
+            for m in METHODS if m in curves]
+    capped = ", ".join(f"{LABELS[m]} {sum(c['capped'] for c in curves[m]['curve'])} of "
+                       f"{sum(c['seeds'] for c in curves[m]['curve'])}"
+                       for m in METHODS if m in curves and m not in EXACT_METHODS)
+    path = _plot_efficiency(curves, p["dims"], figures)
     text = (f"Exact-success rate (error ≤ {EXACT:.0e}) against n at (d, k, m) = "
             f"{tuple(p['dims'])}: relunet and the moment method on {p['seeds']} seeds per "
             f"n; the gradient methods on the first {p['gradient_seeds']} of the same "
             f"instances at n ∈ {tuple(p['gradient_grid'])}, each run capped at "
             f"{_fmt(p['gradient_seconds'])} s (multi-start: 10 × relunet's time on the "
-            "instance). n₉₅ is the smallest n of the grid with rate ≥ 95 %.\n\n" +
+            "instance). n₉₅ is the smallest n of the grid from which the rate stays "
+            f"≥ 95 % for every larger n. Gradient runs stopped by the time cap: {capped} "
+            "(a capped run counts as a failure; with more time some would succeed).\n\n" +
             _table(["method"] + [str(n) for n in ns] + ["n₉₅"], rows) +
             f"\n\n![success rate against n](figures/{os.path.basename(path)})")
     return text, [path]
@@ -372,15 +381,15 @@ def _save(plt, fig, ax, figures: str, name: str, **axes) -> str:
     return path
 
 
-def _plot_efficiency(rec, figures) -> str:
+def _plot_efficiency(curves: dict, dims, figures) -> str:
     plt, fig, ax = _figure()
-    for method, info in rec["summary"].items():
+    for method, info in curves.items():
         ns = [c["n"] for c in info["curve"]]
         ax.plot(ns, [c["rate"] for c in info["curve"]], "o-", label=LABELS[method])
     ax.axhline(0.95, color="gray", lw=0.8, ls="--")
     return _save(plt, fig, ax, figures, "efficiency", xscale="log", xlabel="samples n",
                  ylabel=f"share with error ≤ {EXACT:.0e}",
-                 title=f"Exact recovery at (d, k, m) = {tuple(rec['params']['dims'])}")
+                 title=f"Exact recovery at (d, k, m) = {tuple(dims)}")
 
 
 def _plot_size(rec, figures) -> str:

@@ -197,7 +197,9 @@ def _efficiency_methods(scale: Scale, n: int, seed: int) -> tuple:
 
 
 def success_curves(runs: list[dict]) -> dict:
-    """Per method: ``[(n, rate, seeds, median seconds)]`` and ``n95``."""
+    """Per method: the curve ``[{n, rate, seeds, median_seconds, capped}]``, ``n95`` —
+    the smallest grid ``n`` from which the rate stays ≥ 95 % at every larger grid ``n``
+    (``None``: not reached) — and ``n95_first``, the smallest with rate ≥ 95 %."""
     out = {}
     for method in METHODS:
         mine = [r for r in runs if r["method"] == method]
@@ -206,11 +208,22 @@ def success_curves(runs: list[dict]) -> dict:
             at = [r for r in mine if r["n"] == n]
             curve.append({"n": n, "rate": float(np.mean([r["exact"] for r in at])),
                           "seeds": len(at),
-                          "median_seconds": float(np.median([r["seconds"] for r in at]))})
-        n95 = next((c["n"] for c in curve if c["rate"] >= 0.95), None)
+                          "median_seconds": float(np.median([r["seconds"] for r in at])),
+                          "capped": sum(bool(r["extra"].get("capped")) for r in at)})
         if curve:
-            out[method] = {"curve": curve, "n95": n95}
+            out[method] = {"curve": curve, "n95": _n95(curve),
+                           "n95_first": next((c["n"] for c in curve if c["rate"] >= 0.95),
+                                             None)}
     return out
+
+
+def _n95(curve: list[dict]):
+    n95 = None
+    for c in reversed(curve):
+        if c["rate"] < 0.95:
+            break
+        n95 = c["n"]
+    return n95
 
 
 # ------------------------------------------------------------------ size and speed
