@@ -76,7 +76,8 @@ def _verdict(value: float, goal: float, at_most: bool, lower_bound: bool = False
 def _suite_heading(record: dict) -> str:
     return (f"## {record['suite'].replace('_', ' ').capitalize()}\n\n"
             f"*Scale `{record['scale']}`; ran {_fmt(record['wall_seconds'])} s on "
-            f"{record['environment']['date']} (load average "
+            f"{record['environment']['date']} at commit "
+            f"`{(record['environment'].get('git_commit') or '?')[:10]}` (load average "
             f"{_fmt(record['environment']['load_average'][0])}).*\n\n")
 
 
@@ -100,7 +101,8 @@ def _header(records: dict, folder: str) -> str:
         f"time of the suites {_fmt(total)} s ({total / 60:.1f} min). Machine: "
         f"{env.get('cpus')} CPUs ({env.get('machine')}), Python {env.get('python')}, "
         f"numpy {env.get('numpy')}, scipy {env.get('scipy')}, torch {env.get('torch')}, "
-        f"BLAS threads {env.get('threads')}, commit `{(env.get('git_commit') or '?')[:10]}`."
+        f"BLAS threads {env.get('threads')}. The suites may come from separate runs; "
+        "each section names its date and commit."
         " The machine is shared (2 cores, other jobs running): timings carry that noise; "
         "each section gives the load average when it ran.",
         "",
