@@ -1,13 +1,22 @@
-"""Competitors of relunet's default method on the same instances.
+"""Competitors of relunet on the same instances, with one error metric.
 
-* ``lbfgs``: scipy's L-BFGS-B on the squared loss ``½‖U f(VX) − Y‖²/n`` from a random
-  start — what a practitioner would do instead of recovery.
+* ``relunet``: the default, ``recover_network(method="auto")`` (cone of the reduced
+  labels by linear programming, moment method on a retry).
 * ``moments``: the paper's method (Hermite moments + Jennrich), finished by the same
-  exact step as the default (``recover_network(method="moments")``).
-* ``cone``: relunet's default (``recover_network(method="cone")``).
+  exact step (``recover_network(method="moments")``).
+* ``lbfgs``: scipy's L-BFGS-B on the squared loss ``½‖U relu(VX) − Y‖²/n`` from one
+  random Gaussian start — what a practitioner would do instead of recovery.
+* ``lbfgs_multistart``: the same from fresh random starts, one after the other, until
+  the target is reached or the budget — 10 × relunet's time on that instance — is spent.
+* ``adam``: full-batch Adam on the same loss, with PyTorch (CPU, float64) when it is
+  installed (``pip install relunet[baselines]``), otherwise a numpy implementation on
+  :func:`squared_loss`.
 
-Each runner returns a :class:`Outcome` with the network (or ``None``), the wall time,
-and the error against the truth measured by :func:`verify.compare_networks`.
+Every runner takes ``(inst, seed, budget)`` where ``budget`` is a :class:`Budget`, and
+returns an :class:`Outcome`: wall time, error against the truth by
+:func:`verify.compare_networks` (``inf`` when nothing comparable came out), and the
+reason of a failure. Gradient methods stop at ``budget.target`` error or when their time
+cap is spent; an outcome that hit the cap says so in ``extra["capped"]``.
 """
 
 from __future__ import annotations
@@ -21,9 +30,14 @@ from scipy.optimize import minimize
 from recover import RecoveryFailed, TwoLayerNetwork, recover_network
 from verify import compare_networks
 
+#: Relative error (after matching) that counts as exact recovery.
+EXACT = 1e-10
+
 
 @dataclass
 class Outcome:
+    """One run of one method on one instance."""
+
     method: str
     seconds: float
     error: float
@@ -31,16 +45,36 @@ class Outcome:
     extra: dict = field(default_factory=dict)
 
 
-def run_relunet(inst, method: str, seed: int) -> Outcome:
+@dataclass
+class Budget:
+    """Stopping rule of the gradient methods.
+
+    ``seconds`` caps a single run; ``multistart_factor`` × relunet's time on the same
+    instance is the total budget of the multi-start run; gradient methods stop early
+    once the error reaches ``target``; ``check_every`` iterations the error is measured.
+    """
+
+    seconds: float = 60.0
+    target: float = EXACT
+    multistart_factor: float = 10.0
+    check_every: int = 25
+
+
+def run_relunet(inst, seed: int, method: str = "auto") -> Outcome:
+    """``recover_network`` with ``k`` given; per-step timings in ``extra["timings"]``."""
+    name = "relunet" if method == "auto" else method
     t0 = time.perf_counter()
     try:
         res = recover_network(inst.X, inst.Y, k=inst.network.k, mode="exact", method=method,
                               seed=seed)
     except RecoveryFailed as exc:
-        return Outcome(method, time.perf_counter() - t0, float("inf"), failed=str(exc))
+        return Outcome(name, time.perf_counter() - t0, float("inf"), failed=str(exc),
+                       extra={"timings": exc.diagnostics.get("timings", {})})
     seconds = time.perf_counter() - t0
-    return Outcome(method, seconds, compare_networks(inst.network, res.network),
-                   extra={"attempts": len(res.diagnostics["attempts"])})
+    return Outcome(name, seconds, compare_networks(inst.network, res.network),
+                   extra={"attempts": len(res.diagnostics["attempts"]),
+                          "method_used": res.diagnostics.get("method"),
+                          "timings": res.diagnostics["timings"]})
 
 
 def squared_loss(theta: np.ndarray, X: np.ndarray, Y: np.ndarray, k: int):
@@ -57,49 +91,174 @@ def squared_loss(theta: np.ndarray, X: np.ndarray, Y: np.ndarray, k: int):
     return 0.5 * float(np.sum(R * R)) / n, np.concatenate([gU.ravel(), gV.ravel()])
 
 
-class _Stop(Exception):
-    pass
+def random_start(inst, seed: int) -> np.ndarray:
+    """Gaussian ``θ = (vec U, vec V)`` drawn from ``seed`` (independent of the instance)."""
+    m, k, d = inst.network.m, inst.network.k, inst.network.d
+    return np.random.default_rng([seed, 7919]).standard_normal(m * k + k * d)
 
 
-def run_lbfgs(inst, seed: int, target: float = 1e-10, max_seconds: float = 120.0,
-              max_iterations: int = 20000) -> Outcome:
-    """L-BFGS-B from a random Gaussian start, stopped at ``target`` error or the budget."""
-    X, Y, k = inst.X, inst.Y, inst.network.k
-    m, d = Y.shape[0], X.shape[0]
-    rng = np.random.default_rng([seed, 7919])
-    theta0 = np.concatenate([rng.standard_normal(m * k), rng.standard_normal(k * d)])
-    t0 = time.perf_counter()
-    state = {"iterations": 0, "error": float("inf"), "theta": theta0}
-
-    def unpack(theta):
-        return TwoLayerNetwork(theta[: m * k].reshape(m, k), theta[m * k:].reshape(k, d))
-
-    def callback(intermediate_result):
-        state["iterations"] += 1
-        state["theta"] = intermediate_result.x
-        if state["iterations"] % 25 == 0:
-            state["error"] = _safe_error(inst.network, unpack(intermediate_result.x))
-            if state["error"] <= target or time.perf_counter() - t0 > max_seconds:
-                raise StopIteration
-
-    minimize(squared_loss, theta0, args=(X, Y, k), jac=True, method="L-BFGS-B",
-             callback=callback,
-             options={"maxiter": max_iterations, "ftol": 0.0, "gtol": 1e-14,
-                      "maxcor": 30})
-    seconds = time.perf_counter() - t0
-    error = _safe_error(inst.network, unpack(state["theta"]))
-    return Outcome("lbfgs", seconds, error, extra={"iterations": state["iterations"]})
+def unpack(inst, theta: np.ndarray) -> TwoLayerNetwork:
+    m, k, d = inst.network.m, inst.network.k, inst.network.d
+    return TwoLayerNetwork(theta[: m * k].reshape(m, k), theta[m * k:].reshape(k, d))
 
 
-def _safe_error(truth: TwoLayerNetwork, net: TwoLayerNetwork) -> float:
+def error_of(inst, theta: np.ndarray) -> float:
+    """``compare_networks`` against the truth; ``inf`` for a dead unit (``V_i = 0``)."""
     try:
-        return compare_networks(truth, net)
-    except Exception:  # a dead unit (V_i = 0) has no canonical form
+        return compare_networks(inst.network, unpack(inst, theta))
+    except Exception:  # a dead unit has no canonical form
         return float("inf")
 
 
+class _Watch:
+    """Measures the error every ``check_every`` iterations; says when to stop."""
+
+    def __init__(self, inst, budget: Budget, deadline: float):
+        self.inst, self.budget, self.deadline = inst, budget, deadline
+        self.iterations, self.error, self.capped = 0, float("inf"), False
+
+    def should_stop(self, theta: np.ndarray) -> bool:
+        self.iterations += 1
+        if self.iterations % self.budget.check_every:
+            return False
+        self.error = error_of(self.inst, theta)
+        self.capped = time.perf_counter() > self.deadline
+        return self.error <= self.budget.target or self.capped
+
+
+def _lbfgs_once(inst, theta0: np.ndarray, budget: Budget, deadline: float):
+    """One L-BFGS-B run from ``theta0``; returns ``(theta, watch)``."""
+    watch = _Watch(inst, budget, deadline)
+    state = {"theta": theta0}
+
+    def callback(intermediate_result):
+        state["theta"] = intermediate_result.x
+        if watch.should_stop(intermediate_result.x):
+            raise StopIteration
+
+    minimize(squared_loss, theta0, args=(inst.X, inst.Y, inst.network.k), jac=True,
+             method="L-BFGS-B", callback=callback,
+             options={"maxiter": 10**9, "ftol": 0.0, "gtol": 1e-14, "maxcor": 30})
+    watch.error = error_of(inst, state["theta"])
+    return state["theta"], watch
+
+
+def run_lbfgs(inst, seed: int, budget: Budget) -> Outcome:
+    """L-BFGS-B from one random start, until ``budget.target`` or ``budget.seconds``."""
+    t0 = time.perf_counter()
+    _, watch = _lbfgs_once(inst, random_start(inst, seed), budget, t0 + budget.seconds)
+    return Outcome("lbfgs", time.perf_counter() - t0, watch.error,
+                   extra={"iterations": watch.iterations, "capped": watch.capped,
+                          "cap_seconds": budget.seconds})
+
+
+def run_lbfgs_multistart(inst, seed: int, budget: Budget,
+                         ours_seconds: float | None = None) -> Outcome:
+    """L-BFGS-B restarted from fresh random starts within ``multistart_factor`` × our time.
+
+    ``ours_seconds`` is relunet's time on this instance (measured here if not given).
+    Start ``s`` is ``random_start(inst, 1000·seed + s)`` (for seed 0 the first start is
+    the single-start run's). Each start is cut at the end of the total budget; the best
+    error over starts counts.
+    """
+    if ours_seconds is None:
+        ours_seconds = run_relunet(inst, seed).seconds
+    total = budget.multistart_factor * ours_seconds
+    t0 = time.perf_counter()
+    deadline = t0 + total
+    best, starts = float("inf"), 0
+    while time.perf_counter() < deadline and best > budget.target:
+        _, watch = _lbfgs_once(inst, random_start(inst, seed * 1000 + starts), budget,
+                               deadline)
+        best, starts = min(best, watch.error), starts + 1
+    return Outcome("lbfgs_multistart", time.perf_counter() - t0, best,
+                   extra={"starts": starts, "budget_seconds": total,
+                          "ours_seconds": ours_seconds, "capped": best > budget.target})
+
+
+def torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_adam(inst, seed: int, budget: Budget, lr: float = 1e-2) -> Outcome:
+    """Full-batch Adam (β = 0.9, 0.999) from the same random start as ``lbfgs``.
+
+    Step size ``lr · (1 + t/1000)^(-1/2)``: a constant step cannot settle below an error
+    of the order of the step, so it decays. PyTorch CPU float64 if importable, else numpy
+    on :func:`squared_loss`; which one ran is ``extra["backend"]``.
+    """
+    step = _torch_adam if torch_available() else _numpy_adam
+    t0 = time.perf_counter()
+    watch = _Watch(inst, budget, t0 + budget.seconds)
+    step(inst, random_start(inst, seed), watch, lr)
+    return Outcome("adam", time.perf_counter() - t0, watch.error,
+                   extra={"iterations": watch.iterations, "capped": watch.capped,
+                          "cap_seconds": budget.seconds, "lr": lr,
+                          "backend": "torch" if step is _torch_adam else "numpy"})
+
+
+def _numpy_adam(inst, theta: np.ndarray, watch: _Watch, lr: float,
+                beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-12) -> None:
+    mom, var = np.zeros_like(theta), np.zeros_like(theta)
+    t = 0
+    while not watch.should_stop(theta):
+        t += 1
+        _, grad = squared_loss(theta, inst.X, inst.Y, inst.network.k)
+        mom = beta1 * mom + (1 - beta1) * grad
+        var = beta2 * var + (1 - beta2) * grad * grad
+        step = lr * _decay(t) * (mom / (1 - beta1**t))
+        theta = theta - step / (np.sqrt(var / (1 - beta2**t)) + eps)
+
+
+def _decay(t: int) -> float:
+    return (1.0 + t / 1000.0) ** -0.5
+
+
+def _torch_adam(inst, theta: np.ndarray, watch: _Watch, lr: float) -> None:  # pragma: no cover
+    import torch
+
+    m, k = inst.network.m, inst.network.k
+    X = torch.from_numpy(inst.X)
+    Y = torch.from_numpy(inst.Y)
+    params = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([params], lr=lr, eps=1e-12)
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: _decay(t + 1))
+    n = X.shape[1]
+    while not watch.should_stop(params.detach().numpy()):
+        opt.zero_grad()
+        U = params[: m * k].reshape(m, k)
+        V = params[m * k:].reshape(k, -1)
+        loss = 0.5 * ((U @ torch.relu(V @ X) - Y) ** 2).sum() / n
+        loss.backward()
+        opt.step()
+        schedule.step()
+
+
+#: Method name → runner ``(inst, seed, budget) -> Outcome``.
 RUNNERS = {
-    "cone": lambda inst, seed: run_relunet(inst, "cone", seed),
-    "moments": lambda inst, seed: run_relunet(inst, "moments", seed),
+    "relunet": lambda inst, seed, budget: run_relunet(inst, seed, "auto"),
+    "moments": lambda inst, seed, budget: run_relunet(inst, seed, "moments"),
     "lbfgs": run_lbfgs,
+    "adam": run_adam,
 }
+METHODS = ("relunet", "moments", "lbfgs", "lbfgs_multistart", "adam")
+EXACT_METHODS = ("relunet", "moments")
+
+
+def run_methods(inst, seed: int, methods, budget: Budget) -> list[Outcome]:
+    """Run ``methods`` on one instance; relunet runs first so that the multi-start
+    budget is 10 × *its* time on this very instance."""
+    ours = run_relunet(inst, seed)
+    outcomes = []
+    for method in methods:
+        if method == "relunet":
+            outcomes.append(ours)
+        elif method == "lbfgs_multistart":
+            outcomes.append(run_lbfgs_multistart(inst, seed, budget, ours.seconds))
+        else:
+            outcomes.append(RUNNERS[method](inst, seed, budget))
+    return outcomes

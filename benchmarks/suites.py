@@ -1,0 +1,384 @@
+"""The benchmark suites. Each is a function of a :class:`Scale` and returns a record.
+
+``quick`` and ``full`` differ only in the parameters of :data:`SCALES` (seeds, grids,
+sizes, time caps). Every instance is ``planted_instance(d, k, m, n, seed=s)`` with
+``s = 0, 1, …``: Gaussian ``X``, Gaussian ``U*``, ``V*``. Every method is scored by
+:func:`verify.compare_networks` against the truth; an error ``≤ EXACT = 1e-10`` counts as
+exact recovery. Times are wall-clock seconds (``time.perf_counter``) in this process;
+they include a method's own checks (relunet's self-verification, the error measurements
+of the gradient methods every ``check_every`` iterations).
+
+Suites (record name → what is measured):
+
+* ``exactness``: share of seeded instances the default recovers exactly, per shape.
+* ``efficiency``: exact-success rate against ``n`` at ``efficiency_dims`` for every
+  method, and ``n95``, the smallest ``n`` of the grid with rate ≥ 95 %.
+* ``size``: time against the size ``(d, k, m)`` at fixed ``n``, with one data pass.
+* ``speed``: every method at ``speed_dims`` on ``speed_seeds`` instances; the ratio of
+  L-BFGS's median time to ours (a lower bound when an L-BFGS run stops before ``EXACT``).
+* ``scaling``: relunet's time against ``n`` at ``scaling_dims``, per step, with the
+  least-squares slope of log time against log n, and time in passes over the data.
+* ``memory``: peak memory of ``recover_network`` in a child process (:mod:`.memory`).
+* ``noisy_accuracy``: accuracy under noise — runs only once ``mode="noisy"`` exists.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from recover import InvalidInputError, planted_instance, recover_network
+
+from .baselines import EXACT, METHODS, Budget, Outcome, run_methods, run_relunet
+from .memory import measure_peak_memory
+
+
+@dataclass(frozen=True)
+class Scale:
+    """All the parameters in which ``quick`` and ``full`` differ."""
+
+    name: str
+    # exactness
+    exactness_cases: tuple = ()
+    exactness_seeds: int = 5
+    # efficiency: exact methods on every seed and n; gradient methods on the first
+    # gradient_seeds seeds and the n of gradient_grid, each run capped at gradient_seconds
+    efficiency_dims: tuple = (20, 10, 15)
+    efficiency_grid: tuple = (100, 300, 1000)
+    efficiency_seeds: int = 5
+    gradient_grid: tuple = (300, 1000)
+    gradient_seeds: int = 2
+    gradient_seconds: float = 2.0
+    # size: time against (d, k, m) at n = size_n
+    sizes: tuple = ((10, 5, 8), (20, 10, 15))
+    size_n: int = 10_000
+    size_methods: tuple = ("relunet", "moments", "lbfgs")
+    size_gradient_seconds: float = 5.0
+    # speed: every method at speed_dims, gradient runs capped at speed_seconds
+    speed_dims: tuple = (100, 50, 60, 10_000)
+    speed_seeds: int = 1
+    speed_seconds: float = 60.0
+    # scaling and memory
+    scaling_dims: tuple = (50, 20, 30)
+    scaling_grid: tuple = (10_000, 30_000, 100_000)
+    memory_n: int = 100_000
+    # noisy accuracy (once mode="noisy" exists)
+    noisy_dims: tuple = (20, 10, 15, 5000)
+    noisy_snr_db: tuple = (40.0, 20.0)
+    noisy_seeds: int = 3
+
+
+_FOUNDATION_CASES = (
+    ((10, 5, 8, 1000), {}), ((20, 10, 15, 2000), {}), ((50, 20, 30, 5000), {}),
+    ((100, 50, 60, 10_000), {}), ((30, 30, 30, 5000), {}),
+    ((20, 10, 15, 2000), {"condition": 20.0}), ((20, 10, 15, 2000), {"correlation": 0.8}),
+)
+
+QUICK = Scale(
+    name="quick",
+    exactness_cases=_FOUNDATION_CASES[:3] + _FOUNDATION_CASES[5:], exactness_seeds=5,
+    efficiency_grid=(50, 100, 200, 500, 1000, 5000), efficiency_seeds=10,
+    gradient_grid=(200, 1000), gradient_seeds=3, gradient_seconds=2.0,
+    sizes=((10, 5, 8), (20, 10, 15), (50, 20, 30)), size_n=10_000,
+    size_gradient_seconds=3.0,
+    speed_dims=(50, 20, 30, 10_000), speed_seconds=10.0,
+    scaling_grid=(10_000, 30_000, 100_000), memory_n=100_000,
+)
+
+FULL = Scale(
+    name="full",
+    exactness_cases=_FOUNDATION_CASES, exactness_seeds=10,
+    efficiency_grid=(50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, 10_000, 20_000),
+    efficiency_seeds=20,
+    gradient_grid=(50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, 10_000, 20_000),
+    gradient_seeds=20, gradient_seconds=3.0,
+    sizes=((10, 5, 8), (20, 10, 15), (50, 20, 30), (100, 50, 60)), size_n=10_000,
+    size_gradient_seconds=20.0,
+    speed_dims=(100, 50, 60, 10_000), speed_seeds=3, speed_seconds=120.0,
+    scaling_grid=(10_000, 30_000, 100_000, 300_000, 1_000_000), memory_n=1_000_000,
+    noisy_seeds=10,
+)
+
+SCALES = {"quick": QUICK, "full": FULL}
+
+
+def _say(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def _run_row(outcome: Outcome, dims, seed: int, **more) -> dict:
+    d, k, m, n = dims
+    row = {"method": outcome.method, "d": d, "k": k, "m": m, "n": n, "seed": seed,
+           "seconds": outcome.seconds, "error": outcome.error,
+           "exact": bool(outcome.error <= EXACT), "failed": outcome.failed,
+           "extra": outcome.extra}
+    row.update(more)
+    _say(f"{outcome.method:17s} {dims} seed {seed}: {outcome.seconds:8.3f} s, "
+         f"error {outcome.error:.1e}")
+    return row
+
+
+def _record(suite: str, scale: Scale, params: dict, runs: list, summary: dict,
+            started: float) -> dict:
+    return {"suite": suite, "scale": scale.name, "params": params, "runs": runs,
+            "summary": summary, "wall_seconds": time.perf_counter() - started}
+
+
+def data_pass_seconds(X: np.ndarray, Y: np.ndarray, repeat: int = 5) -> float:
+    """Best of ``repeat`` timings of one pass over the data, ``Y @ X.T``."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        Y @ X.T
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+# ------------------------------------------------------------------ exactness
+
+def exactness(scale: Scale) -> dict:
+    """Per shape: how many seeded instances relunet's default recovers to ``EXACT``,
+    how many it refuses loudly (``RecoveryFailed``) and how many it gets wrong silently."""
+    started, runs, summary = time.perf_counter(), [], []
+    for dims, variant in scale.exactness_cases:
+        rows = [_run_row(run_relunet(planted_instance(*dims, seed=s, **variant), s),
+                         dims, s, variant=variant)
+                for s in range(scale.exactness_seeds)]
+        runs += rows
+        returned = [r["error"] for r in rows if r["failed"] is None]
+        summary.append({"dims": dims, "variant": variant, "seeds": len(rows),
+                        "exact": sum(r["exact"] for r in rows),
+                        "failed_loudly": sum(r["failed"] is not None for r in rows),
+                        "wrong_silently": sum(e > EXACT for e in returned),
+                        "max_error_of_returned": max(returned, default=0.0),
+                        "median_seconds": float(np.median([r["seconds"] for r in rows]))})
+    return _record("exactness", scale, {"cases": scale.exactness_cases,
+                                        "seeds": scale.exactness_seeds},
+                   runs, {"cases": summary}, started)
+
+
+# ------------------------------------------------------------------ efficiency
+
+def efficiency(scale: Scale) -> dict:
+    """Exact-success rate against ``n`` for every method on the same instances.
+
+    For each ``n`` and seed one instance is drawn; relunet and the moment method run on
+    all ``efficiency_seeds`` seeds, the gradient methods on the first ``gradient_seeds``
+    of them and only at the ``n`` of ``gradient_grid`` (each run capped at
+    ``gradient_seconds``; the multi-start budget is 10 × relunet's time there).
+    ``n95`` is the smallest grid ``n`` with success rate ≥ 95 % (``None``: not reached).
+    """
+    started, runs = time.perf_counter(), []
+    budget = Budget(seconds=scale.gradient_seconds)
+    for n in sorted(set(scale.efficiency_grid) | set(scale.gradient_grid)):
+        dims = (*scale.efficiency_dims, n)
+        for seed in range(scale.efficiency_seeds):
+            methods = _efficiency_methods(scale, n, seed)
+            if not methods:
+                continue
+            inst = planted_instance(*dims, seed=seed)
+            runs += [_run_row(o, dims, seed) for o in run_methods(inst, seed, methods, budget)]
+    return _record("efficiency", scale,
+                   {"dims": scale.efficiency_dims, "grid": scale.efficiency_grid,
+                    "seeds": scale.efficiency_seeds, "gradient_grid": scale.gradient_grid,
+                    "gradient_seeds": scale.gradient_seeds,
+                    "gradient_seconds": scale.gradient_seconds},
+                   runs, success_curves(runs), started)
+
+
+def _efficiency_methods(scale: Scale, n: int, seed: int) -> tuple:
+    exact = ("relunet", "moments") if n in scale.efficiency_grid else ()
+    gradient = (("lbfgs", "lbfgs_multistart", "adam")
+                if n in scale.gradient_grid and seed < scale.gradient_seeds else ())
+    return exact + gradient
+
+
+def success_curves(runs: list[dict]) -> dict:
+    """Per method: the curve ``[{n, rate, seeds, median_seconds, capped}]``, ``n95`` —
+    the smallest grid ``n`` from which the rate stays ≥ 95 % at every larger grid ``n``
+    (``None``: not reached) — and ``n95_first``, the smallest with rate ≥ 95 %."""
+    out = {}
+    for method in METHODS:
+        mine = [r for r in runs if r["method"] == method]
+        curve = []
+        for n in sorted({r["n"] for r in mine}):
+            at = [r for r in mine if r["n"] == n]
+            curve.append({"n": n, "rate": float(np.mean([r["exact"] for r in at])),
+                          "seeds": len(at),
+                          "median_seconds": float(np.median([r["seconds"] for r in at])),
+                          "capped": sum(bool(r["extra"].get("capped")) for r in at)})
+        if curve:
+            out[method] = {"curve": curve, "n95": _n95(curve),
+                           "n95_first": next((c["n"] for c in curve if c["rate"] >= 0.95),
+                                             None)}
+    return out
+
+
+def _n95(curve: list[dict]):
+    n95 = None
+    for c in reversed(curve):
+        if c["rate"] < 0.95:
+            break
+        n95 = c["n"]
+    return n95
+
+
+# ------------------------------------------------------------------ size and speed
+
+def size(scale: Scale) -> dict:
+    """Time against ``(d, k, m)`` at ``n = size_n`` (seed 0), and one data pass there."""
+    started, runs = time.perf_counter(), []
+    budget = Budget(seconds=scale.size_gradient_seconds)
+    for d, k, m in scale.sizes:
+        dims = (d, k, m, scale.size_n)
+        inst = planted_instance(*dims, seed=0)
+        passes = data_pass_seconds(inst.X, inst.Y)
+        runs += [_run_row(o, dims, 0, data_pass_seconds=passes)
+                 for o in run_methods(inst, 0, scale.size_methods, budget)]
+    return _record("size", scale, {"sizes": scale.sizes, "n": scale.size_n,
+                                   "methods": scale.size_methods,
+                                   "gradient_seconds": scale.size_gradient_seconds},
+                   runs, {}, started)
+
+
+def speed(scale: Scale) -> dict:
+    """Every method on ``speed_seeds`` instances at ``speed_dims``; gradient runs capped
+    at ``speed_seconds``. ``ratio_lbfgs`` = median L-BFGS seconds / median relunet
+    seconds; it is a lower bound (``ratio_is_lower_bound``) if some L-BFGS run stopped
+    (cap or local minimum) without reaching ``EXACT``, because its time to exact recovery
+    is then longer than measured, or infinite."""
+    started, runs = time.perf_counter(), []
+    dims, budget = scale.speed_dims, Budget(seconds=scale.speed_seconds)
+    for seed in range(scale.speed_seeds):
+        inst = planted_instance(*dims, seed=seed)
+        passes = data_pass_seconds(inst.X, inst.Y, repeat=20)
+        runs += [_run_row(o, dims, seed, data_pass_seconds=passes)
+                 for o in run_methods(inst, seed, METHODS, budget)]
+    return _record("speed", scale, {"dims": dims, "seeds": scale.speed_seeds,
+                                    "cap_seconds": scale.speed_seconds},
+                   runs, speed_summary(runs, scale.speed_seconds), started)
+
+
+def speed_summary(runs: list[dict], cap_seconds: float) -> dict:
+    """Medians over seeds of relunet's and L-BFGS's seconds, their ratio, data passes."""
+    ours = [r for r in runs if r["method"] == "relunet"]
+    lbfgs = [r for r in runs if r["method"] == "lbfgs"]
+    ours_s = float(np.median([r["seconds"] for r in ours]))
+    lbfgs_s = float(np.median([r["seconds"] for r in lbfgs]))
+    passes = float(np.median([r["seconds"] / r["data_pass_seconds"] for r in ours]))
+    return {"relunet_seconds": ours_s, "lbfgs_seconds": lbfgs_s,
+            "relunet_max_error": max(r["error"] for r in ours),
+            "lbfgs_exact": sum(r["exact"] for r in lbfgs), "seeds": len(ours),
+            "lbfgs_max_error": max(r["error"] for r in lbfgs),
+            "ratio_lbfgs": lbfgs_s / ours_s,
+            "ratio_per_seed": [b["seconds"] / a["seconds"] for a, b in zip(ours, lbfgs)],
+            "ratio_is_lower_bound": not all(r["exact"] for r in lbfgs),
+            "data_pass_seconds": float(np.median([r["data_pass_seconds"] for r in ours])),
+            "relunet_in_data_passes": passes, "cap_seconds": cap_seconds}
+
+
+# ------------------------------------------------------------------ scaling in n
+
+def scaling(scale: Scale) -> dict:
+    """relunet's time against ``n`` at ``scaling_dims`` (seed 0), with the per-step
+    timings of ``diagnostics["timings"]``, one data pass ``Y @ X.T`` at each ``n``, and
+    the least-squares slope of ``log(seconds)`` against ``log(n)``."""
+    started, runs = time.perf_counter(), []
+    for n in scale.scaling_grid:
+        dims = (*scale.scaling_dims, n)
+        inst = planted_instance(*dims, seed=0)
+        passes = data_pass_seconds(inst.X, inst.Y)
+        outcome = run_relunet(inst, 0)
+        runs.append(_run_row(outcome, dims, 0, data_pass_seconds=passes,
+                             data_passes=outcome.seconds / passes))
+        del inst
+    ns = np.array([r["n"] for r in runs], dtype=float)
+    seconds = np.array([r["seconds"] for r in runs])
+    summary = {"slope": loglog_slope(ns, seconds),
+               "step_slopes": _step_slopes(runs, ns),
+               "max_data_passes": max(r["data_passes"] for r in runs)}
+    return _record("scaling", scale, {"dims": scale.scaling_dims,
+                                      "grid": scale.scaling_grid, "seed": 0},
+                   runs, summary, started)
+
+
+def loglog_slope(x, y) -> float:
+    """Least-squares slope of ``log y`` against ``log x``."""
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def _step_slopes(runs: list[dict], ns: np.ndarray) -> dict:
+    steps = set.intersection(*(set(r["extra"].get("timings", {})) for r in runs))
+    return {step: loglog_slope(ns, [r["extra"]["timings"][step] for r in runs])
+            for step in sorted(steps)}
+
+
+# ------------------------------------------------------------------ memory
+
+def memory(scale: Scale) -> dict:
+    """Peak memory of ``recover_network`` at ``n = memory_n``, ``scaling_dims``, seed 0,
+    measured in a child process (see :func:`benchmarks.memory.measure_peak_memory`)."""
+    started = time.perf_counter()
+    dims = (*scale.scaling_dims, scale.memory_n)
+    result = measure_peak_memory(dims, seed=0)
+    _say(f"memory {dims}: {result}")
+    return _record("memory", scale, {"dims": dims, "seed": 0}, [result], result, started)
+
+
+# ------------------------------------------------------------------ noisy accuracy
+
+def noisy_accuracy(scale: Scale) -> dict:
+    """NOISY SUITE — to be filled in when ``recover_network(mode="noisy")`` and
+    ``planted_instance(..., snr_db=...)`` land (lead's branch).
+
+    Today it only probes whether ``mode="noisy"`` is accepted on a tiny instance and
+    records ``"available": False`` if it is not. Once available it runs, for every
+    ``snr_db`` of the scale and ``noisy_seeds`` seeds, relunet's noisy mode and records
+    the error against the truth; the intended table is error (median, max) per SNR, with
+    the reported ``standard_errors`` next to it, and L-BFGS/Adam on the same instances.
+    """
+    started = time.perf_counter()
+    params = {"dims": scale.noisy_dims, "snr_db": scale.noisy_snr_db,
+              "seeds": scale.noisy_seeds}
+    if not noisy_mode_available():
+        return _record("noisy_accuracy", scale, params, [],
+                       {"available": False,
+                        "reason": 'recover_network does not accept mode="noisy" yet'},
+                       started)
+    runs = [_noisy_run(scale, snr, seed) for snr in scale.noisy_snr_db
+            for seed in range(scale.noisy_seeds)]
+    return _record("noisy_accuracy", scale, params, runs, {"available": True}, started)
+
+
+def noisy_mode_available() -> bool:
+    """True if ``recover_network`` accepts ``mode="noisy"`` (tried on a tiny instance)."""
+    inst = planted_instance(4, 2, 3, 200, seed=0)
+    try:
+        recover_network(inst.X, inst.Y, mode="noisy")
+    except InvalidInputError:
+        return False
+    except Exception:  # accepted the mode, failed for another reason
+        return True
+    return True
+
+
+def _noisy_run(scale: Scale, snr_db: float, seed: int) -> dict:  # pragma: no cover
+    """One noisy run (placeholder until the noisy mode is merged; the lead fills it in)."""
+    from verify import compare_networks
+
+    dims = scale.noisy_dims
+    inst = planted_instance(*dims, seed=seed, snr_db=snr_db)
+    t0 = time.perf_counter()
+    res = recover_network(inst.X, inst.Y, k=dims[1], mode="noisy", seed=seed)
+    outcome = Outcome("relunet", time.perf_counter() - t0,
+                      compare_networks(inst.network, res.network),
+                      extra={"standard_errors": res.diagnostics.get("standard_errors")})
+    return _run_row(outcome, dims, seed, snr_db=snr_db)
+
+
+#: Suite name → function, in the order they run and are rendered.
+SUITES = {"exactness": exactness, "efficiency": efficiency, "size": size, "speed": speed,
+          "scaling": scaling, "memory": memory, "noisy_accuracy": noisy_accuracy}
