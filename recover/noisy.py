@@ -93,6 +93,8 @@ def robust_normals(X: np.ndarray, span: LabelSpan, rng: np.random.Generator,
     only (the paper's way).
     """
     Z, k = span.Z, span.k
+    if k == 1:  # the cone is a half-line; its "facet" is the origin, w = ±1
+        return np.array([[1.0 if np.sum(Z) >= 0 else -1.0]])
     znorm, informative = informative_columns(Z)
     size = max(k, int(NEAR_FRACTION * informative.sum()))
     normals: list[np.ndarray] = []

@@ -204,7 +204,7 @@ def _recover_noisy(X, Y, span: LabelSpan, act: Activation, method: str, seed: in
                              f"{X.shape[0]}: V cannot have full row rank", diagnostics)
     chosen = "moments" if method == "moments" else "cone"
     t0 = time.perf_counter()
-    U0, V0, stats = robust_start(X, Y, span, act, np.random.default_rng([seed, 0]), chosen)
+    U0, V0, stats = _robust_start_with_retries(X, Y, span, act, seed, chosen, diagnostics)
     timings["start"] = time.perf_counter() - t0
     diagnostics.update(method=chosen, start_stats=stats)
     say(f"noisy: start found in {stats['rounds']} round(s); refining")
@@ -219,6 +219,17 @@ def _recover_noisy(X, Y, span: LabelSpan, act: Activation, method: str, seed: in
     diagnostics.update(_noisy_summary(network, X, Y, fit, se))
     _warn_if_meaningless(diagnostics)
     return RecoveryResult(network=network, diagnostics=diagnostics)
+
+
+def _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics, attempts=3):
+    for attempt in range(attempts):
+        try:
+            return robust_start(X, Y, span, act, np.random.default_rng([seed, attempt]),
+                                method)
+        except RecoveryFailed as exc:
+            diagnostics["attempts"].append({"method": f"noisy start ({method})",
+                                            "failure": str(exc)})
+    raise RecoveryFailed(f"no robust start in {attempts} attempts: {exc}", diagnostics)
 
 
 def _noisy_summary(network: TwoLayerNetwork, X, Y, fit, se) -> dict:
