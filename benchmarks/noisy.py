@@ -25,13 +25,13 @@ import warnings
 import numpy as np
 
 from recover import TwoLayerNetwork, planted_instance, recover_network
-from recover.errors import RelunetWarning
+from recover.errors import RecoveryFailed, RelunetWarning
 from recover.noisy import robust_start
 from recover.refine import refine
 from recover.span import label_span
 from verify import compare_networks, match_units
 
-from .baselines import run_lbfgs
+from .baselines import Budget, run_lbfgs
 from .records import write_record
 
 DIMS = (20, 10, 15)
@@ -63,7 +63,12 @@ def coverage(truth: TwoLayerNetwork, result) -> tuple[int, int]:
 
 def one_instance(inst, seed: int, with_lbfgs: bool, with_moments: bool = True) -> dict:
     t0 = time.perf_counter()
-    res = recover_network(inst.X, inst.Y, k=inst.network.k, mode="noisy", seed=seed)
+    try:
+        res = recover_network(inst.X, inst.Y, k=inst.network.k, mode="noisy", seed=seed)
+    except RecoveryFailed as exc:  # recorded, not fatal: a loud failure is a result
+        return {"seed": seed, "ours": float("inf"), "oracle": float("nan"),
+                "ours_failure": str(exc), "inside_2se": 0, "coordinates": 0,
+                "ours_seconds": time.perf_counter() - t0}
     row = {"seed": seed, "ours": compare_networks(inst.network, res.network),
            "ours_seconds": time.perf_counter() - t0}
     t0 = time.perf_counter()
@@ -76,27 +81,38 @@ def one_instance(inst, seed: int, with_lbfgs: bool, with_moments: bool = True) -
         except Exception as exc:  # the paper-style start may not find k facets
             row["moments"], row["moments_failure"] = float("inf"), str(exc)
     if with_lbfgs:
-        out = run_lbfgs(inst, seed, target=0.0, max_seconds=60.0, max_iterations=3000)
+        out = run_lbfgs(inst, seed, Budget(seconds=60.0, target=0.0))
         row["lbfgs"], row["lbfgs_seconds"] = out.error, out.seconds
     return row
 
 
 def accuracy(seeds: int, out: str, ns=(2000, 10000, 50000), snrs=(40, 30, 20, 10),
-             lbfgs_seeds: int = 3) -> list[dict]:
-    """Median ratio ours/oracle per (n, SNR) cell, with the competitors."""
+             lbfgs_seeds: int = 2, seeds_by_n: dict | None = None) -> list[dict]:
+    """Median ratio ours/oracle per (n, SNR) cell, with the competitors.
+
+    ``seeds_by_n`` overrides the number of seeds for some ``n`` (the largest cells are
+    the slowest)."""
     cells = []
     for n in ns:
+        n_seeds = (seeds_by_n or {}).get(n, seeds)
         for snr in snrs:
             rows = [one_instance(planted_instance(*DIMS, n, seed=s, snr_db=snr), s,
-                                 with_lbfgs=s < lbfgs_seeds) for s in range(seeds)]
+                                 with_lbfgs=s < lbfgs_seeds) for s in range(n_seeds)]
             cells.append(_summarise({"n": n, "snr_db": snr}, rows))
             print(_fmt(cells[-1]), flush=True)
-            write_record(f"{out}/noisy_accuracy.json", "noisy_accuracy",
-                         {"dims": DIMS, "seeds": seeds}, cells)
+            _save(out, "noisy_grid", {"dims": DIMS, "seeds": seeds}, cells)
     return cells
 
 
 def _summarise(cell: dict, rows: list[dict]) -> dict:
+    failed = [r for r in rows if "ours_failure" in r]
+    rows_ok = [r for r in rows if "ours_failure" not in r]
+    summary = _summary_of(cell, rows_ok) if rows_ok else dict(cell)
+    summary.update(seeds=len(rows), ours_failed=len(failed), rows=rows)
+    return summary
+
+
+def _summary_of(cell: dict, rows: list[dict]) -> dict:
     ratio = np.array([r["ours"] / r["oracle"] for r in rows])
     summary = dict(cell, seeds=len(rows), median_ratio=float(np.median(ratio)),
                    max_ratio=float(ratio.max()),
@@ -111,7 +127,6 @@ def _summarise(cell: dict, rows: list[dict]) -> dict:
             finite = values[np.isfinite(values)]
             summary[f"median_{name}"] = float(np.median(finite)) if len(finite) else None
             summary[f"{name}_failed"] = int(len(values) - len(finite))
-    summary["rows"] = rows
     return summary
 
 
@@ -131,8 +146,7 @@ def rate(seeds: int, out: str, ns=(1000, 2000, 5000, 10000, 20000, 50000),
     record = {"ns": list(ns), "median_error": medians, "slope": slope, "snr_db": snr,
               "noise_kind": noise_kind}
     print(f"slope={slope:.3f}", flush=True)
-    write_record(f"{out}/noisy_rate_{noise_kind}.json", "noisy_rate",
-                 {"dims": DIMS, "seeds": seeds}, [record])
+    _save(out, f"noisy_rate_{noise_kind}", {"dims": DIMS, "seeds": seeds}, [record])
     _plot_rate(record, f"{out}/noisy_rate_{noise_kind}.png")
     return record
 
@@ -148,8 +162,7 @@ def kinds(seeds: int, out: str, ns=(2000, 10000, 50000), snr: float = 20.0) -> l
                     for s in range(seeds)]
             cells.append(_summarise({"noise_kind": kind, "n": n, "snr_db": snr}, rows))
             print(_fmt(cells[-1]), flush=True)
-            write_record(f"{out}/noisy_kinds.json", "noisy_kinds",
-                         {"dims": DIMS, "seeds": seeds}, cells)
+            _save(out, "noisy_kinds", {"dims": DIMS, "seeds": seeds}, cells)
     return cells
 
 
@@ -166,8 +179,12 @@ def overwhelming(out: str, snrs=(0.0, -10.0, -20.0), n: int = 2000) -> list[dict
                      "warned": any(issubclass(w.category, RelunetWarning) for w in caught),
                      "warning": (res.diagnostics["warnings"] or [""])[0]})
         print(_fmt(rows[-1]), flush=True)
-    write_record(f"{out}/noisy_overwhelming.json", "noisy_overwhelming", {"n": n}, rows)
+    _save(out, "noisy_overwhelming", {"n": n}, rows)
     return rows
+
+
+def _save(out: str, suite: str, params: dict, rows: list) -> None:
+    write_record(out, {"suite": suite, "params": params, "rows": rows})
 
 
 def _plot_rate(record: dict, path: str) -> None:
@@ -199,9 +216,13 @@ def main(argv=None) -> int:
     parser.add_argument("suite", choices=["accuracy", "rate", "kinds", "overwhelming"])
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--out", default="benchmarks/results")
+    parser.add_argument("--seeds-by-n", default="",
+                        help="e.g. 10000:10,50000:5 (fewer seeds for the slow cells)")
     args = parser.parse_args(argv)
     if args.suite == "accuracy":
-        accuracy(args.seeds or 20, args.out)
+        by_n = dict(tuple(map(int, item.split(":"))) for item in args.seeds_by_n.split(",")
+                    if item)
+        accuracy(args.seeds or 20, args.out, seeds_by_n=by_n)
     elif args.suite == "rate":
         rate(args.seeds or 10, args.out)
     elif args.suite == "kinds":
