@@ -35,6 +35,10 @@ from .facets import Facet, add_if_new, distinct_columns, exact_facet, informativ
 
 #: Constraints of the first restricted program, per unit; more are added as violated.
 INITIAL_PER_UNIT = 4
+#: Searches inside the facets found allowed in one run, and facets searched in each
+#: (those most often returned again first: they dominate the unit not yet found).
+EDGE_SWEEPS = 2
+EDGE_BASES = 4
 #: After this many programs in a row that find no new facet, search inside the facets
 #: found (:func:`facets_through_edges`) before trying more anchors.
 STALL = 5
@@ -76,7 +80,7 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     facets: list[Facet] = []
     used = ~informative
     stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0, "duplicates": 0}
-    stalled = 0
+    stalled, dominant = 0, {}
     # With repeated points (a step activation has at most 2^k distinct z_j) a spurious
     # supporting hyperplane can hold many samples; there, a facet must also hold at
     # least 1/8 of the samples of the most populated one.
@@ -94,11 +98,23 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
             facet = exact_facet(w, Z, znorm, informative, min_count)
             if facet is None:
                 stats["rejected"] += 1
-            elif not add_if_new(facets, facet):
-                stats["duplicates"] += 1
+            else:
+                same = [i for i, f in enumerate(facets) if facet.same_as(f)]
+                if same:
+                    stats["duplicates"] += 1
+                    dominant[same[0]] = dominant.get(same[0], 0) + 1
+                else:
+                    facets.append(facet)
         stalled = 0 if len(facets) > found else stalled + 1
         if stalled >= STALL and facets:
-            facets_through_edges(Z, k, facets, rng, min_count, stats)
+            # A unit that never wins is dominated by the units that keep winning: look
+            # for it inside their facets first.
+            order = sorted(range(len(facets)), key=lambda i: -dominant.get(i, 0))
+            if stats.get("edge_sweeps", 0) < EDGE_SWEEPS:
+                stats["edge_sweeps"] = stats.get("edge_sweeps", 0) + 1
+                facets_through_edges(Z, k, facets, rng, min_count, stats,
+                                     bases=[facets[i] for i in order[:EDGE_BASES]])
+            dominant.clear()
             stalled = 0
         if repetitive:
             _prune_sparse(facets, stats)
@@ -146,8 +162,10 @@ def next_anchor(dirs: np.ndarray, normals: list[np.ndarray], used: np.ndarray,
 
 
 def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.ndarray,
-                rng: np.random.Generator, stats: dict | None = None) -> np.ndarray | None:
-    """Solve ``min objective·w  s.t.  w·z_j ≥ 0 (all j), w·r = 1`` by constraint generation.
+                rng: np.random.Generator, stats: dict | None = None,
+                orthogonal_to: np.ndarray | None = None) -> np.ndarray | None:
+    """Solve ``min objective·w  s.t.  w·z_j ≥ 0 (all j), w·r = 1`` by constraint generation
+    (and ``w·orthogonal_to = 0`` if given: a program inside a facet).
 
     The program is solved on ``INITIAL_PER_UNIT·k`` random constraints; the samples it
     violates most (up to ``2k``) are added and it is solved again, until no sample is
@@ -162,10 +180,13 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
     active = set(rng.choice(candidates, size=min(len(candidates), INITIAL_PER_UNIT * k),
                             replace=False).tolist())
     bound = 1e8 / max(float(np.linalg.norm(r)), np.finfo(float).tiny)
+    A_eq, b_eq = r[None, :], [1.0]
+    if orthogonal_to is not None:
+        A_eq, b_eq = np.vstack([r, orthogonal_to]), [1.0, 0.0]
     for _ in range(50):
         idx = np.fromiter(sorted(active), dtype=int)
         res = linprog(objective, A_ub=-Z[:, idx].T, b_ub=np.zeros(len(idx)),
-                      A_eq=r[None, :], b_eq=[1.0], bounds=[(-bound, bound)] * k,
+                      A_eq=A_eq, b_eq=b_eq, bounds=[(-bound, bound)] * k,
                       method="highs", options={"presolve": False})
         if stats is not None:
             stats["rounds"] = stats.get("rounds", 0) + 1
@@ -182,7 +203,8 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
 
 def facets_through_edges(Z: np.ndarray, k: int, facets: list[Facet],
                          rng: np.random.Generator, min_count: int, stats: dict,
-                         programs_per_facet: int = 3) -> None:
+                         programs_per_facet: int = 2,
+                         bases: list[Facet] | None = None) -> None:
     """Find missing facets inside the facets already found (appends to ``facets``).
 
     A unit whose facet never wins the uniform program (another unit always dominates it)
@@ -197,7 +219,7 @@ def facets_through_edges(Z: np.ndarray, k: int, facets: list[Facet],
     # with few distinct points (a step activation) a spurious supporting hyperplane can
     # hold many samples, but never half as many as a true facet.
     min_count = max(min_count, min(f.count for f in facets) // 2)
-    for base in list(facets):
+    for base in list(facets if bases is None else bases):
         if len(facets) >= k:
             return
         J = np.flatnonzero(base.support)
@@ -210,21 +232,13 @@ def facets_through_edges(Z: np.ndarray, k: int, facets: list[Facet],
             j = next_anchor(dirs, [f.w for f in facets], used, rng)
             used[j] = True
             stats["edge_programs"] = stats.get("edge_programs", 0) + 1
-            w = _edge_vertex(ZJ, ZJ[:, j], base.w)
+            w = dual_vertex(ZJ, dirs, ZJ[:, j], ZJ.sum(axis=1), rng, stats,
+                            orthogonal_to=base.w)
             if w is None:
                 continue
             facet = _rotate_to_facet(base.w, w, Z, znorm, informative, min_count)
             if add_if_new(facets, facet):
                 stats["edge_found"] = stats.get("edge_found", 0) + 1
-
-
-def _edge_vertex(ZJ: np.ndarray, r: np.ndarray, w_base: np.ndarray) -> np.ndarray | None:
-    """``min (Σ z)·w  s.t.  w·z ≥ 0 on J, w·r = 1, w·w_base = 0`` (HiGHS)."""
-    k = ZJ.shape[0]
-    res = linprog(ZJ.sum(axis=1), A_ub=-ZJ.T, b_ub=np.zeros(ZJ.shape[1]),
-                  A_eq=np.vstack([r, w_base]), b_eq=[1.0, 0.0],
-                  bounds=[(None, None)] * k, method="highs")
-    return res.x if res.status == 0 else None
 
 
 def _rotate_to_facet(w_base, w_edge, Z, znorm, informative, min_count) -> Facet | None:

@@ -26,6 +26,8 @@ import numpy as np
 ON_FACET_RTOL = 1e-10
 #: Looser tolerance used to gather candidates before the exact null-space solve.
 GATHER_RTOL = 1e-7
+#: Columns (per unit) of ``Z[:, J]`` used for the null-space solve of the exact step.
+SVD_COLUMNS_PER_UNIT = 8
 #: ``Z[:, J]`` has rank ``k−1`` when ``σ_{k−1}/σ₁`` exceeds this (and ``σ_k/σ₁`` is tiny).
 RANK_GAP_MIN = 1e-8
 
@@ -105,7 +107,7 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
         support = informative & (np.abs(w @ Z) <= tol * znorm)
         if support.sum() < max(k - 1, 1):
             return None
-        s, vt = thin_svd(Z[:, support].T)
+        s, vt = thin_svd(Z[:, _spread(support, SVD_COLUMNS_PER_UNIT * k)].T)
         if len(s) < k:
             return None
         w = vt[-1]
@@ -117,7 +119,8 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
         w, values = -w, -values
     # Count distinct points, not samples: a step activation repeats each z_j many
     # times, and a spurious hyperplane through k−1 points would hold all their copies.
-    if distinct_columns(Z[:, support]) < min_count or rank_gap < RANK_GAP_MIN:
+    if support.sum() < min_count or rank_gap < RANK_GAP_MIN or \
+            distinct_columns(Z[:, _spread(support, 2 * min_count)]) < min_count:
         return None
     # Every sample must lie on the non-negative side: w is a facet of the cone, not a
     # hyperplane cutting through it.
@@ -149,6 +152,19 @@ def trimmed_hyperplane(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray,
             break
         J = J_next
     return w / np.linalg.norm(w)
+
+
+def _spread(mask: np.ndarray, cap: int) -> np.ndarray:
+    """Indices of at most ``cap`` of the true entries of ``mask``, evenly spread.
+
+    The null vector of exact points is exact whichever ``k−1`` or more of them are used;
+    a few ``k`` of them keep the SVD O(k³) instead of O(n k²), and the count on the
+    facet is then taken over all samples.
+    """
+    idx = np.flatnonzero(mask)
+    if len(idx) > cap:
+        idx = idx[np.linspace(0, len(idx) - 1, cap).astype(int)]
+    return idx
 
 
 def distinct_columns(M: np.ndarray) -> int:

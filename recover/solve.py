@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 import scipy.optimize
 
 from .activations import Activation
@@ -181,7 +182,9 @@ def _fit_at_scale(Xa: np.ndarray, Fa: np.ndarray, scale: float, activation: Acti
     keep &= weight >= WEIGHT_FLOOR * weight[keep].max()
     A = Xa[:, keep].T * weight[keep, None]
     b = h[keep] * weight[keep]
-    v, _, rank, _ = np.linalg.lstsq(A, b, rcond=None)
+    # QR with column pivoting (gelsy): several times faster than the SVD-based default
+    # on these tall systems, and rank-revealing all the same.
+    v, _, rank, _ = scipy.linalg.lstsq(A, b, lapack_driver="gelsy", check_finite=False)
     residual = float(np.linalg.norm(A @ v - b) / max(np.linalg.norm(y), np.finfo(float).tiny))
     return v, residual, int(rank)
 
