@@ -37,6 +37,8 @@ from .span import LabelSpan, label_span
 NEAR_FRACTION = 0.35
 #: Fraction of samples, the most active, used to fit each ``V_i`` of the start.
 ACTIVE_FRACTION = 0.4
+#: Samples per unit in the linear programs of the start.
+PROGRAM_SAMPLES_PER_UNIT = 40
 #: Two normals with ``|cos| >`` this are the same facet.
 SAME_FACET_COS = 0.98
 
@@ -113,15 +115,22 @@ def robust_normals(X: np.ndarray, span: LabelSpan, rng: np.random.Generator,
 
 
 def _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats) -> None:
-    dirs = Z / np.where(informative, znorm, np.inf)
-    objective = Z.sum(axis=1)
-    used = ~informative
+    # Programs on a subsample: with noise, the more samples constrain a vertex, the more
+    # extreme the noisy points that fix it; 40 per unit keep it near a true facet, and
+    # the trimmed fit then uses every sample.
+    pool = np.flatnonzero(informative)
+    cols = np.sort(rng.choice(pool, size=min(len(pool), PROGRAM_SAMPLES_PER_UNIT * k),
+                              replace=False))
+    Zs = Z[:, cols]
+    dirs = Zs / znorm[cols]
+    objective = Zs.sum(axis=1)
+    used = np.zeros(len(cols), dtype=bool)
     budget = stats["programs"] + 4 * k + 20
     while len(normals) < k and stats["programs"] < budget and not used.all():
         j = next_anchor(dirs, normals, used, rng)
         used[j] = True
         stats["programs"] += 1
-        w = dual_vertex(Z, dirs, Z[:, j], objective, rng)
+        w = dual_vertex(Zs, dirs, Zs[:, j], objective, rng)
         if w is not None and np.any(w):
             w = trimmed_hyperplane(w, Z, znorm, informative, size)
             _add_normal(normals, _oriented(w, Z))

@@ -222,14 +222,16 @@ def _recover_noisy(X, Y, span: LabelSpan, act: Activation, method: str, seed: in
 
 
 def _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics, attempts=3):
+    failure = ""
     for attempt in range(attempts):
         try:
             return robust_start(X, Y, span, act, np.random.default_rng([seed, attempt]),
                                 method)
         except RecoveryFailed as exc:
+            failure = str(exc)
             diagnostics["attempts"].append({"method": f"noisy start ({method})",
-                                            "failure": str(exc)})
-    raise RecoveryFailed(f"no robust start in {attempts} attempts: {exc}", diagnostics)
+                                            "failure": failure})
+    raise RecoveryFailed(f"no robust start in {attempts} attempts: {failure}", diagnostics)
 
 
 def _noisy_summary(network: TwoLayerNetwork, X, Y, fit, se) -> dict:
