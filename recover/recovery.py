@@ -34,7 +34,7 @@ from .network import TwoLayerNetwork
 from .noisy import robust_start
 from .refine import refine
 from .solve import hidden_weights, output_weights
-from .span import LabelSpan, gap_rank, label_span
+from .span import LabelSpan, label_span, noisy_rank
 from .uncertainty import standard_errors
 from .validation import check_data, check_positive_int
 
@@ -155,16 +155,16 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
 
 
 def _noisy_span(Y, k: int | None) -> LabelSpan:
-    """The label span under noise: without ``k``, a full-rank ``Y`` gives ``k`` by its
-    largest spectral gap (noise fills the tail of the spectrum)."""
+    """The label span under noise: without ``k``, a full-rank ``Y`` gives ``k`` as the
+    number of singular values above the noise edge (:func:`recover.span.noisy_rank`)."""
     span = label_span(Y, k)
     if k is None and span.tail_ratio == 0.0:
-        k_gap = gap_rank(span.singular_values)
-        if k_gap is None:
+        k_noise = noisy_rank(span.singular_values, Y.shape[1])
+        if k_noise is None:
             raise InvalidInputError(
-                "k cannot be read off the labels: Y has full rank and its singular "
-                "values show no clear gap; pass k")
-        span = label_span(Y, k_gap)
+                "k cannot be read off the labels: Y has full rank and no singular value "
+                "stands clear of the noise (or m >= n, or k = m); pass k")
+        span = label_span(Y, k_noise)
     return span
 
 

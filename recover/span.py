@@ -85,17 +85,23 @@ def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> 
     return LabelSpan(P=P, Z=P.T @ Y, singular_values=s)
 
 
-#: A singular-value ratio ``σ_i/σ_{i+1}`` at least this large separates signal from noise.
-NOISY_GAP_MIN = 3.0
+#: Singular values this far above the estimated noise edge count as signal.
+NOISE_EDGE_MARGIN = 1.1
 
 
-def gap_rank(singular_values: np.ndarray) -> int | None:
-    """Rank read off noisy labels: the position of the largest ratio ``σ_i/σ_{i+1}``,
-    if that ratio is at least ``NOISY_GAP_MIN``; otherwise ``None`` (no clear gap)."""
+def noisy_rank(singular_values: np.ndarray, n: int) -> int | None:
+    """Rank of the signal in noisy labels ``Y`` (m×n, ``m < n``).
+
+    The singular values of an m×n matrix of i.i.d. noise of variance σ² lie between
+    ``σ(√n − √m)`` and ``σ(√n + √m)`` (Marchenko–Pastur). Taking the smallest singular
+    value of ``Y`` as the lower edge — which assumes at least one pure-noise direction,
+    i.e. ``k < m`` — the signal directions are those above the upper edge (times
+    ``NOISE_EDGE_MARGIN``). Returns ``None`` if none is, or if ``m ≥ n``.
+    """
     s = np.asarray(singular_values, dtype=float)
-    s = s[s > 0]
-    if len(s) < 2:
+    m = len(s)
+    if m >= n or s[-1] <= 0:
         return None
-    ratios = s[:-1] / s[1:]
-    i = int(np.argmax(ratios))
-    return i + 1 if ratios[i] >= NOISY_GAP_MIN else None
+    edge = s[-1] * (np.sqrt(n) + np.sqrt(m)) / (np.sqrt(n) - np.sqrt(m))
+    k = int(np.sum(s > NOISE_EDGE_MARGIN * edge))
+    return k if 0 < k < m else None
