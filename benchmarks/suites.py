@@ -90,7 +90,7 @@ QUICK = Scale(
 
 FULL = Scale(
     name="full",
-    exactness_cases=_FOUNDATION_CASES, exactness_seeds=10,
+    exactness_cases=_FOUNDATION_CASES, exactness_seeds=50,
     efficiency_grid=(50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, 10_000, 20_000),
     efficiency_seeds=20,
     gradient_grid=(50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, 10_000, 20_000),
