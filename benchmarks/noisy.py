@@ -86,8 +86,9 @@ def one_instance(inst, seed: int, with_lbfgs: bool, with_moments: bool = True) -
     return row
 
 
-def accuracy(seeds: int, out: str, ns=(2000, 10000, 50000), snrs=(40, 30, 20, 10),
-             lbfgs_seeds: int = 2, seeds_by_n: dict | None = None) -> list[dict]:
+def accuracy(seeds: int, out: str | None, ns=(2000, 10000, 50000), snrs=(40, 30, 20, 10),
+             lbfgs_seeds: int = 2, seeds_by_n: dict | None = None,
+             dims: tuple = DIMS) -> list[dict]:
     """Median ratio ours/oracle per (n, SNR) cell, with the competitors.
 
     ``seeds_by_n`` overrides the number of seeds for some ``n`` (the largest cells are
@@ -96,11 +97,12 @@ def accuracy(seeds: int, out: str, ns=(2000, 10000, 50000), snrs=(40, 30, 20, 10
     for n in ns:
         n_seeds = (seeds_by_n or {}).get(n, seeds)
         for snr in snrs:
-            rows = [one_instance(planted_instance(*DIMS, n, seed=s, snr_db=snr), s,
+            rows = [one_instance(planted_instance(*dims, n, seed=s, snr_db=snr), s,
                                  with_lbfgs=s < lbfgs_seeds) for s in range(n_seeds)]
             cells.append(_summarise({"n": n, "snr_db": snr}, rows))
             print(_fmt(cells[-1]), flush=True)
-            _save(out, "noisy_grid", {"dims": DIMS, "seeds": seeds}, cells)
+            if out:
+                _save(out, "noisy_grid", {"dims": dims, "seeds": seeds}, cells)
     return cells
 
 
@@ -184,7 +186,12 @@ def overwhelming(out: str, snrs=(0.0, -10.0, -20.0), n: int = 2000) -> list[dict
 
 
 def _save(out: str, suite: str, params: dict, rows: list) -> None:
-    write_record(out, {"suite": suite, "params": params, "rows": rows})
+    """A record in the harness's format (rendered by :mod:`benchmarks.render`)."""
+    write_record(out, {"suite": suite, "scale": "noisy", "params": params, "runs": rows,
+                       "summary": {}, "wall_seconds": time.perf_counter() - _STARTED})
+
+
+_STARTED = time.perf_counter()
 
 
 def _plot_rate(record: dict, path: str) -> None:

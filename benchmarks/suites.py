@@ -331,26 +331,18 @@ def memory(scale: Scale) -> dict:
 # ------------------------------------------------------------------ noisy accuracy
 
 def noisy_accuracy(scale: Scale) -> dict:
-    """NOISY SUITE — to be filled in when ``recover_network(mode="noisy")`` and
-    ``planted_instance(..., snr_db=...)`` land (lead's branch).
+    """Noisy accuracy against the oracle at ``noisy_dims`` for every ``noisy_snr_db``
+    (see :mod:`benchmarks.noisy`, which also has the rate, noise-kind and
+    overwhelming-noise suites)."""
+    from . import noisy
 
-    Today it only probes whether ``mode="noisy"`` is accepted on a tiny instance and
-    records ``"available": False`` if it is not. Once available it runs, for every
-    ``snr_db`` of the scale and ``noisy_seeds`` seeds, relunet's noisy mode and records
-    the error against the truth; the intended table is error (median, max) per SNR, with
-    the reported ``standard_errors`` next to it, and L-BFGS/Adam on the same instances.
-    """
     started = time.perf_counter()
-    params = {"dims": scale.noisy_dims, "snr_db": scale.noisy_snr_db,
+    d, k, m, n = scale.noisy_dims
+    params = {"dims": (d, k, m), "n": n, "snr_db": scale.noisy_snr_db,
               "seeds": scale.noisy_seeds}
-    if not noisy_mode_available():
-        return _record("noisy_accuracy", scale, params, [],
-                       {"available": False,
-                        "reason": 'recover_network does not accept mode="noisy" yet'},
-                       started)
-    runs = [_noisy_run(scale, snr, seed) for snr in scale.noisy_snr_db
-            for seed in range(scale.noisy_seeds)]
-    return _record("noisy_accuracy", scale, params, runs, {"available": True}, started)
+    cells = noisy.accuracy(scale.noisy_seeds, None, ns=(n,), snrs=scale.noisy_snr_db,
+                           lbfgs_seeds=1, dims=(d, k, m))
+    return _record("noisy_accuracy", scale, params, cells, {"available": True}, started)
 
 
 def noisy_mode_available() -> bool:
@@ -364,19 +356,6 @@ def noisy_mode_available() -> bool:
         return True
     return True
 
-
-def _noisy_run(scale: Scale, snr_db: float, seed: int) -> dict:  # pragma: no cover
-    """One noisy run (placeholder until the noisy mode is merged; the lead fills it in)."""
-    from verify import compare_networks
-
-    dims = scale.noisy_dims
-    inst = planted_instance(*dims, seed=seed, snr_db=snr_db)
-    t0 = time.perf_counter()
-    res = recover_network(inst.X, inst.Y, k=dims[1], mode="noisy", seed=seed)
-    outcome = Outcome("relunet", time.perf_counter() - t0,
-                      compare_networks(inst.network, res.network),
-                      extra={"standard_errors": res.diagnostics.get("standard_errors")})
-    return _run_row(outcome, dims, seed, snr_db=snr_db)
 
 
 #: Suite name → function, in the order they run and are rendered.
