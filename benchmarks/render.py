@@ -27,7 +27,7 @@ LABELS = {"relunet": "relunet (default)", "moments": "moments (paper)",
 def render(folder: str, doc: str) -> list[str]:
     """Write ``doc`` and its figures (``figures/`` next to it) from the records in
     ``folder``; returns the paths written."""
-    records = load_records(folder)
+    records = {name: _normalised(rec) for name, rec in load_records(folder).items()}
     figures = os.path.join(os.path.dirname(doc) or ".", "figures")
     os.makedirs(figures, exist_ok=True)
     written, parts = [], [_header(records, folder)]
@@ -39,6 +39,16 @@ def render(folder: str, doc: str) -> list[str]:
     with open(doc, "w") as fh:
         fh.write("\n\n".join(parts).rstrip() + "\n")
     return [doc] + written
+
+
+def _normalised(rec: dict) -> dict:
+    """Records of ``benchmarks.noisy`` written before it used the harness's format."""
+    rec.setdefault("scale", "noisy")
+    rec.setdefault("wall_seconds", 0.0)
+    rec.setdefault("summary", {})
+    if "runs" not in rec:
+        rec["runs"] = rec.pop("rows", [])
+    return rec
 
 
 # ------------------------------------------------------------------ formatting
@@ -123,7 +133,9 @@ def _header(records: dict, folder: str) -> str:
 
 
 def _missing(records: dict) -> str:
-    absent = [name for name in SECTIONS if name not in records]
+    # The full noisy grid (benchmarks.noisy) stands in for the harness's small one.
+    absent = [name for name in SECTIONS if name not in records
+              and not (name == "noisy_accuracy" and "noisy_grid" in records)]
     if not absent:
         return "Every suite has a record here."
     return f"Suites without a record here (not run): {', '.join(absent)}."
