@@ -312,7 +312,7 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
     network, fit = _weights_from_facets(X, Y, span, facets, act)
     timings["solve"] = time.perf_counter() - t0
     diagnostics.update(fit)
-    _self_check(network, X, facets, fit)
+    _self_check(fit)
     return network.canonical()
 
 
@@ -329,7 +329,8 @@ def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activa
     return TwoLayerNetwork(U, V, act), fit
 
 
-def _self_check(network: TwoLayerNetwork, X, facets: list[Facet], fit: dict) -> None:
+def _self_check(fit: dict) -> None:
+    """The Las Vegas checks on the measured fit (see :func:`_weights_from_facets`)."""
     if fit["residual"] > RESIDUAL_RTOL:
         raise RecoveryFailed(
             f"residual ‖U f(VX) − Y‖/‖Y‖ = {fit['residual']:.2e} is not at machine level")
