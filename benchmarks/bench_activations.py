@@ -38,7 +38,7 @@ def run_activation(act: str, seeds: int, cert_seeds: int, shape=SHAPE) -> dict:
         inst = planted_instance(*shape, seed=seed, activation=act)
         t = time.perf_counter()
         try:
-            res = recover_network(inst.X, inst.Y, activation=act, seed=seed)
+            res = recover_network(inst.X, inst.Y, activation=act, seed=seed, mode="exact")
         except RecoveryFailed as exc:
             print(f"  {act} seed {seed}: FAILED ({exc})", flush=True)
             continue
@@ -70,7 +70,7 @@ def run_step(seeds: int, shape=SHAPE) -> dict:
         inst = planted_instance(*shape, seed=seed, activation="step")
         t = time.perf_counter()
         try:
-            res = recover_network(inst.X, inst.Y, activation="step", seed=seed)
+            res = recover_network(inst.X, inst.Y, activation="step", seed=seed, mode="exact")
         except RecoveryFailed as exc:
             print(f"  step seed {seed}: FAILED ({exc})", flush=True)
             continue

@@ -31,7 +31,7 @@ from typing import Callable
 import numpy as np
 from scipy.optimize import linprog
 
-from .facets import Facet, add_if_new, distinct_columns, exact_facet, informative_columns
+from .facets import Facet, add_if_new, exact_facet, informative_columns
 
 #: Constraints of the first restricted program, per unit; more are added as violated.
 INITIAL_PER_UNIT = 4
@@ -39,6 +39,8 @@ INITIAL_PER_UNIT = 4
 #: (those most often returned again first: they dominate the unit not yet found).
 EDGE_SWEEPS = 2
 EDGE_BASES = 4
+#: A facet must hold at least 1/SPARSE_FACTOR of the samples of the most populated one.
+SPARSE_FACTOR = 16
 #: After this many programs in a row that find no new facet, search inside the facets
 #: found (:func:`facets_through_edges`) before trying more anchors.
 STALL = 5
@@ -81,10 +83,10 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     used = ~informative
     stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0, "duplicates": 0}
     stalled, dominant = 0, {}
-    # With repeated points (a step activation has at most 2^k distinct z_j) a spurious
-    # supporting hyperplane can hold many samples; there, a facet must also hold at
-    # least 1/8 of the samples of the most populated one.
-    repetitive = distinct_columns(Z[:, informative]) < 0.9 * informative.sum()
+    # A spurious supporting hyperplane can hold more than k−1 samples — many with
+    # repeated points (a step activation has at most 2^k distinct z_j), a few when
+    # points nearly coincide (saturating f). A facet must therefore also hold at least
+    # 1/SPARSE_FACTOR of the samples of the most populated one.
     while len(facets) < k and stats["programs"] < budget and not used.all():
         j = next_anchor(dirs, [f.w for f in facets], used, rng)
         used[j] = True
@@ -116,8 +118,7 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                                      bases=[facets[i] for i in order[:EDGE_BASES]])
             dominant.clear()
             stalled = 0
-        if repetitive:
-            _prune_sparse(facets, stats)
+        _prune_sparse(facets, stats)
         if progress:
             progress(len(facets), k)
     return facets, stats
@@ -127,7 +128,7 @@ def _prune_sparse(facets: list[Facet], stats: dict) -> None:
     if not facets:
         return
     most = max(f.count for f in facets)
-    kept = [f for f in facets if 8 * f.count >= most]
+    kept = [f for f in facets if SPARSE_FACTOR * f.count >= most]
     stats["pruned"] = stats.get("pruned", 0) + len(facets) - len(kept)
     facets[:] = kept
 

@@ -205,6 +205,10 @@ def _recover_noisy(X, Y, span: LabelSpan, act: Activation, method: str, seed: in
     chosen = "moments" if method == "moments" else "cone"
     t0 = time.perf_counter()
     U0, V0, stats = _robust_start_with_retries(X, Y, span, act, seed, chosen, diagnostics)
+    if not (np.all(np.isfinite(U0)) and np.all(np.isfinite(V0))):
+        raise RecoveryFailed(
+            f"no finite noisy start for activation {act.name!r} (the activations fall "
+            f"outside the range of f for the scale the start assumes)", diagnostics)
     timings["start"] = time.perf_counter() - t0
     diagnostics.update(method=chosen, start_stats=stats)
     say(f"noisy: start found in {stats['rounds']} round(s); refining")
