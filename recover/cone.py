@@ -39,6 +39,8 @@ INITIAL_PER_UNIT = 4
 #: (those most often returned again first: they dominate the unit not yet found).
 EDGE_SWEEPS = 2
 EDGE_BASES = 4
+#: Samples per unit in a subsample searched when the full search stalls.
+SUBSAMPLE_PER_UNIT = 40
 #: A facet must hold at least 1/SPARSE_FACTOR of the samples of the most populated one.
 SPARSE_FACTOR = 16
 #: After this many programs in a row that find no new facet, search inside the facets
@@ -50,8 +52,8 @@ VIOLATION_RTOL = 1e-9
 
 def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                 max_programs: int | None = None,
-                progress: Callable[[int, int], None] | None = None
-                ) -> tuple[list[Facet], dict]:
+                progress: Callable[[int, int], None] | None = None,
+                subsample_rounds: int = 3) -> tuple[list[Facet], dict]:
     """Find up to ``k`` verified facets of the cone of the columns of ``Z`` (k×n).
 
     Parameters
@@ -68,6 +70,10 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         Budget of linear programs (default ``4k + 20``).
     progress : callable, optional
         Called as ``progress(found, k)`` after each program.
+    subsample_rounds : int
+        If units are still missing when the search stalls, repeat it this many times on
+        a random subsample of ``SUBSAMPLE_PER_UNIT·k`` samples (another cone, another
+        dominance order) and snap what it finds onto the full data.
 
     Returns
     -------
@@ -121,7 +127,29 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         _prune_sparse(facets, stats)
         if progress:
             progress(len(facets), k)
+    for _ in range(subsample_rounds if len(facets) < k else 0):
+        _facets_from_subsample(Z, k, rng, min_count, facets, stats)
+        if progress:
+            progress(len(facets), k)
+        if len(facets) == k:
+            break
     return facets, stats
+
+
+def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dict) -> None:
+    """Search the cone of a random subsample of the samples; snap each facet it finds
+    onto all samples with the exact step, and keep the new ones (appends to facets)."""
+    znorm, informative = informative_columns(Z)
+    pool = np.flatnonzero(informative)
+    cols = np.sort(rng.choice(pool, size=min(len(pool), SUBSAMPLE_PER_UNIT * k),
+                              replace=False))
+    found, sub_stats = cone_facets(Z[:, cols], k, rng, min_count, max_programs=2 * k,
+                                   subsample_rounds=0)
+    stats["subsample_programs"] = stats.get("subsample_programs", 0) + sub_stats["programs"]
+    for facet in found:
+        if add_if_new(facets, exact_facet(facet.w, Z, znorm, informative, min_count)):
+            stats["subsample_found"] = stats.get("subsample_found", 0) + 1
+    _prune_sparse(facets, stats)
 
 
 def _prune_sparse(facets: list[Facet], stats: dict) -> None:
