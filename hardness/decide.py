@@ -41,7 +41,7 @@ from recover.errors import InvalidInputError, RelunetError
 from recover.network import TwoLayerNetwork
 
 from .farkas import Row, check_farkas, find_farkas, make_row
-from .rational import exact_data, exact_matrix, exact_point_near
+from .rational import exact_data, exact_point_near
 
 Pattern = tuple  # tuple[bool, ...]: on/off of each unit with a non-zero sign
 

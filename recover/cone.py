@@ -136,13 +136,18 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     return facets, stats
 
 
+def random_columns(informative: np.ndarray, size: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """Sorted indices of ``size`` random informative samples (all of them if fewer)."""
+    pool = np.flatnonzero(informative)
+    return np.sort(rng.choice(pool, size=min(len(pool), size), replace=False))
+
+
 def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dict) -> None:
     """Search the cone of a random subsample of the samples; snap each facet it finds
     onto all samples with the exact step, and keep the new ones (appends to facets)."""
     znorm, informative = informative_columns(Z)
-    pool = np.flatnonzero(informative)
-    cols = np.sort(rng.choice(pool, size=min(len(pool), SUBSAMPLE_PER_UNIT * k),
-                              replace=False))
+    cols = random_columns(informative, SUBSAMPLE_PER_UNIT * k, rng)
     found, sub_stats = cone_facets(Z[:, cols], k, rng, min_count, max_programs=2 * k,
                                    subsample_rounds=0)
     stats["subsample_programs"] = stats.get("subsample_programs", 0) + sub_stats["programs"]

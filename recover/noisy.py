@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import Activation
-from .cone import dual_vertex, next_anchor
+from .cone import dual_vertex, next_anchor, random_columns
 from .errors import RecoveryFailed
 from .facets import informative_columns, trimmed_hyperplane
 from .moments import hermite_directions
@@ -118,9 +118,7 @@ def _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats) 
     # Programs on a subsample: with noise, the more samples constrain a vertex, the more
     # extreme the noisy points that fix it; 40 per unit keep it near a true facet, and
     # the trimmed fit then uses every sample.
-    pool = np.flatnonzero(informative)
-    cols = np.sort(rng.choice(pool, size=min(len(pool), PROGRAM_SAMPLES_PER_UNIT * k),
-                              replace=False))
+    cols = random_columns(informative, PROGRAM_SAMPLES_PER_UNIT * k, rng)
     Zs = Z[:, cols]
     dirs = Zs / znorm[cols]
     objective = Zs.sum(axis=1)

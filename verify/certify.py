@@ -33,7 +33,7 @@ from .checks import Check
 from .compare import max_unit_error
 from .exact import exact_canonical, fraction_array, qq_matrix, solve_exact
 from .identifiability import identifiability_check
-from .precision import GUARD_DIGITS, mp_array, mpf_to_fraction, solve_precision
+from .precision import GUARD_DIGITS, mpf_to_fraction, solve_precision
 
 #: Preactivations with ``|V_i x_j| <= HYPOTHESIS_RTOL · (|V_i| |x_j|)`` are left out of
 #: the hypothesis (neither confidently active nor inactive).

@@ -2,10 +2,9 @@
 import json
 from fractions import Fraction
 
-import numpy as np
 import pytest
 
-from recover import InvalidInputError, TwoLayerNetwork, planted_instance
+from recover import InvalidInputError, planted_instance
 from verify import Certificate, certify
 
 
