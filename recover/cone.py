@@ -53,7 +53,8 @@ VIOLATION_RTOL = 1e-9
 def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                 max_programs: int | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                subsample_rounds: int = 3) -> tuple[list[Facet], dict]:
+                subsample_rounds: int = 3,
+                accept: Callable[[Facet], bool] | None = None) -> tuple[list[Facet], dict]:
     """Find up to ``k`` verified facets of the cone of the columns of ``Z`` (k×n).
 
     Parameters
@@ -74,6 +75,10 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         If units are still missing when the search stalls, repeat it this many times on
         a random subsample of ``SUBSAMPLE_PER_UNIT·k`` samples (another cone, another
         dominance order) and snap what it finds onto the full data.
+    accept : callable, optional
+        An extra test a verified facet must pass to be kept (e.g. that its pattern is a
+        half-space of the inputs: :func:`recover.weight_cones.realisable`); facets that
+        fail it are counted as ``unrealisable`` and the search goes on.
 
     Returns
     -------
@@ -87,7 +92,8 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     budget = max_programs or 4 * k + 20
     facets: list[Facet] = []
     used = ~informative
-    stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0, "duplicates": 0}
+    stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0, "duplicates": 0,
+             "unrealisable": 0}
     stalled, dominant = 0, {}
     # A spurious supporting hyperplane can hold more than k−1 samples — many with
     # repeated points (a step activation has at most 2^k distinct z_j), a few when
@@ -111,8 +117,8 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                 if same:
                     stats["duplicates"] += 1
                     dominant[same[0]] = dominant.get(same[0], 0) + 1
-                else:
-                    facets.append(facet)
+                elif not add_if_new(facets, facet, accept):
+                    stats["unrealisable"] += 1
         stalled = 0 if len(facets) > found else stalled + 1
         if stalled >= STALL and facets:
             # A unit that never wins is dominated by the units that keep winning: look
@@ -121,14 +127,20 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
             if stats.get("edge_sweeps", 0) < EDGE_SWEEPS:
                 stats["edge_sweeps"] = stats.get("edge_sweeps", 0) + 1
                 facets_through_edges(Z, k, facets, rng, min_count, stats,
-                                     bases=[facets[i] for i in order[:EDGE_BASES]])
+                                     bases=[facets[i] for i in order[:EDGE_BASES]],
+                                     accept=accept)
             dominant.clear()
             stalled = 0
         _prune_sparse(facets, stats)
         if progress:
             progress(len(facets), k)
+    if facets and len(facets) < k:
+        _facets_from_residual_span(Z, dirs, k, rng, min_count, facets, stats, accept,
+                                   tilted_objective(Z, informative, facets, objective))
+        if progress:
+            progress(len(facets), k)
     for _ in range(subsample_rounds if len(facets) < k else 0):
-        _facets_from_subsample(Z, k, rng, min_count, facets, stats)
+        _facets_from_subsample(Z, k, rng, min_count, facets, stats, accept)
         if progress:
             progress(len(facets), k)
         if len(facets) == k:
@@ -143,7 +155,45 @@ def random_columns(informative: np.ndarray, size: int,
     return np.sort(rng.choice(pool, size=min(len(pool), size), replace=False))
 
 
-def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dict) -> None:
+def residual_span(Z: np.ndarray, facets: list[Facet], k: int) -> np.ndarray:
+    """Orthonormal basis (k×q, ``q = k − len(facets)``) of the span of the columns
+    ``a_l`` of the units not found yet.
+
+    With ``Z = A F`` and the found rows ``F_i ∝ w_i Z``, projecting the rows of ``Z`` off
+    the row space of the found ``F_i`` leaves ``A_missing F_missing P⊥``, whose column
+    space is ``span{a_l : l missing}``. Every found normal vanishes there
+    (``w_i·a_l = 0`` for ``i ≠ l``). O(n k²).
+    """
+    F = np.array([f.w @ Z for f in facets])
+    Q, _ = np.linalg.qr(F.T)
+    R = Z - (Z @ Q) @ Q.T
+    return np.linalg.svd(R, full_matrices=False)[0][:, : k - len(facets)]
+
+
+def _facets_from_residual_span(Z, dirs, k, rng, min_count, facets: list[Facet],
+                               stats: dict, accept, objective) -> None:
+    """Programs anchored in :func:`residual_span` (appends to ``facets``).
+
+    An anchor ``r`` with ``w_i·r = 0`` for every found facet removes those facets from
+    the polyhedron ``{w·z_j ≥ 0, w·r = 1}``: its vertices can only be facets not found
+    yet. This reaches a unit that no sample anchor reaches (no sample where it alone is
+    active among the found ones, as with a step at ``k = 6``). Random directions in the
+    span, of both signs, ``2(k − found) + 2`` programs at most.
+    """
+    znorm, informative = informative_columns(Z)
+    basis = residual_span(Z, facets, k)
+    for c in rng.standard_normal((2 * basis.shape[1] + 2, basis.shape[1])):
+        if len(facets) >= k:
+            return
+        stats["residual_programs"] = stats.get("residual_programs", 0) + 1
+        w = dual_vertex(Z, dirs, basis @ c, objective, rng, stats)
+        if w is not None and add_if_new(facets, exact_facet(w, Z, znorm, informative,
+                                                            min_count), accept):
+            stats["residual_found"] = stats.get("residual_found", 0) + 1
+
+
+def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dict,
+                           accept: Callable[[Facet], bool] | None = None) -> None:
     """Search the cone of a random subsample of the samples; snap each facet it finds
     onto all samples with the exact step, and keep the new ones (appends to facets)."""
     znorm, informative = informative_columns(Z)
@@ -152,7 +202,8 @@ def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dic
                                    subsample_rounds=0)
     stats["subsample_programs"] = stats.get("subsample_programs", 0) + sub_stats["programs"]
     for facet in found:
-        if add_if_new(facets, exact_facet(facet.w, Z, znorm, informative, min_count)):
+        if add_if_new(facets, exact_facet(facet.w, Z, znorm, informative, min_count),
+                      accept):
             stats["subsample_found"] = stats.get("subsample_found", 0) + 1
     _prune_sparse(facets, stats)
 
@@ -238,7 +289,8 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
 def facets_through_edges(Z: np.ndarray, k: int, facets: list[Facet],
                          rng: np.random.Generator, min_count: int, stats: dict,
                          programs_per_facet: int = 2,
-                         bases: list[Facet] | None = None) -> None:
+                         bases: list[Facet] | None = None,
+                         accept: Callable[[Facet], bool] | None = None) -> None:
     """Find missing facets inside the facets already found (appends to ``facets``).
 
     A unit whose facet never wins the uniform program (another unit always dominates it)
@@ -271,7 +323,7 @@ def facets_through_edges(Z: np.ndarray, k: int, facets: list[Facet],
             if w is None:
                 continue
             facet = _rotate_to_facet(base.w, w, Z, znorm, informative, min_count)
-            if add_if_new(facets, facet):
+            if add_if_new(facets, facet, accept):
                 stats["edge_found"] = stats.get("edge_found", 0) + 1
 
 

@@ -19,6 +19,7 @@ Complexity: ``exact_facet`` is O(n k²) (one pass over ``Z`` plus an SVD of ``Z[
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -120,7 +121,7 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
     # Count distinct points, not samples: a step activation repeats each z_j many
     # times, and a spurious hyperplane through k−1 points would hold all their copies.
     if support.sum() < min_count or rank_gap < RANK_GAP_MIN or \
-            distinct_columns(Z[:, _spread(support, 2 * min_count)]) < min_count:
+            not _has_distinct(Z, support, min_count):
         return None
     # Every sample must lie on the non-negative side: w is a facet of the cone, not a
     # hyperplane cutting through it.
@@ -167,6 +168,22 @@ def _spread(mask: np.ndarray, cap: int) -> np.ndarray:
     return idx
 
 
+def _has_distinct(Z: np.ndarray, support: np.ndarray, need: int) -> bool:
+    """True when the samples in ``support`` hold at least ``need`` distinct points.
+
+    Counted on an evenly spread ``2·need`` of them first (enough for continuous data),
+    then on 16 times more, then on all: a step activation's facet has at most
+    ``2^(k−1)−1`` distinct points, some of them rare, and a small spread can miss them.
+    """
+    total = int(support.sum())
+    for cap in (2 * need, 32 * need, total):
+        if distinct_columns(Z[:, _spread(support, cap)]) >= need:
+            return True
+        if cap >= total:
+            return False
+    return False
+
+
 def distinct_columns(M: np.ndarray) -> int:
     """Number of distinct columns of ``M`` (equal to 12 significant digits)."""
     if M.shape[1] <= 1:
@@ -185,9 +202,13 @@ def thin_svd(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, vt
 
 
-def add_if_new(facets: list[Facet], facet: Facet | None) -> bool:
-    """Append ``facet`` unless it is ``None`` or already known; return True if added."""
+def add_if_new(facets: list[Facet], facet: Facet | None,
+               accept: Callable[[Facet], bool] | None = None) -> bool:
+    """Append ``facet`` unless it is ``None``, already known, or fails ``accept`` (a
+    caller's extra test, run last since it may be costly); return True if added."""
     if facet is None or any(facet.same_as(f) for f in facets):
+        return False
+    if accept is not None and not accept(facet):
         return False
     facets.append(facet)
     return True

@@ -76,9 +76,11 @@ def facet_from_direction(v: np.ndarray, X: np.ndarray, Z: np.ndarray, znorm: np.
 
 
 def moment_facets(X: np.ndarray, Z: np.ndarray, k: int, rng: np.random.Generator,
-                  min_count: int, progress: Callable[[int, int], None] | None = None
+                  min_count: int, progress: Callable[[int, int], None] | None = None,
+                  accept: Callable[[Facet], bool] | None = None
                   ) -> tuple[list[Facet], dict]:
-    """Facets from Hermite-moment directions, each finished by the exact step."""
+    """Facets from Hermite-moment directions, each finished by the exact step and kept
+    if new and ``accept`` (as in :func:`recover.cone.cone_facets`) passes it."""
     znorm, informative = informative_columns(Z)
     directions = hermite_directions(X, Z, k, rng)
     facets: list[Facet] = []
@@ -87,7 +89,7 @@ def moment_facets(X: np.ndarray, Z: np.ndarray, k: int, rng: np.random.Generator
         facet = facet_from_direction(v, X, Z, znorm, informative, min_count)
         if facet is None:
             stats["rejected"] += 1
-        elif not add_if_new(facets, facet):
+        elif not add_if_new(facets, facet, accept):
             stats["duplicates"] += 1
         if progress:
             progress(len(facets), k)

@@ -37,6 +37,7 @@ from .solve import hidden_weights, output_weights
 from .span import LabelSpan, label_span, noisy_rank
 from .uncertainty import standard_errors
 from .validation import check_data, check_positive_int
+from .weight_cones import realisable
 
 #: ``σ_{k+1}/σ₁`` of ``Y`` above this means the labels are not exactly of rank k.
 REALIZABLE_RTOL = 1e-9
@@ -294,15 +295,22 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
     k = span.k
     timings = diagnostics["timings"]
     min_count = (k - 1) + max(3, k // 5)
+    if not act.injective and k > 1:
+        # A step's facet holds at most 2^(k−1) − 1 distinct points (the patterns with
+        # that unit off); the half-space test, not the count, weeds out spurious ones.
+        min_count = min(min_count, 2 ** (k - 1) - 1)
     t0 = time.perf_counter()
     report = lambda found, total: say(f"{method}: {found}/{total} facets")  # noqa: E731
+    accept = None if act.injective else _halfspace_test(X, span.Z)
     if k == 1:
         facet = single_unit_facet(span.Z, min_count)
-        facets, stats = ([facet] if facet else []), {}
+        facets, stats = ([facet] if facet and (accept is None or accept(facet)) else []), {}
     elif method == "cone":
-        facets, stats = cone_facets(span.Z, k, rng, min_count, progress=report)
+        facets, stats = cone_facets(span.Z, k, rng, min_count, progress=report,
+                                    accept=accept)
     else:
-        facets, stats = moment_facets(X, span.Z, k, rng, min_count, progress=report)
+        facets, stats = moment_facets(X, span.Z, k, rng, min_count, progress=report,
+                                      accept=accept)
     timings[f"facets_{method}"] = time.perf_counter() - t0
     diagnostics[f"{method}_stats"] = stats
     if len(facets) < k:
@@ -318,6 +326,18 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
     diagnostics.update(fit)
     _self_check(fit)
     return network.canonical()
+
+
+def _halfspace_test(X: np.ndarray, Z: np.ndarray) -> Callable[[Facet], bool]:
+    """The facet test for a non-injective ``f``: its activation pattern (active where
+    ``w·z_j > 0`` off the facet) must be that of a half-space of the inputs.
+
+    An injective ``f`` needs no such test — the hidden-unit fit checks every facet — but
+    a step's labels take at most ``2^k`` distinct values, and a spurious supporting
+    hyperplane through many repeated points (``s_i ≤ s_l`` holding on every sample) is
+    a facet by every count; only its pattern betrays it.
+    """
+    return lambda facet: realisable(X, ~facet.support & (facet.w @ Z > 0))
 
 
 def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activation):

@@ -75,10 +75,7 @@ def weight_cone(X: np.ndarray, active: np.ndarray) -> WeightCone:
     Raises :class:`RecoveryFailed` if the pattern is not realisable by any ``v`` (the
     cone has no interior point) — then the facets were wrong.
     """
-    norms = np.linalg.norm(X, axis=0)
-    keep = norms > 0
-    G = (X[:, keep] / norms[keep]).T * np.where(active[keep], 1.0, -1.0)[:, None]
-    act = np.asarray(active, dtype=bool)[keep]
+    G, act = _pattern_constraints(X, active)
     v, margin = _max_margin(G, np.ones(len(act), dtype=bool))
     if margin <= 0:
         v, margin = _max_margin(G, act)
@@ -88,6 +85,27 @@ def weight_cone(X: np.ndarray, active: np.ndarray) -> WeightCone:
             "has no strictly feasible point): the facets do not come from a network")
     return WeightCone(constraints=G, active=act, representative=v / np.abs(v).max(),
                       margin=float(margin))
+
+
+def realisable(X: np.ndarray, active: np.ndarray) -> bool:
+    """True when some ``v`` (d,) has ``v·x_j > 0`` exactly on the ``active`` (n,)
+    samples of ``X`` (d×n) and ``v·x_j ≤ 0`` on the others: whether the pattern can be
+    a hidden unit's. One linear program (HiGHS) with ``d + 1`` variables, ``n`` rows.
+
+    Every rectified unit is inactive on a half-space, so a facet whose pattern fails
+    this test is spurious; for a step activation it is the only test a facet gets.
+    """
+    G, act = _pattern_constraints(X, active)
+    return _max_margin(G, act)[1] > 0
+
+
+def _pattern_constraints(X: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``s_j x_j/‖x_j‖`` (``s_j = ±1`` for active/inactive) of the non-zero samples,
+    and which of them are active."""
+    norms = np.linalg.norm(X, axis=0)
+    keep = norms > 0
+    G = (X[:, keep] / norms[keep]).T * np.where(active[keep], 1.0, -1.0)[:, None]
+    return G, np.asarray(active, dtype=bool)[keep]
 
 
 def _max_margin(G: np.ndarray, strict: np.ndarray) -> tuple[np.ndarray, float]:

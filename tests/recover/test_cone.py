@@ -1,0 +1,53 @@
+"""The facet search by linear programming over the dual cone (recover/cone.py)."""
+
+import numpy as np
+import pytest
+
+from recover import planted_instance, recover_network
+from recover.cone import cone_facets, residual_span
+from recover.facets import exact_facet, informative_columns
+from recover.span import label_span
+
+
+def _true_facets(inst, span):
+    """The exact facets of the planted units, from their inactive samples."""
+    Z = span.Z
+    znorm, informative = informative_columns(Z)
+    facets = []
+    for v in inst.network.V:
+        J = informative & (v @ inst.X <= 0)
+        w = np.linalg.svd(Z[:, J].T)[2][-1]
+        facets.append(exact_facet(w if (w @ Z).sum() > 0 else -w, Z, znorm, informative, 5))
+    return facets
+
+
+@pytest.mark.parametrize("activation", ["relu", "step", "log(1+t)"])
+@pytest.mark.parametrize("missing", [[2], [0, 3]])
+def test_residual_span_is_the_span_of_the_missing_columns_of_A(activation, missing):
+    inst = planted_instance(10, 5, 7, 1500, seed=4, activation=activation)
+    span = label_span(inst.Y)
+    facets = _true_facets(inst, span)
+    assert all(f is not None for f in facets)
+    F = inst.network.activation(inst.network.V @ inst.X)
+    A = span.Z @ np.linalg.pinv(F)                   # Z = A F exactly
+    assert np.allclose(A @ F, span.Z, atol=1e-10 * np.abs(span.Z).max())
+    found = [f for i, f in enumerate(facets) if i not in missing]
+    basis = residual_span(span.Z, found, 5)
+    assert basis.shape == (5, len(missing))
+    for l in missing:                                # a_l lies in the span ...
+        a = A[:, l] / np.linalg.norm(A[:, l])
+        assert np.linalg.norm(basis.T @ a) == pytest.approx(1.0, abs=1e-9)
+    for f in found:                                  # ... on which found normals vanish
+        assert np.abs(f.w @ basis).max() < 1e-9
+
+
+def test_a_step_unit_no_sample_anchor_reaches_is_found_in_the_residual_span():
+    # (12, 6, 8, 1500), seed 42: no sample has that unit alone active among the others,
+    # and 44 sample-anchored programs return the five other facets only.
+    inst = planted_instance(12, 6, 8, 1500, seed=42, activation="step")
+    span = label_span(inst.Y)
+    facets, stats = cone_facets(span.Z, 6, np.random.default_rng(42), 8)
+    assert len(facets) == 6 and stats.get("residual_found", 0) >= 1
+    res = recover_network(inst.X, inst.Y, activation="step", seed=42)
+    cones = res.diagnostics["cones"]
+    assert all(any(c.contains(v) for c in cones) for v in inst.network.V)
