@@ -5,7 +5,9 @@ is recovered; the table reports successes, the worst relative error after the
 activation's symmetries (``compare_networks``), the worst max-abs error of ``V`` itself
 without any normalisation (for non-homogeneous ``f`` the scale is not a symmetry), times,
 and for the non-ReLU activations a 50-digit certificate on the first ``--cert-seeds``
-seeds (labels evaluated at 70 digits with ``TwoLayerNetwork.mp_call``). The step row
+seeds (labels evaluated at 70 digits with ``TwoLayerNetwork.mp_call``). For the
+activations with rational values (``c t^p``, integer ``p``) an exact rational certificate
+is issued on ``--exact-seeds`` integer planted instances of the same shape. The step row
 counts seeds where every true unit lies in one of the returned weight cones.
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_activations.py
@@ -23,9 +25,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recover import RecoveryFailed, planted_instance, recover_network  # noqa: E402
+from recover import (RecoveryFailed, get_activation, planted_instance,  # noqa: E402
+                     recover_network)
 from verify import certify, compare_networks  # noqa: E402
 from verify.compare import match_units  # noqa: E402
+from verify.exact import RationalMonomial  # noqa: E402
 
 ACTIVATIONS = ["relu", "relu2", "t**3", "log(1+t)", "1-exp(-t)"]
 SHAPE = (20, 10, 15, 3000)
@@ -64,6 +68,21 @@ def run_activation(act: str, seeds: int, cert_seeds: int, shape=SHAPE) -> dict:
     return row
 
 
+def run_exact_certificates(act: str, seeds: int, shape=SHAPE) -> dict:
+    """Exact rational certificates (with the truth check) on integer planted data."""
+    row = {"holds": 0, "tried": 0, "times": []}
+    for seed in range(seeds):
+        inst = planted_instance(*shape, seed=seed, activation=act, integer=True)
+        res = recover_network(inst.X, inst.Y, activation=act, seed=seed, mode="exact")
+        t = time.perf_counter()
+        cert = certify(inst.X, inst.Y, res.network, exact=True, truth=inst.network,
+                       identifiability=False)
+        row["times"].append(time.perf_counter() - t)
+        row["tried"] += 1
+        row["holds"] += cert.holds
+    return row
+
+
 def run_step(seeds: int, shape=SHAPE) -> dict:
     row = {"ok": 0, "contains": 0, "times": [], "margin": np.inf}
     for seed in range(seeds):
@@ -86,6 +105,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--cert-seeds", type=int, default=2)
+    parser.add_argument("--exact-seeds", type=int, default=5)
     args = parser.parse_args(argv)
     print(f"shape (d, k, m, n) = {SHAPE}, {args.seeds} seeds each\n")
     print(f"{'activation':12s} {'exact':>7s} {'max err':>9s} {'max V err':>10s} "
@@ -99,6 +119,13 @@ def main(argv=None) -> int:
               f"{np.median(times):6.2f} {max(times):6.2f} {r['attempts']:4d} {cert:>7s} "
               f"{r['cert_res']:9.1e} {r['cert_truth']:10.1e} "
               f"{np.median(r['cert_times'] or [float('nan')]):7.1f}", flush=True)
+    print("\nexact rational certificates on integer data (truth check included):")
+    for act in ACTIVATIONS:
+        if RationalMonomial.of(get_activation(act)) is None:
+            continue
+        r = run_exact_certificates(act, args.exact_seeds)
+        print(f"{act:12s} {r['holds']}/{r['tried']} hold, median {np.median(r['times']):.2f} s, "
+              f"max {max(r['times']):.2f} s", flush=True)
     s = run_step(args.seeds)
     times = s["times"] or [float("nan")]
     print(f"\nstep: recovered {s['ok']}/{args.seeds}, cone contains the truth on "

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recover import get_activation  # noqa: E402
+from verify.exact import RationalMonomial  # noqa: E402
 
 ACTIVATIONS = ["relu", "relu2", "relu^3", "relu^3/2", "log(1+t)", "1-exp(-t)", "tanh(t)",
                "step", "t*exp(-t)"]
@@ -34,6 +35,9 @@ def symmetries(act) -> str:
 def guarantee(act) -> str:
     if act.name == "relu":
         return "exact recovery; exact rational and 50-digit certificates; identifiability proof"
+    if act.injective and RationalMonomial.of(act) is not None:
+        return ("exact recovery up to scaling; exact rational certificate (rational data) "
+                "and 50-digit certificate (mpf labels)")
     if act.injective and act.homogeneous:
         return "exact recovery up to scaling; 50-digit certificate (mpf labels)"
     if act.injective:

@@ -31,7 +31,7 @@ from recover.validation import check_data
 from .certificate import Certificate, data_digest, versions
 from .checks import Check
 from .compare import max_unit_error
-from .exact import exact_canonical, fraction_array, qq_matrix, solve_exact
+from .exact import RationalMonomial, exact_canonical, fraction_array, qq_matrix, solve_exact
 from .identifiability import identifiability_check
 from .precision import GUARD_DIGITS, mpf_to_fraction, solve_precision
 
@@ -56,7 +56,9 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         ``digits`` digits by labels given to that many digits.
     network : TwoLayerNetwork
         Candidate with ``k`` hidden units (float or exact). Any injective rectified
-        activation on the precision path; the exact path covers ReLU.
+        activation on the precision path; the exact path covers ReLU and ``c t^p``
+        (``c`` rational, ``p`` a positive integer), whose values on rational data are
+        rational.
     exact : bool
         True: prove everything in rational arithmetic. False: mpmath at ``digits``.
     digits : int >= 16
@@ -93,7 +95,7 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     if scope is not None:
         checks, certified, extra = [scope], None, {}
     elif exact:
-        checks, certified, extra = _exact_path(X, Y, inactive, timings)
+        checks, certified, extra = _exact_path(X, Y, inactive, timings, act)
     else:
         checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings,
                                                    act, Y_mp)
@@ -138,17 +140,18 @@ def hypothesis_pattern(network: TwoLayerNetwork, X: np.ndarray):
 
 
 # --- the two paths -------------------------------------------------------------------
-def _exact_path(X, Y, inactive, timings):
+def _exact_path(X, Y, inactive, timings, act):
     t = time.perf_counter()
     Xq, Yq = qq_matrix(X), qq_matrix(Y)
     timings["to_rational"] = time.perf_counter() - t
     t = time.perf_counter()
-    sol = solve_exact(Xq, Yq, X, Y, inactive)
+    g = RationalMonomial.of(act)
+    sol = solve_exact(Xq, Yq, X, Y, inactive, g)
     timings["exact_solve"] = time.perf_counter() - t
     if not sol.ok:
         return sol.checks, None, {}
-    U, V = exact_canonical(fraction_array(sol.U), fraction_array(sol.V))
-    return sol.checks, TwoLayerNetwork(U, V), {}
+    U, V = exact_canonical(fraction_array(sol.U), fraction_array(sol.V), g.p)
+    return sol.checks, TwoLayerNetwork(U, V, act), {}
 
 
 def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp):
@@ -170,10 +173,11 @@ def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp):
 
 def _activation_scope(act, exact: bool) -> Check | None:
     """A "not proven" check when this path cannot certify ``act``, else None."""
-    if exact and act.name != "relu":
+    if exact and RationalMonomial.of(act) is None:
         return Check("scope", "not proven",
                      f"exact certificate not available for activation {act.name!r} (the "
-                     f"exact path is implemented for ReLU); use exact=False with digits")
+                     f"exact path covers positive parts c*t^p, c rational, p a positive "
+                     f"integer: f maps rationals to rationals); use exact=False with digits")
     if not act.injective:
         return Check("scope", "not proven",
                      f"activation {act.name!r} is not injective on t > 0: its weights are "

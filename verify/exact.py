@@ -6,7 +6,9 @@ unit. Everything below is decided in exact rational arithmetic (sympy ``DomainMa
 over ``QQ``, which runs on python-flint when it is installed), so a wrong hypothesis can
 make a certificate fail but never pass.
 
-Steps (ReLU, ``m ≥ k``), each one a :class:`~verify.checks.Check`:
+Steps (``m ≥ k``; ReLU, or any ``f`` with positive part ``g(t) = c t^p`` for a rational
+``c > 0`` and an integer ``p ≥ 1`` — :class:`RationalMonomial`), each one a
+:class:`~verify.checks.Check`:
 
 ``rank``          rows ``R`` and columns ``C`` with ``Y[R, C]`` invertible and
                   ``Y = Y[:, C] Y[R, C]^{-1} Y[R, :]`` exactly, i.e. ``rank Y = k``. If not,
@@ -15,9 +17,14 @@ Steps (ReLU, ``m ≥ k``), each one a :class:`~verify.checks.Check`:
 ``facets``        with ``Z = Y[R, :]`` (k×n), for each unit the hypothesised inactive
                   samples give ``k−1`` independent columns of ``Z``; ``w_i`` is the exact left
                   null vector; ``F_i = w_i Z`` must not take both signs (sign fixed ≥ 0).
-``pattern``       ``V_i`` solves ``V_i x_j = F_ij`` on ``d`` independent active samples;
-                  then ``f(V X) = F`` is verified on *all* entries: equality where
-                  ``F > 0`` and ``V_i x_j ≤ 0`` where ``F = 0``.
+``pattern``       ``V_i`` solves ``V_i x_j = g^{-1}(F_ij)`` on ``d`` independent active
+                  samples; then ``f(V X) = F`` is verified on *all* entries: equality
+                  where ``F > 0`` and ``V_i x_j ≤ 0`` where ``F = 0``. For ``p > 1`` the
+                  scale of ``F_i`` is free (``w_i`` is a null vector), so ``F_i`` is first
+                  divided by ``F_ij₀/c`` at one active sample ``j₀`` (then ``V_i x_j₀ = 1``)
+                  and ``g^{-1}`` is an exact rational ``p``-th root; if some ratio is not
+                  the ``p``-th power of a rational, ``V_i`` is irrational and the step
+                  says "not proven" (the precision path still applies).
 ``reproduction``  ``U`` solves ``U F = Y`` on ``k`` independent columns, then
                   ``U f(V X) = Y`` is verified on all ``m·n`` entries. This last check,
                   computed from ``(U, V, X, Y)`` alone, is the proof of exact realizability.
@@ -33,7 +40,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from sympy import QQ
+from sympy import QQ, Poly, integer_nthroot
 from sympy.polys.matrices import DomainMatrix
 
 from recover.errors import InvalidInputError, RelunetError
@@ -84,6 +91,46 @@ def float_array(M: DomainMatrix) -> np.ndarray:
 def relu_qq(M: DomainMatrix) -> DomainMatrix:
     """ReLU applied entrywise, exactly."""
     return M.applyfunc(lambda a: a if a > 0 else QQ.zero)
+
+
+@dataclass(frozen=True)
+class RationalMonomial:
+    """An activation whose positive part is ``g(t) = c t^p`` (``c`` rational > 0, ``p``
+    integer ≥ 1): it maps ℚ to ℚ, and ``g^{-1}(y) = (y/c)^{1/p}`` is rational exactly
+    when ``y/c`` is the ``p``-th power of a rational. ReLU is ``c = 1, p = 1``."""
+
+    c: object = QQ.one
+    p: int = 1
+
+    @classmethod
+    def of(cls, activation) -> RationalMonomial | None:
+        """The monomial of an :class:`~recover.activations.Activation`, or None."""
+        g = activation.expr
+        if not activation.homogeneous or not g.free_symbols or not g.is_polynomial():
+            return None
+        poly = Poly(g, *g.free_symbols)
+        c = poly.LC()
+        if not poly.is_monomial or not c.is_Rational or c <= 0:
+            return None
+        return cls(QQ(int(c.p), int(c.q)), int(poly.degree()))
+
+    def apply(self, M: DomainMatrix) -> DomainMatrix:
+        """``f`` entrywise, exactly."""
+        if self.p == 1 and self.c == QQ.one:
+            return relu_qq(M)
+        return M.applyfunc(lambda a: self.c * a ** self.p if a > 0 else QQ.zero)
+
+    def inverse(self, y):
+        """``g^{-1}(y)`` for a rational ``y > 0`` if it is rational, else None."""
+        y = y / self.c
+        if self.p == 1:
+            return y
+        num, exact_num = integer_nthroot(int(QQ.numer(y)), self.p)
+        den, exact_den = integer_nthroot(int(QQ.denom(y)), self.p)
+        return QQ(int(num), int(den)) if exact_num and exact_den else None
+
+
+RELU = RationalMonomial()
 
 
 def _all(n: int) -> list[int]:
@@ -181,12 +228,18 @@ def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray):
         numbers={"active_samples": active, "hypothesis_disagreements": disagree})
 
 
-def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix):
-    """``V`` (k×d) with ``f(V X) = F`` exactly, or the reason it does not exist."""
+def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix,
+                         g: RationalMonomial = RELU):
+    """``V`` (k×d) and ``H = f(V X)`` (k×n) with ``H_i`` a positive multiple of ``F_i``,
+    exactly, or the reason they do not exist; returns ``((V, H) or None, check)``.
+
+    ``H = F`` for ``p = 1``; for ``p > 1`` each ``F_i`` is rescaled so that
+    ``V_i x_j₀ = 1`` at its first chosen active sample (module docstring).
+    """
     d, n = Xq.shape
     k = F.shape[0]
     F_rows = F.to_list()
-    V_rows = []
+    V_rows, H_rows = [], []
     for i in range(k):
         A = [j for j, a in enumerate(F_rows[i]) if a > 0]
         sel = independent_columns(Xq, Xf, d, among=A)
@@ -196,12 +249,23 @@ def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix):
                 f"unit {i} is active on {len(A)} samples whose inputs have rank < d = {d}: "
                 f"V_{i} is not determined by the data",
                 numbers={"unit": i, "active_samples": len(A)})
+        scale = QQ.one if g.p == 1 else g.c / F_rows[i][sel[0]]
+        H_rows.append([a * scale for a in F_rows[i]])
+        targets = [g.inverse(H_rows[i][j]) for j in sel]
+        if any(t is None for t in targets):
+            j = int(sel[[t is None for t in targets].index(True)])
+            return None, Check(
+                "pattern", "not proven",
+                f"unit {i}: F_ij/F_ij0 at sample {j} is not the {g.p}-th power of a "
+                f"rational, so V_{i} is irrational and no rational certificate exists "
+                f"(use exact=False with digits)", numbers={"unit": i, "sample": j})
         S = Xq.extract(_all(d), sel.tolist()).transpose()
-        v = S.lu_solve(F.extract([i], sel.tolist()).transpose())
+        v = S.lu_solve(DomainMatrix([[t] for t in targets], (d, 1), QQ))
         V_rows.append(v.transpose().to_list()[0])
     V = DomainMatrix(V_rows, (k, d), QQ)
+    H = DomainMatrix(H_rows, (k, n), QQ)
     P = V * Xq
-    bad = (relu_qq(P) - F).to_dok()
+    bad = (g.apply(P) - H).to_dok()
     if bad:
         i, j = min(bad)
         return None, Check(
@@ -210,10 +274,10 @@ def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix):
             f"(first: unit {i}, sample {j})",
             numbers={"mismatches": len(bad)})
     zeros = k * n - len(P.to_dok())
-    return V, Check(
+    return (V, H), Check(
         "pattern", "passed",
-        "f(V X) = F exactly: V_i x_j = F_ij where F_ij > 0 and V_i x_j <= 0 elsewhere, "
-        "for all units and samples",
+        "f(V X) = F exactly (each F_i up to a positive scale): V_i x_j = g^-1(F_ij) where "
+        "F_ij > 0 and V_i x_j <= 0 elsewhere, for all units and samples",
         numbers={"zero_preactivations": zeros})
 
 
@@ -233,9 +297,9 @@ def exact_output_weights(H: DomainMatrix, Yq: DomainMatrix):
 
 
 def exact_reproduction(Xq: DomainMatrix, Yq: DomainMatrix, U: DomainMatrix,
-                       V: DomainMatrix) -> Check:
+                       V: DomainMatrix, g: RationalMonomial = RELU) -> Check:
     """The proof: ``U f(V X) = Y`` on every entry, in exact rational arithmetic."""
-    bad = (U * relu_qq(V * Xq) - Yq).to_dok()
+    bad = (U * g.apply(V * Xq) - Yq).to_dok()
     m, n = Yq.shape
     if bad:
         r, c = min(bad)
@@ -248,11 +312,12 @@ def exact_reproduction(Xq: DomainMatrix, Yq: DomainMatrix, U: DomainMatrix,
 
 
 def solve_exact(Xq: DomainMatrix, Yq: DomainMatrix, Xf: np.ndarray, Yf: np.ndarray,
-                inactive: np.ndarray) -> ExactSolution:
+                inactive: np.ndarray, g: RationalMonomial = RELU) -> ExactSolution:
     """Run the steps of the module docstring; stop at the first one that does not pass.
 
     ``inactive`` (k×n bool) is the hypothesis: samples the candidate confidently calls
-    inactive for each unit. Requires ``m ≥ k`` (the caller checks).
+    inactive for each unit; ``g`` the activation's positive part. Requires ``m ≥ k``
+    (the caller checks).
     """
     k = inactive.shape[0]
     out = ExactSolution()
@@ -265,30 +330,33 @@ def solve_exact(Xq: DomainMatrix, Yq: DomainMatrix, Xf: np.ndarray, Yf: np.ndarr
     out.checks.append(check)
     if F is None:
         return out
-    V, check = exact_hidden_weights(Xq, Xf, F)
+    weights, check = exact_hidden_weights(Xq, Xf, F, g)
     out.checks.append(check)
-    if V is None:
+    if weights is None:
         return out
-    U, check = exact_output_weights(F, Yq)
+    V, H = weights
+    U, check = exact_output_weights(H, Yq)
     out.checks.append(check)
     if U is None:
         return out
-    out.checks.append(exact_reproduction(Xq, Yq, U, V))
+    out.checks.append(exact_reproduction(Xq, Yq, U, V, g))
     out.U, out.V = U, V
     return out
 
 
 # --- canonical form ------------------------------------------------------------------
-def exact_canonical(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rational canonical form of a ReLU network given as Fraction object arrays.
+def exact_canonical(U: np.ndarray, V: np.ndarray,
+                    degree: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Rational canonical form of a network homogeneous of integer ``degree`` (ReLU: 1),
+    given as Fraction object arrays.
 
     Scaling: each row of ``V`` is divided by its largest absolute entry (max-norm 1) and
-    the column of ``U`` multiplied by it — a rational choice, unlike the unit Euclidean
-    norm of :meth:`TwoLayerNetwork.canonical`. Order: units sorted by the exact tuple
+    the column of ``U`` multiplied by its ``degree``-th power — a rational choice,
+    unlike the unit Euclidean norm of :meth:`TwoLayerNetwork.canonical`. Order: units sorted by the exact tuple
     ``(V_i, U_{:,i})``. Two networks are equal up to permutation and positive scaling
     iff their canonical forms are equal entrywise.
     """
-    U, V = max_norm_scaled(U, V)
+    U, V = max_norm_scaled(U, V, degree)
     order = sorted(range(V.shape[0]), key=lambda i: (tuple(V[i]), tuple(U[:, i])))
     return U[:, order], V[order]
 
