@@ -20,12 +20,13 @@ Everything is a deterministic function of ``seed``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .activations import Activation, get_activation
-from .errors import InvalidInputError
+from .errors import InvalidInputError, RelunetWarning
 from .network import TwoLayerNetwork
 from .validation import check_positive_int
 
@@ -104,6 +105,11 @@ def planted_instance(d: int, k: int, m: int, n: int, seed: int = 0, noise: float
             V = V + np.eye(k, d)
     net = TwoLayerNetwork(U, V, act)
     clean = net(X)
+    if integer and np.abs(clean).max() >= 2.0 ** 53:
+        # float64 holds integers exactly only below 2^53 (high powers t^p get there)
+        warnings.warn(f"integer labels reach {np.abs(clean).max():.3g} >= 2^53: float64 "
+                      f"rounds them, so Y is not exactly U f(V X) and exact certificates "
+                      f"will (rightly) fail", RelunetWarning, stacklevel=2)
     if snr_db is not None:
         noise = float(np.linalg.norm(clean) / np.sqrt(clean.size) / 10 ** (snr_db / 20))
     E = noise * NOISE_KINDS[noise_kind](rng, clean.shape) if noise > 0 else np.zeros_like(clean)

@@ -19,6 +19,13 @@ def test_integer_instance_is_exact():
     assert np.linalg.matrix_rank(inst.network.V) == 5
 
 
+def test_integer_labels_beyond_float64_exactness_warn():
+    from recover.errors import RelunetWarning
+
+    with pytest.warns(RelunetWarning, match="2\\^53"):
+        planted_instance(20, 10, 15, 300, seed=0, activation="relu^6", integer=True)
+
+
 def test_condition_and_correlation():
     V = planted_instance(20, 10, 15, 10, seed=0, condition=20).network.V
     s = np.linalg.svd(V, compute_uv=False)
