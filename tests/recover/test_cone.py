@@ -43,7 +43,7 @@ def test_residual_span_is_the_span_of_the_missing_columns_of_A(activation, missi
 
 def test_a_step_unit_no_sample_anchor_reaches_is_found_in_the_residual_span():
     # (12, 6, 8, 1500), seed 42: no sample has that unit alone active among the others,
-    # and 44 sample-anchored programs return the five other facets only.
+    # and 44 sample-anchored programs returned the five other facets only.
     inst = planted_instance(12, 6, 8, 1500, seed=42, activation="step")
     span = label_span(inst.Y)
     facets, stats = cone_facets(span.Z, 6, np.random.default_rng(42), 8)

@@ -182,11 +182,13 @@ def test_property_never_a_wrong_answer(sizes, seed, scale):
 
 
 @pytest.mark.parametrize("dims", [(7, 7, 7, 558), (7, 7, 9, 560)])
-def test_unit_dominated_by_another_is_found_through_an_edge(dims):
+def test_unit_dominated_by_another_is_found(dims):
     # Found by hypothesis: one unit never wins the uniform program; the search finds it
-    # inside the facet of the unit that dominates it.
+    # inside the facet of the unit that dominates it, or anchored where every found
+    # normal vanishes.
     inst = planted_instance(*dims, seed=2_147_483_647)
     res = recover_network(inst.X, inst.Y, seed=2_147_483_647, mode="exact",
                           method="cone", max_attempts=1)
-    assert res.diagnostics["cone_stats"].get("edge_found", 0) >= 1
+    stats = res.diagnostics["cone_stats"]
+    assert stats.get("edge_found", 0) + stats.get("residual_found", 0) >= 1
     assert compare_networks(inst.network, res.network) < EXACT

@@ -48,26 +48,40 @@ def test_add_if_new_runs_the_callers_test_last():
     assert len(calls) == 1  # a known facet is not tested again
 
 
-# Seed 18 at the shape: the cone of the labels has a spurious facet (129
-# samples on a hyperplane s_a = s_b) that every count accepts; only its pattern, which
-# no half-space realises, shows it is not a unit.
-SPURIOUS = dict(shape=(20, 10, 15, 3000), seed=18)
+# Seed 8 at the shape: the search meets spurious facets (hyperplanes s_a = s_b
+# through many repeated label points) that every count accepts; only their patterns,
+# which no half-space realises, show they are not units.
+SPURIOUS = dict(shape=(20, 10, 15, 3000), seed=8)
 
 
-def test_the_step_instance_with_a_spurious_facet_has_one():
+def test_spurious_step_facets_pass_the_counts_but_not_the_half_space_test():
     inst = planted_instance(*SPURIOUS["shape"], seed=SPURIOUS["seed"], activation="step")
     span = label_span(inst.Y)
     k = span.k
     truth = inst.network.V @ inst.X > 0
-    facets, _ = cone_facets(span.Z, k, np.random.default_rng(SPURIOUS["seed"]),
-                            (k - 1) + max(3, k // 5))
-    patterns = [~f.support & (f.w @ span.Z > 0) for f in facets]
-    spurious = [p for p in patterns if not any(np.array_equal(p, t) for t in truth)]
-    assert spurious, "the regression instance no longer exercises the half-space test"
-    assert not any(realisable(inst.X, p) for p in spurious)
+    rejected = []
+
+    def accept(facet):
+        ok = realisable(inst.X, ~facet.support & (facet.w @ span.Z > 0))
+        if not ok:
+            rejected.append(facet)
+        return ok
+
+    min_count = (k - 1) + max(3, k // 5)
+    facets, stats = cone_facets(span.Z, k, np.random.default_rng(SPURIOUS["seed"]),
+                                min_count, accept=accept)
+    assert rejected, "the regression instance no longer exercises the half-space test"
+    assert stats["unrealisable"] == len(rejected)
+    for facet in rejected:  # verified facets by every count, yet no unit's
+        assert facet.count >= min_count
+        pattern = ~facet.support & (facet.w @ span.Z > 0)
+        assert not any(np.array_equal(pattern, t) for t in truth)
+    kept = [~f.support & (f.w @ span.Z > 0) for f in facets]
+    assert len(kept) == k
+    assert all(any(np.array_equal(p, t) for t in truth) for p in kept)
 
 
-def test_step_recovery_rejects_the_spurious_facet_and_contains_the_truth():
+def test_step_recovery_rejects_spurious_facets_and_contains_the_truth():
     inst = planted_instance(*SPURIOUS["shape"], seed=SPURIOUS["seed"], activation="step")
     res = recover_network(inst.X, inst.Y, activation="step", seed=SPURIOUS["seed"])
     cones = res.diagnostics["cones"]
