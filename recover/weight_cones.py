@@ -45,12 +45,23 @@ class WeightCone:
         Max-margin point of the cone with ``‖v‖_∞ = 1``.
     margin : float
         Its smallest ``s_j v·x̂_j`` over the rows that carry the margin.
+    pattern : ndarray of bool, shape (n,)
+        The activation pattern on all samples, zero samples included: with ``X`` it
+        defines the cone, and it is what :meth:`to_dict` stores.
     """
 
     constraints: np.ndarray
     active: np.ndarray
     representative: np.ndarray
     margin: float
+    pattern: np.ndarray
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary: the cone is ``{v : v·x_j > 0 exactly for j in
+        active_samples}`` (with the same ``X``); plus its max-margin point."""
+        return {"active_samples": np.flatnonzero(self.pattern).tolist(),
+                "n": int(len(self.pattern)),
+                "representative": self.representative.tolist(), "margin": self.margin}
 
     def contains(self, v, rtol: float = 0.0) -> bool:
         """True when ``v`` (d,) is in the cone: ``G v̂ ≥ −rtol`` and ``> rtol`` on the
@@ -84,7 +95,7 @@ def weight_cone(X: np.ndarray, active: np.ndarray) -> WeightCone:
             "no hidden weights realise a unit's activation pattern (the linear program "
             "has no strictly feasible point): the facets do not come from a network")
     return WeightCone(constraints=G, active=act, representative=v / np.abs(v).max(),
-                      margin=float(margin))
+                      margin=float(margin), pattern=np.asarray(active, dtype=bool).copy())
 
 
 def realisable(X: np.ndarray, active: np.ndarray) -> bool:

@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from recover import planted_instance
+from recover.instances import NOISE_KINDS
 
 
 def register(sub) -> None:
@@ -20,7 +21,15 @@ def register(sub) -> None:
     p.add_argument("--m", type=int, default=15, help="outputs (default 15)")
     p.add_argument("--n", type=int, default=2000, help="samples (default 2000)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--noise", type=float, default=0.0, help="noise standard deviation")
+    p.add_argument("--activation", default="relu",
+                   help="rectified activation: a name (relu, relu2, relu^p, step) or the "
+                        "positive part as an expression in t, e.g. 'log(1+t)' (default relu)")
+    noise = p.add_mutually_exclusive_group()
+    noise.add_argument("--noise", type=float, default=0.0, help="noise standard deviation")
+    noise.add_argument("--snr-db", type=float, default=None,
+                       help="instead of --noise: signal-to-noise ratio in dB")
+    p.add_argument("--noise-kind", default="gaussian", choices=sorted(NOISE_KINDS),
+                   help="distribution of the mean-zero noise (default gaussian)")
     p.add_argument("--integer", action="store_true",
                    help="integer-valued X, U*, V* (exactly certifiable labels)")
     p.add_argument("--condition", type=float, default=None, help="condition number of V*")
@@ -32,7 +41,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     inst = planted_instance(args.d, args.k, args.m, args.n, seed=args.seed,
-                            noise=args.noise, integer=args.integer,
+                            noise=args.noise, snr_db=args.snr_db, noise_kind=args.noise_kind,
+                            activation=args.activation, integer=args.integer,
                             condition=args.condition, correlation=args.correlation)
     os.makedirs(args.out, exist_ok=True)
     np.save(os.path.join(args.out, "X.npy"), inst.X)

@@ -17,6 +17,10 @@ def register(sub) -> None:
     p.add_argument("--x", required=True, help="inputs X, .npy (d x n)")
     p.add_argument("--y", required=True, help="labels Y, .npy (m x n)")
     p.add_argument("--k", type=int, default=None, help="hidden units (default: rank of Y)")
+    p.add_argument("--activation", default="relu",
+                   help="rectified activation of the hidden units: a name (relu, relu2, "
+                        "relu^p, step) or the positive part as an expression in t, e.g. "
+                        "'log(1+t)' (default relu)")
     p.add_argument("--mode", default="auto", choices=["auto", "exact", "noisy"],
                    help="exact: noiseless labels, verified or exit 1; noisy: least-squares "
                         "estimate with standard errors; auto (default): exact if it verifies")
@@ -35,7 +39,8 @@ def run(args) -> int:
     progress = None if args.quiet else ProgressPrinter()
     try:
         result = recover_network(X, Y, k=args.k, mode=args.mode, method=args.method,
-                                 seed=args.seed, progress=progress)
+                                 activation=args.activation, seed=args.seed,
+                                 progress=progress)
     finally:
         if progress:
             progress.close()

@@ -22,6 +22,10 @@ def diagnostics_table(diag: dict) -> list[tuple[str, str]]:
                      f" (of n = {n})"))
     if "residual" in diag:
         rows.append(("residual ‖U f(VX) − Y‖/‖Y‖", f"{diag['residual']:.1e}"))
+    if diag.get("identifiable") is False:
+        rows.append(("identifiable", "no: each V_i only up to a cone of weights with the "
+                                     "same activation pattern (cones in --diagnostics); "
+                                     "the network holds max-margin representatives"))
     if diag.get("mode") == "noisy":
         rows += _noisy_rows(diag)
     total = diag.get("timings", {}).get("total")
@@ -54,6 +58,8 @@ def json_ready(obj):
         return obj.tolist()
     if isinstance(obj, np.generic):
         return obj.item()
+    if hasattr(obj, "to_dict"):  # e.g. recover.weight_cones.WeightCone
+        return json_ready(obj.to_dict())
     return obj
 
 

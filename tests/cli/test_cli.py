@@ -79,3 +79,49 @@ def test_noisy_labels_auto_mode_reports_estimate_with_errors(tmp_path, capsys):
     assert "noisy (estimate)" in out and "standard errors of V" in out
     with np.load(tmp_path / "n.npz") as saved:
         assert saved["V_se"].shape == (4, 10)
+
+
+def test_plant_recover_certify_squared_relu(tmp_path, capsys):
+    d = str(tmp_path)
+    assert main(["plant", "--d", "8", "--k", "4", "--m", "6", "--n", "600", "--integer",
+                 "--activation", "relu2", "--out", d]) == 0
+    assert json.loads((tmp_path / "params.json").read_text())["activation"] == "relu2"
+    assert main(["recover", "--x", f"{d}/X.npy", "--y", f"{d}/Y.npy", "--activation",
+                 "relu2", "--out", f"{d}/net.npz", "--truth", f"{d}/truth.npz",
+                 "--quiet"]) == 0
+    assert TwoLayerNetwork.load(tmp_path / "net.npz").activation.name == "relu2"
+    assert main(["certify", "--x", f"{d}/X.npy", "--y", f"{d}/Y.npy", "--net",
+                 f"{d}/net.npz", "--truth", f"{d}/truth.npz", "--out", f"{d}/c.json"]) == 0
+    assert "HOLDS" in capsys.readouterr().out
+
+
+def test_step_recovery_writes_the_cones(tmp_path, capsys):
+    d = str(tmp_path)
+    assert main(["plant", "--d", "8", "--k", "4", "--m", "6", "--n", "600",
+                 "--activation", "step", "--out", d]) == 0
+    assert main(["recover", "--x", f"{d}/X.npy", "--y", f"{d}/Y.npy", "--activation",
+                 "step", "--out", f"{d}/net.npz", "--diagnostics", f"{d}/diag.json",
+                 "--quiet"]) == 0
+    assert "identifiable" in capsys.readouterr().out
+    cones = json.loads((tmp_path / "diag.json").read_text())["cones"]
+    X = np.load(tmp_path / "X.npy")
+    truth = TwoLayerNetwork.load(tmp_path / "truth.npz")
+    patterns = [set(c["active_samples"]) for c in cones]
+    for v in truth.V:  # each true unit's pattern is one of the stored cones
+        assert set(np.flatnonzero(v @ X > 0).tolist()) in patterns
+
+
+def test_plant_noise_options(tmp_path):
+    assert main(["plant", "--d", "6", "--k", "3", "--m", "4", "--n", "300", "--snr-db", "20",
+                 "--noise-kind", "laplace", "--out", str(tmp_path)]) == 0
+    params = json.loads((tmp_path / "params.json").read_text())
+    assert params["snr_db"] == 20 and params["noise_kind"] == "laplace" and params["noise"] > 0
+
+
+@pytest.mark.parametrize("act, word", [("sin(t)", "rectified"), ("t +", "parse"),
+                                       ("sqrt(t-2)", "real")])
+def test_bad_activation_exits_2_naming_the_property(planted, capsys, act, word):
+    code = main(["recover", "--x", str(planted / "X.npy"), "--y", str(planted / "Y.npy"),
+                 "--activation", act, "--out", str(planted / "n.npz"), "--quiet"])
+    assert code == 2
+    assert word in capsys.readouterr().err.lower()
