@@ -44,7 +44,8 @@ def guarantee(act) -> str:
         return "exact recovery incl. the scale of V; 50-digit certificate (mpf labels)"
     if act.expr.is_number:
         return "pattern, U exact; V only up to a cone (LP), max-margin representative; no certificate"
-    return "refused: not injective, not constant (RecoveryFailed)"
+    return ("exact fit inside each unit's pattern cone (uniqueness not proven); cones "
+            "returned as outer bounds; no certificate")
 
 
 def coefficient(act, p: int) -> str:

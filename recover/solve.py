@@ -21,7 +21,7 @@ import scipy.optimize
 
 from .activations import Activation
 from .errors import RecoveryFailed
-from .weight_cones import weight_cone
+from .weight_cones import fit_in_cone, weight_cone
 
 
 #: Equations whose weight ``g'(h)`` is below this fraction of the largest are dropped
@@ -135,7 +135,8 @@ def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.nd
     True, "scales": [...]})``. Step ``f`` (constant positive part): ``V_i`` is only known
     up to the cone of :func:`recover.weight_cones.weight_cone`; ``V`` holds the
     max-margin representatives and the extras are ``{"identifiable": False, "cones":
-    [...]}``. Other non-injective ``f`` raise :class:`RecoveryFailed`.
+    [...]}``. Other non-injective ``f`` (a bump): ``V_i`` is fitted inside its cone
+    (:func:`recover.weight_cones.fit_in_cone`); extras as for the step plus ``scales``.
     """
     if activation.injective:
         fits = [hidden_unit(F[i], supports[i], X, activation, facet_tolerance)
@@ -144,10 +145,13 @@ def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.nd
         if not activation.homogeneous:
             extra["scales"] = [fit.scale for fit in fits]
         return np.array([fit.v for fit in fits]), fits, extra
-    if not activation.expr.is_number:
-        raise RecoveryFailed(
-            f"activation {activation.name!r} is neither injective nor constant on t > 0: "
-            f"recovery of its weights is not implemented (only the step is)")
+    if activation.expr.is_number:
+        return _step_weights(F, supports, X)
+    return _weights_in_cones(F, supports, X, activation)
+
+
+def _step_weights(F, supports, X):
+    """A constant ``g``: each unit is its pattern cone; ``V`` holds the representatives."""
     cones, fits = [], []
     for i, support in enumerate(supports):
         active = ~support & (F[i] > 0)
@@ -161,6 +165,27 @@ def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.nd
              "note": "f is constant on t > 0: each V_i is determined only up to the cone "
                      "of weights with the same activation pattern (diagnostics['cones']); "
                      "V holds the max-margin representatives"}
+    return np.array([fit.v for fit in fits]), fits, extra
+
+
+def _weights_in_cones(F, supports, X, activation):
+    """A non-injective, non-constant ``g``: the weights in each pattern cone whose
+    activations match ``F_i`` (:func:`recover.weight_cones.fit_in_cone`)."""
+    cones, fits = [], []
+    for i, support in enumerate(supports):
+        active = ~support & (F[i] > 0)
+        cone = weight_cone(X, active)
+        v, scale, residual = fit_in_cone(X, F[i], cone, activation)
+        g = activation(v @ X)
+        violation = float(g[~active].max(initial=0.0) / max(float(g.max()), 1e-300))
+        cones.append(cone)
+        fits.append(HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
+                                  sign_violation=violation, scale=scale))
+    extra = {"identifiable": False, "cones": cones, "scales": [f.scale for f in fits],
+             "note": f"f = {activation.name} is not injective on t > 0: each V_i was "
+                     f"fitted inside the cone of weights with its activation pattern and "
+                     f"reproduces the data, but its uniqueness is not proven; the cones "
+                     f"(outer bounds on every consistent V_i) are in diagnostics['cones']"}
     return np.array([fit.v for fit in fits]), fits, extra
 
 

@@ -17,6 +17,11 @@ with ``x̂_j = x_j/‖x_j‖`` and ``s_j = ±1`` for active/inactive (HiGHS). Wh
 inactive sample lies exactly on the boundary (``V_i x_j = 0`` happens with integer data)
 the margin is asked of the active samples only.
 
+A positive part that is neither injective nor constant (a bump ``t e^{-t}``) leaves more
+than the pattern: the values ``F_ij`` up to a scale. :func:`fit_in_cone` then finds the
+``v`` whose activations match them, starting from the cone's representative; the cone
+stays as the outer bound on every consistent ``V_i``.
+
 Complexity: one linear program with ``d + 1`` variables and ``n`` constraints per unit.
 """
 
@@ -25,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import least_squares, linprog
 
 from .errors import RecoveryFailed
 
@@ -96,6 +101,46 @@ def weight_cone(X: np.ndarray, active: np.ndarray) -> WeightCone:
             "has no strictly feasible point): the facets do not come from a network")
     return WeightCone(constraints=G, active=act, representative=v / np.abs(v).max(),
                       margin=float(margin), pattern=np.asarray(active, dtype=bool).copy())
+
+
+#: Norms of the starting points of :func:`fit_in_cone` (a non-homogeneous ``f`` is not
+#: scale-free: the fit needs a start of roughly the right norm as well as direction).
+START_NORMS = (1.0, 0.3, 3.0, 10.0)
+#: A fit with relative residual at or below this stops the search over starts.
+FIT_RTOL = 1e-13
+
+
+def fit_in_cone(X: np.ndarray, F: np.ndarray, cone: WeightCone,
+                activation) -> tuple[np.ndarray, float, float]:
+    """Point weights for a non-injective, non-constant ``f`` (a bump ``t e^{-t}``).
+
+    ``F`` (n,) are a unit's activations up to a positive scale, zero off its pattern.
+    ``g`` has no inverse, but the values still pin ``v`` down for generic data: solve
+    ``min_v ‖g(v·X_a)/‖g(v·X_a)‖ − F_a/‖F_a‖‖`` over the active samples (Levenberg–
+    Marquardt, scipy ``least_squares``) from the cone's max-margin direction at each
+    norm of :data:`START_NORMS`. Returns ``(v, scale, residual)`` with
+    ``F ≈ scale · g(v·X)`` and the relative residual. The fit is local: a residual at
+    machine level proves that ``v`` reproduces ``F``, not that it is the only such ``v``.
+    Complexity: O(n d²) per iteration.
+    """
+    Xa, Fa = X[:, cone.pattern], F[cone.pattern]
+    target = Fa / np.linalg.norm(Fa)
+
+    def residual(v):
+        g = activation(v @ Xa)
+        return g / max(float(np.linalg.norm(g)), np.finfo(float).tiny) - target
+
+    direction = cone.representative / np.linalg.norm(cone.representative)
+    best = (np.inf, direction)
+    for norm in START_NORMS:
+        fit = least_squares(residual, norm * direction, method="lm", xtol=1e-15,
+                            ftol=1e-15, gtol=1e-15, max_nfev=100 * (len(direction) + 1))
+        best = min(best, (float(np.linalg.norm(fit.fun)), fit.x), key=lambda b: b[0])
+        if best[0] <= FIT_RTOL:
+            break
+    v = best[1]
+    g = activation(v @ Xa)
+    return v, float(Fa @ g / max(float(g @ g), np.finfo(float).tiny)), best[0]
 
 
 def realisable(X: np.ndarray, active: np.ndarray) -> bool:
