@@ -35,6 +35,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from .facets import Facet, add_if_new, exact_facet, informative_columns
+from .span import left_singular
 
 #: Constraints of the first restricted program, per unit; more are added as violated.
 INITIAL_PER_UNIT = 4
@@ -175,7 +176,7 @@ def residual_span(Z: np.ndarray, facets: list[Facet], k: int) -> np.ndarray:
     F = np.array([f.w @ Z for f in facets])
     Q, _ = np.linalg.qr(F.T)
     R = Z - (Z @ Q) @ Q.T
-    return np.linalg.svd(R, full_matrices=False)[0][:, : k - len(facets)]
+    return left_singular(R)[0][:, : k - len(facets)]
 
 
 def residual_anchor(Z: np.ndarray, facets: list[Facet], k: int,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 
 from .errors import InvalidInputError
 
@@ -53,6 +54,25 @@ def numerical_rank(singular_values: np.ndarray, rtol: float = RANK_RTOL) -> int:
     return int(np.sum(s > rtol * s[0]))
 
 
+def left_singular(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Left singular vectors (m×r) and singular values of ``Y`` (m×n), without the right
+    singular vectors.
+
+    For wide ``Y`` (``n > 2m``, the usual case) through ``Yᵀ = QR`` with only ``R`` (m×m)
+    formed: ``R = U_R S Wᵀ`` gives ``Y = W S (Q U_R)ᵀ``, so the left vectors are ``W``.
+    Householder QR is backward stable, so the singular values are as accurate as those
+    of a full SVD; it costs O(n m²) with one n×m working copy, where ``np.linalg.svd``
+    also builds the m×n right factor (as large as ``Y``) and is several times slower.
+    """
+    m, n = Y.shape
+    if n <= 2 * m:
+        left, s, _ = np.linalg.svd(Y, full_matrices=False)
+        return left, s
+    R = scipy.linalg.qr(Y.T, mode="r", check_finite=False)[0][:m]
+    _, s, wt = np.linalg.svd(R)
+    return wt.T, s
+
+
 def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> LabelSpan:
     """Orthonormal basis of the column span of ``Y`` (m×n) and the reduced labels.
 
@@ -70,7 +90,7 @@ def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> 
         If ``Y`` is zero, or the rank of ``Y`` is below the requested ``k`` (then
         ``U*`` cannot have full column rank, or units are invisible in the labels).
     """
-    left, s, _ = np.linalg.svd(Y, full_matrices=False)
+    left, s = left_singular(Y)
     rank = numerical_rank(s, rtol)
     if rank == 0:
         raise InvalidInputError("Y is zero: the labels carry no information")

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from recover import RecoveryFailed, planted_instance, recover_network
-from recover.cone import cone_facets
 from recover.facets import add_if_new, exact_facet, informative_columns
 from recover.span import label_span
 from recover.weight_cones import realisable, weight_cone
@@ -48,47 +47,41 @@ def test_add_if_new_runs_the_callers_test_last():
     assert len(calls) == 1  # a known facet is not tested again
 
 
-# Seed 8 at the issue's shape: the search meets spurious facets (hyperplanes s_a = s_b
-# through many repeated label points) that every count accepts; only their patterns,
-# which no half-space realises, show they are not units.
-SPURIOUS = dict(shape=(20, 10, 15, 3000), seed=8)
+def _implication_instance(a=0, b=1, shape=(10, 5, 8, 1200), seed=3):
+    """A step instance with the samples where unit b is on and unit a off removed: then
+    s_a ≥ s_b on every sample, and the hyperplane s_a = s_b supports the labels."""
+    inst = planted_instance(*shape, seed=seed, activation="step")
+    S = inst.network.V @ inst.X > 0
+    keep = ~(S[b] & ~S[a])
+    X = inst.X[:, keep]
+    return X, inst.network(X), inst.network
 
 
-def test_spurious_step_facets_pass_the_counts_but_not_the_half_space_test():
-    inst = planted_instance(*SPURIOUS["shape"], seed=SPURIOUS["seed"], activation="step")
-    span = label_span(inst.Y)
-    k = span.k
-    truth = inst.network.V @ inst.X > 0
-    rejected = []
-
-    def accept(facet):
-        ok = realisable(inst.X, ~facet.support & (facet.w @ span.Z > 0))
-        if not ok:
-            rejected.append(facet)
-        return ok
-
-    min_count = (k - 1) + max(3, k // 5)
-    facets, stats = cone_facets(span.Z, k, np.random.default_rng(SPURIOUS["seed"]),
-                                min_count, accept=accept)
-    assert rejected, "the regression instance no longer exercises the half-space test"
-    assert stats["unrealisable"] == len(rejected)
-    for facet in rejected:  # verified facets by every count, yet no unit's
-        assert facet.count >= min_count
-        pattern = ~facet.support & (facet.w @ span.Z > 0)
-        assert not any(np.array_equal(pattern, t) for t in truth)
-    kept = [~f.support & (f.w @ span.Z > 0) for f in facets]
-    assert len(kept) == k
-    assert all(any(np.array_equal(p, t) for t in truth) for p in kept)
+def test_a_spurious_step_facet_passes_the_counts_but_not_the_half_space_test():
+    X, Y, truth = _implication_instance()
+    span = label_span(Y)
+    Z, k = span.Z, span.k
+    S = truth.V @ X > 0
+    # Z = A S exactly; the rows of W = A^-1 satisfy w_i·z_j = s_ij
+    W = np.linalg.inv(Z @ np.linalg.pinv(S.astype(float)))
+    znorm, informative = informative_columns(Z)
+    facet = exact_facet(W[0] - W[1], Z, znorm, informative, (k - 1) + 3)
+    assert facet is not None and facet.count > 100  # a verified facet by every count
+    pattern = ~facet.support & (facet.w @ Z > 0)
+    assert np.array_equal(pattern, S[0] & ~S[1])     # "unit 0 on, unit 1 off"
+    assert not realisable(X, pattern)                # which no half-space is
+    assert all(realisable(X, S[i]) for i in range(k))
 
 
-def test_step_recovery_rejects_spurious_facets_and_contains_the_truth():
-    inst = planted_instance(*SPURIOUS["shape"], seed=SPURIOUS["seed"], activation="step")
-    res = recover_network(inst.X, inst.Y, activation="step", seed=SPURIOUS["seed"])
-    cones = res.diagnostics["cones"]
-    inside = np.array([[c.contains(v) for c in cones] for v in inst.network.V])
-    assert (inside.sum(axis=1) == 1).all() and (inside.sum(axis=0) == 1).all()
-    stats = [a for a in res.diagnostics if a.endswith("_stats")]
-    assert sum(res.diagnostics[s].get("unrealisable", 0) for s in stats) >= 1
+def test_step_recovery_with_a_supporting_implication_fails_loudly():
+    # With s_0 >= s_1 on every sample, unit 0's hyperplane holds only a (k-2)-dimensional
+    # set of labels: it is no facet of the data, and the only facet in its place is the
+    # spurious s_0 = s_1. Such inputs are not Gaussian (the samples with unit 1 on and
+    # unit 0 off were removed); the facet search cannot see unit 0 and must say so
+    # rather than return cones that miss it.
+    X, Y, truth = _implication_instance()
+    with pytest.raises(RecoveryFailed, match="facets"):
+        recover_network(X, Y, activation="step", seed=0)
 
 
 @pytest.mark.parametrize("shape", [(4, 2, 3, 200), (6, 3, 4, 300), (8, 4, 6, 500)])
