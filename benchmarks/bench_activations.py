@@ -12,6 +12,7 @@ counts seeds where every true unit lies in one of the returned weight cones.
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_activations.py
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_activations.py --seeds 5 --cert-seeds 1
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_activations.py --step-sweep 50
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from verify.exact import RationalMonomial  # noqa: E402
 
 ACTIVATIONS = ["relu", "relu2", "t**3", "log(1+t)", "1-exp(-t)", "t*exp(-t)"]
 SHAPE = (20, 10, 15, 3000)
+#: Shapes of the step sweep (``--step-sweep``): small k, where a facet of a step holds
+#: few distinct points, up to k = 15.
+STEP_SWEEP = [(6, 3, 4, 300), (8, 4, 6, 500), (10, 5, 8, 1000), (12, 6, 8, 1500),
+              (20, 10, 15, 3000), (30, 15, 20, 5000)]
 
 
 def run_activation(act: str, seeds: int, cert_seeds: int, shape=SHAPE) -> dict:
@@ -106,6 +111,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--cert-seeds", type=int, default=2)
     parser.add_argument("--exact-seeds", type=int, default=5)
+    parser.add_argument("--step-sweep", type=int, default=0, metavar="SEEDS",
+                        help="also run the step on SEEDS seeds at each shape of STEP_SWEEP")
     args = parser.parse_args(argv)
     print(f"shape (d, k, m, n) = {SHAPE}, {args.seeds} seeds each\n")
     print(f"{'activation':12s} {'exact':>7s} {'max err':>9s} {'max V err':>10s} "
@@ -131,6 +138,10 @@ def main(argv=None) -> int:
     print(f"\nstep: recovered {s['ok']}/{args.seeds}, cone contains the truth on "
           f"{s['contains']}/{args.seeds}, min LP margin {s['margin']:.2e}, "
           f"median {np.median(times):.2f} s")
+    for shape in STEP_SWEEP if args.step_sweep else []:
+        s = run_step(args.step_sweep, shape)
+        print(f"step at {shape}: recovered {s['ok']}/{args.step_sweep}, truth inside the "
+              f"cones {s['contains']}/{args.step_sweep}", flush=True)
     return 0
 
 
