@@ -55,8 +55,9 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         an activation with irrational values (``log(1+t)``) is only realisable to
         ``digits`` digits by labels given to that many digits.
     network : TwoLayerNetwork
-        Candidate with ``k`` hidden units (float or exact). Any injective rectified
-        activation on the precision path; the exact path covers ReLU and ``c t^p``
+        Candidate with ``k`` hidden units (float or exact). Any rectified activation
+        not constant on ``t > 0`` on the precision path (a bump by Newton's method:
+        :func:`verify.precision.bump_row`); the exact path covers ReLU and ``c t^p``
         (``c`` rational, ``p`` a positive integer), whose values on rational data are
         rational.
     exact : bool
@@ -178,10 +179,10 @@ def _activation_scope(act, exact: bool) -> Check | None:
                      f"exact certificate not available for activation {act.name!r} (the "
                      f"exact path covers positive parts c*t^p, c rational, p a positive "
                      f"integer: f maps rationals to rationals); use exact=False with digits")
-    if not act.injective:
+    if act.expr.is_number:
         return Check("scope", "not proven",
-                     f"activation {act.name!r} is not injective on t > 0: its weights are "
-                     f"not point-identifiable, so no network can be certified from the data")
+                     f"activation {act.name!r} is constant on t > 0: its weights are not "
+                     f"point-identifiable, so no network can be certified from the data")
     return None
 
 

@@ -84,8 +84,8 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
 
     ``inactive`` / ``active`` (k×n bool): samples the candidate confidently calls
     inactive / active per unit. Requires ``m ≥ k``; float choices of rows and columns
-    follow QR pivoting on the float data. ``activation`` must be injective on
-    ``(0, ∞)``; ``Y_mp`` (m×n ``mpf`` object array), when given, are the labels at high
+    follow QR pivoting on the float data. ``activation`` must not be constant on
+    ``(0, ∞)`` (see :func:`hidden_row`); ``Y_mp`` (m×n ``mpf`` object array), when given, are the labels at high
     precision (``Y`` is then only their float copy, used for choices).
     """
     out = PrecisionSolution()
@@ -140,6 +140,8 @@ def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
     (``mpmath.findroot`` from the float estimate of :func:`recover.solve.solve_scale`);
     the reproduction check over all samples then confirms the choice.
     """
+    if not activation.injective:
+        return bump_row(Xm, X, F_i, A, activation)
     d = X.shape[0]
     values = np.array([float(F_i[j]) for j in A])
     moderate = A[values <= np.quantile(values, 0.9)]  # away from saturation of g
@@ -164,6 +166,51 @@ def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
 
     s = mpmath.findroot(consistency, (mpmath.mpf(0), mpmath.mpf(10) ** -12), solver="secant")
     return row(c0 * (1 + s))
+
+
+def bump_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
+             activation: Activation) -> np.ndarray:
+    """``V_i`` (d,) at the current precision for a non-injective, non-constant ``g``.
+
+    ``g`` has no inverse, so ``(V_i, log c)`` solves the ``d + 1`` equations
+    ``c g(V_i x_j) = F_ij`` on well-conditioned active samples by Newton's method
+    (``mpmath.findroot``, ``mdnewton``; ``g'`` by ``mpmath.diff``), started from the float
+    fit inside the unit's pattern cone (:func:`recover.weight_cones.fit_in_cone`). If
+    Newton does not converge, the float start is returned and the reproduction check
+    fails — no digits are claimed that were not reached.
+    """
+    from recover.weight_cones import fit_in_cone, weight_cone
+
+    d, n = X.shape
+    mask = np.zeros(n, dtype=bool)
+    mask[A] = True
+    v0, c0, _ = fit_in_cone(X, np.array([float(a) for a in F_i]), weight_cone(X, mask),
+                            activation)
+    sel = propose_columns(X, d + 1, among=A)
+    g = activation.mp_positive_part
+    rows = [Xm[:, j] for j in sel]
+
+    def pre(z):
+        return [mpmath.fdot(z[:d], x) for x in rows]
+
+    def equations(*z):
+        c = mpmath.exp(z[d])
+        return [c * g(p) - F_i[j] for p, j in zip(pre(z), sel)]
+
+    def jacobian(*z):
+        c = mpmath.exp(z[d])
+        out = []
+        for p, x in zip(pre(z), rows):
+            slope = c * mpmath.diff(g, p)
+            out.append([slope * x[t] for t in range(d)] + [c * g(p)])
+        return mpmath.matrix(out)
+
+    start = [mpmath.mpf(float(a)) for a in v0] + [mpmath.log(mpmath.mpf(c0))]
+    try:
+        z = mpmath.findroot(equations, start, solver="mdnewton", J=jacobian)
+    except (ValueError, ZeroDivisionError):  # not converged: keep the float start
+        z = start
+    return np.array([z[t] for t in range(d)], dtype=object)
 
 
 def agreed_digits(rel_error: float) -> int:

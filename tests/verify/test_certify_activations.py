@@ -58,7 +58,7 @@ def test_step_is_not_certified():
     inst = planted_instance(6, 3, 4, 300, seed=1, activation="step")
     cert = certify(inst.X, inst.Y, inst.network, exact=False, digits=30)
     assert not cert.holds
-    assert "not injective" in cert.check("scope").detail
+    assert "not point-identifiable" in cert.check("scope").detail
 
 
 def test_non_homogeneous_scale_is_certified_not_normalised():
@@ -85,3 +85,22 @@ def test_mp_call_agrees_with_float():
     Y_mp = inst.network.mp_call(inst.X, 40)
     assert isinstance(Y_mp[0, 0], mpmath.mpf)
     assert np.allclose(np.array(Y_mp, dtype=float), inst.Y, rtol=1e-14, atol=1e-14)
+
+
+@pytest.mark.parametrize("act", ["t*exp(-t)", "t/(1+t**2)"])
+def test_a_bump_gets_a_50_digit_certificate_from_mp_labels_only(act):
+    # g has no inverse: the precision path solves c g(V_i x_j) = F_ij by Newton at 50
+    # digits from the float fit; float labels must still fail at 50 digits.
+    inst = planted_instance(6, 3, 4, 300, seed=1, activation=act)
+    res = recover_network(inst.X, inst.Y, activation=act)
+    cert = certify(inst.X, inst.network.mp_call(inst.X, 70), res.network, exact=False,
+                   digits=50, truth=inst.network)
+    assert cert.holds, cert.summary()
+    assert cert.check("reproduction").numbers["relative_residual"] < 1e-45
+    assert cert.check("truth").numbers["max_unit_error"] < 1e-45
+    floats = certify(inst.X, inst.Y, res.network, exact=False, digits=50)
+    assert not floats.holds and floats.check("reproduction").status == "failed"
+    wrong = TwoLayerNetwork(res.network.U, 1.5 * res.network.V, act)  # not a symmetry
+    assert not certify(inst.X, inst.network.mp_call(inst.X, 70), wrong, exact=False,
+                       digits=50).holds
+
