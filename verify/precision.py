@@ -186,7 +186,10 @@ def bump_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
     mask[A] = True
     v0, c0, _ = fit_in_cone(X, np.array([float(a) for a in F_i]), weight_cone(X, mask),
                             activation)
-    sel = propose_columns(X, d + 1, among=A)
+    # Samples near the peak of g (g' ≈ 0) make the Newton system ill-conditioned: take
+    # the d + 1 well-conditioned ones among the half of A with the steepest g.
+    slope = np.abs(activation.derivative(v0 @ X[:, A]))
+    sel = propose_columns(X, d + 1, among=A[slope >= np.median(slope)])
     g = activation.mp_positive_part
     rows = [Xm[:, j] for j in sel]
 
@@ -206,11 +209,12 @@ def bump_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
         return mpmath.matrix(out)
 
     start = [mpmath.mpf(float(a)) for a in v0] + [mpmath.log(mpmath.mpf(c0))]
-    try:
-        z = mpmath.findroot(equations, start, solver="mdnewton", J=jacobian)
-    except (ValueError, ZeroDivisionError):  # not converged: keep the float start
-        z = start
-    return np.array([z[t] for t in range(d)], dtype=object)
+    with mpmath.mp.workdps(mpmath.mp.dps + GUARD_DIGITS * 4):  # room for conditioning
+        try:
+            z = mpmath.findroot(equations, start, solver="mdnewton", J=jacobian)
+        except (ValueError, ZeroDivisionError):  # not converged: keep the float start
+            z = start
+    return np.array([+z[t] for t in range(d)], dtype=object)
 
 
 def agreed_digits(rel_error: float) -> int:
