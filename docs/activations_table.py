@@ -37,7 +37,7 @@ def guarantee(act) -> str:
         return "exact recovery; exact rational and 50-digit certificates; identifiability proof"
     if act.injective and RationalMonomial.of(act) is not None:
         return ("exact recovery up to scaling; exact rational certificate (rational data) "
-                "and 50-digit certificate (mpf labels)")
+                "and 50-digit certificate (mpf labels); identifiability proof")
     if act.injective and act.homogeneous:
         return "exact recovery up to scaling; 50-digit certificate (mpf labels)"
     if act.injective:

@@ -106,15 +106,17 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         checks.append(_agreement_check("candidate", network, full, candidate_rtol))
         if truth is not None:
             checks.append(_agreement_check("truth", truth, full, limit))
-        if identifiability and act.name != "relu":
+        g = RationalMonomial.of(act)
+        if identifiability and g is None:
             checks.append(Check("identifiability", "skipped",
-                                f"the Jacobian rank proof is implemented for ReLU only, "
-                                f"not {act.name!r}", required=False))
+                                f"the Jacobian rank proof needs a positive part c*t^q with "
+                                f"integer q (ReLU, relu2, ...), not {act.name!r}",
+                                required=False))
         elif identifiability:
             t = time.perf_counter()
             U, V = (np.vectorize(Fraction, otypes=[object])(A)
                     for A in (certified.U, certified.V)) if exact else extra["exact_point"]
-            checks.append(identifiability_check(U, V, X, seed=seed))
+            checks.append(identifiability_check(U, V, X, seed=seed, g=g))
             timings["identifiability"] = time.perf_counter() - t
     if truth is None:
         checks.append(Check("truth", "skipped", "no truth given", required=False))

@@ -1,6 +1,8 @@
 """Local identifiability: rank of the Jacobian of ``(U, V) ↦ U f(V X)`` (DESIGN §5).
 
-For ReLU the positive rescalings of each unit give ``k`` independent directions in the
+For ReLU — and for any ``f`` with positive part ``g(t) = c t^q`` (``q`` a positive
+integer, :class:`verify.exact.RationalMonomial`), where ``(U_i, V_i) → (λ^{-q} U_i, λ V_i)``
+is a symmetry — the rescalings of each unit give ``k`` independent directions in the
 kernel of the Jacobian, so its rank is at most ``mk + kd − k``. Where that bound is
 attained the solution is unique up to the symmetries in a neighbourhood.
 
@@ -23,7 +25,7 @@ from fractions import Fraction
 import numpy as np
 
 from .checks import Check
-from .exact import qq_matrix
+from .exact import RELU, RationalMonomial, qq_matrix, to_fraction
 
 #: Primes below 2^31, so that products of two residues fit in int64.
 PRIMES = (2147483647, 2147483629, 2147483587)
@@ -42,16 +44,19 @@ def _mod(A, p: int) -> np.ndarray | None:
     return out
 
 
-def jacobian_rank_mod_p(U, V, X, p: int, rows: int, seed: int) -> tuple[int, int] | None:
+def jacobian_rank_mod_p(U, V, X, p: int, rows: int, seed: int,
+                        g: RationalMonomial = RELU) -> tuple[int, int] | None:
     """Rank over GF(p) of ``rows`` random rows of the Jacobian at kink-free samples.
 
-    ``U`` (m×k), ``V`` (k×d) rational object arrays, ``X`` (d×n) float64 (exact values).
-    Returns ``(rank, kink_free_samples)``, or None if ``p`` divides a denominator.
+    ``U`` (m×k), ``V`` (k×d) rational object arrays, ``X`` (d×n) float64 (exact values);
+    ``g`` the positive part ``c t^q``. Returns ``(rank, kink_free_samples)``, or None if
+    ``p`` divides a denominator.
     """
     from flint import nmod_mat
 
     Ux, Vx, Xx = _mod(U, p), _mod(V, p), _mod(X, p)
-    if Ux is None or Vx is None or Xx is None:
+    cx = _mod([[to_fraction(g.c)]], p)
+    if Ux is None or Vx is None or Xx is None or cx is None:
         return None
     m, k = Ux.shape
     d = Vx.shape[1]
@@ -60,27 +65,31 @@ def jacobian_rank_mod_p(U, V, X, p: int, rows: int, seed: int) -> tuple[int, int
     keep = np.flatnonzero(np.all(sign != 0, axis=0))
     active = (sign[:, keep] > 0).astype(np.int64)                   # k × n'
     VX = Vx.astype(object) @ Xx[:, keep].astype(object) % p         # no int64 overflow
-    H = VX.astype(np.int64) * active                                # f(VX) mod p, k × n'
+    c, q = int(cx[0, 0]), g.p
+    H = (c * VX ** q % p * active).astype(np.int64)                 # f(VX) mod p, k × n'
+    D = (c * q * VX ** (q - 1) % p * active).astype(np.int64)       # f'(VX) mod p
     rng = np.random.default_rng(seed)
     pick = rng.choice(m * len(keep), size=min(rows, m * len(keep)), replace=False)
     r_out, j_loc = np.divmod(pick, len(keep))
     J = np.zeros((len(pick), m * k + k * d), dtype=np.int64)
     for t, (r, j) in enumerate(zip(r_out, j_loc)):
         J[t, r * k:(r + 1) * k] = H[:, j]                            # ∂/∂U_r
-        dv = (Ux[r][:, None] * active[:, j][:, None]) % p * Xx[:, keep[j]][None, :] % p
+        dv = (Ux[r][:, None] * D[:, j][:, None]) % p * Xx[:, keep[j]][None, :] % p
         J[t, m * k:] = dv.reshape(-1)                                # ∂/∂V
     return nmod_mat(J.tolist(), p).rank(), len(keep)
 
 
-def identifiability_check(U, V, X, seed: int = 0) -> Check:
-    """Prove ``rank J = mk + kd − k`` (local identifiability) or report "not proven"."""
+def identifiability_check(U, V, X, seed: int = 0, g: RationalMonomial = RELU) -> Check:
+    """Prove ``rank J = mk + kd − k`` (local identifiability) or report "not proven";
+    ``g`` is the activation's positive part ``c t^q`` (default ReLU)."""
     U, V = np.asarray(U, dtype=object), np.asarray(V, dtype=object)
     m, k = U.shape
     d = V.shape[1]
     bound = m * k + k * d - k
     best, kink_free = -1, 0
     for attempt, p in enumerate(PRIMES):
-        out = jacobian_rank_mod_p(U, V, X, p, rows=bound + 32 * (attempt + 1), seed=seed + attempt)
+        out = jacobian_rank_mod_p(U, V, X, p, rows=bound + 32 * (attempt + 1),
+                                  seed=seed + attempt, g=g)
         if out is None:
             continue
         rank, kink_free = out
