@@ -42,7 +42,7 @@ def guarantee(act) -> str:
         return "exact recovery up to scaling; 50-digit certificate (mpf labels)"
     if act.injective:
         return "exact recovery incl. the scale of V; 50-digit certificate (mpf labels)"
-    if act.expr.is_number:
+    if act.constant:
         return "pattern, U exact; V only up to a cone (LP), max-margin representative; no certificate"
     return ("exact fit inside each unit's pattern cone (uniqueness not proven); cones "
             "returned as outer bounds; 50-digit certificate (mpf labels)")

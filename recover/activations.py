@@ -125,6 +125,12 @@ class Activation:
         return self.degree is not None
 
     @property
+    def constant(self) -> bool:
+        """True when ``g`` is constant (the step): the activations reveal only the
+        pattern, and no weights are point-identifiable."""
+        return bool(self.expr.is_number)
+
+    @property
     def maps_rationals(self) -> bool:
         """True when ``g`` maps rationals to rationals (exact certificates possible)."""
         return self.exact_positive_part is not None

@@ -295,7 +295,7 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
     k = span.k
     timings = diagnostics["timings"]
     min_count = (k - 1) + max(3, k // 5)
-    if act.expr.is_number and k > 1:
+    if act.constant and k > 1:
         # A step's facet holds at most 2^(k−1) − 1 distinct points (the patterns with
         # that unit off); the half-space test, not the count, weeds out spurious ones.
         min_count = min(min_count, 2 ** (k - 1) - 1)

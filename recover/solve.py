@@ -156,7 +156,7 @@ def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.nd
         if not activation.homogeneous:
             extra["scales"] = [fit.scale for fit in fits]
         return np.array([fit.v for fit in fits]), fits, extra
-    if activation.expr.is_number:
+    if activation.constant:
         return _step_weights(F, supports, X)
     return _weights_in_cones(F, supports, X, activation)
 

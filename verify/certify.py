@@ -181,7 +181,7 @@ def _activation_scope(act, exact: bool) -> Check | None:
                      f"exact certificate not available for activation {act.name!r} (the "
                      f"exact path covers positive parts c*t^p, c rational, p a positive "
                      f"integer: f maps rationals to rationals); use exact=False with digits")
-    if act.expr.is_number:
+    if act.constant:
         return Check("scope", "not proven",
                      f"activation {act.name!r} is constant on t > 0: its weights are not "
                      f"point-identifiable, so no network can be certified from the data")
