@@ -156,48 +156,53 @@ def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.nd
         if not activation.homogeneous:
             extra["scales"] = [fit.scale for fit in fits]
         return np.array([fit.v for fit in fits]), fits, extra
-    if activation.constant:
-        return _step_weights(F, supports, X)
     return _weights_in_cones(F, supports, X, activation)
 
 
-def _step_weights(F, supports, X):
-    """A constant ``g``: each unit is its pattern cone; ``V`` holds the representatives."""
-    cones, fits = [], []
-    for i, support in enumerate(supports):
-        active = ~support & (F[i] > 0)
-        cone = weight_cone(X, active)
-        level = float(np.median(F[i, active]))
-        spread = float(np.linalg.norm(F[i, active] - level) / np.linalg.norm(F[i, active]))
-        cones.append(cone)
-        fits.append(HiddenUnitFit(v=cone.representative, active=int(active.sum()),
-                                  residual=spread, sign_violation=0.0, scale=level))
-    extra = {"identifiable": False, "cones": cones,
-             "note": "f is constant on t > 0: each V_i is determined only up to the cone "
-                     "of weights with the same activation pattern (diagnostics['cones']); "
-                     "V holds the max-margin representatives"}
-    return np.array([fit.v for fit in fits]), fits, extra
+#: What a non-injective result means, for a constant ``g`` and for any other.
+_CONE_NOTES = {
+    True: "f is constant on t > 0: each V_i is determined only up to the cone of weights "
+          "with the same activation pattern (diagnostics['cones']); V holds the "
+          "max-margin representatives",
+    False: "f = {name} is not injective on t > 0: each V_i was fitted inside the cone of "
+           "weights with its activation pattern and reproduces the data, but its "
+           "uniqueness is not proven; the cones (outer bounds on every consistent V_i) "
+           "are in diagnostics['cones']",
+}
 
 
 def _weights_in_cones(F, supports, X, activation):
-    """A non-injective, non-constant ``g``: the weights in each pattern cone whose
-    activations match ``F_i`` (:func:`recover.weight_cones.fit_in_cone`)."""
+    """A non-injective ``g``: each unit's pattern cone and, in it, the max-margin
+    representative (constant ``g``) or the weights whose activations match ``F_i``
+    (:func:`recover.weight_cones.fit_in_cone`)."""
     cones, fits = [], []
     for i, support in enumerate(supports):
         active = ~support & (F[i] > 0)
-        cone = weight_cone(X, active)
-        v, scale, residual = fit_in_cone(X, F[i], cone, activation)
-        g = activation(v @ X)
-        violation = float(g[~active].max(initial=0.0) / max(float(g.max()), 1e-300))
-        cones.append(cone)
-        fits.append(HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
-                                  sign_violation=violation, scale=scale))
-    extra = {"identifiable": False, "cones": cones, "scales": [f.scale for f in fits],
-             "note": f"f = {activation.name} is not injective on t > 0: each V_i was "
-                     f"fitted inside the cone of weights with its activation pattern and "
-                     f"reproduces the data, but its uniqueness is not proven; the cones "
-                     f"(outer bounds on every consistent V_i) are in diagnostics['cones']"}
+        cones.append(weight_cone(X, active))
+        fit = _step_fit if activation.constant else _bump_fit
+        fits.append(fit(X, F[i], active, cones[-1], activation))
+    extra = {"identifiable": False, "cones": cones,
+             "note": _CONE_NOTES[activation.constant].format(name=activation.name)}
+    if not activation.constant:
+        extra["scales"] = [f.scale for f in fits]
     return np.array([fit.v for fit in fits]), fits, extra
+
+
+def _step_fit(X, F_i, active, cone, activation) -> HiddenUnitFit:
+    """The representative; the residual is how far ``F_i`` is from constant."""
+    level = float(np.median(F_i[active]))
+    spread = float(np.linalg.norm(F_i[active] - level) / np.linalg.norm(F_i[active]))
+    return HiddenUnitFit(v=cone.representative, active=int(active.sum()),
+                         residual=spread, sign_violation=0.0, scale=level)
+
+
+def _bump_fit(X, F_i, active, cone, activation) -> HiddenUnitFit:
+    """The weights fitted in the cone, with their sign violation off the pattern."""
+    v, scale, residual = fit_in_cone(X, F_i, cone, activation)
+    g = activation(v @ X)
+    violation = float(g[~active].max(initial=0.0) / max(float(g.max()), 1e-300))
+    return HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
+                         sign_violation=violation, scale=scale)
 
 
 def _fit_on_subsample(X: np.ndarray, Fa: np.ndarray, active: np.ndarray,
