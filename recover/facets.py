@@ -176,12 +176,12 @@ def _has_distinct(Z: np.ndarray, support: np.ndarray, need: int) -> bool:
     ``2^(k−1)−1`` distinct points, some of them rare, and a small spread can miss them.
     """
     total = int(support.sum())
-    for cap in (2 * need, 32 * need, total):
+    for cap in (2 * need, 32 * need):
+        if cap >= total:
+            break
         if distinct_columns(Z[:, _spread(support, cap)]) >= need:
             return True
-        if cap >= total:
-            return False
-    return False
+    return distinct_columns(Z[:, support]) >= need
 
 
 def distinct_columns(M: np.ndarray) -> int:

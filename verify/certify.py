@@ -92,11 +92,12 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     inactive, active = hypothesis_pattern(network, X)
     if network.k > network.m:
         return _out_of_scope(X, Y, network, exact, digits)
-    scope = _activation_scope(act, exact)
+    g = RationalMonomial.of(act)  # None unless f maps rationals to rationals as c t^q
+    scope = _activation_scope(act, exact, g)
     if scope is not None:
         checks, certified, extra = [scope], None, {}
     elif exact:
-        checks, certified, extra = _exact_path(X, Y, inactive, timings, act)
+        checks, certified, extra = _exact_path(X, Y, inactive, timings, act, g)
     else:
         checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings,
                                                    act, Y_mp)
@@ -106,7 +107,6 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         checks.append(_agreement_check("candidate", network, full, candidate_rtol))
         if truth is not None:
             checks.append(_agreement_check("truth", truth, full, limit))
-        g = RationalMonomial.of(act)
         if identifiability and g is None:
             checks.append(Check("identifiability", "skipped",
                                 f"the Jacobian rank proof needs a positive part c*t^q with "
@@ -143,12 +143,11 @@ def hypothesis_pattern(network: TwoLayerNetwork, X: np.ndarray):
 
 
 # --- the two paths -------------------------------------------------------------------
-def _exact_path(X, Y, inactive, timings, act):
+def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial):
     t = time.perf_counter()
     Xq, Yq = qq_matrix(X), qq_matrix(Y)
     timings["to_rational"] = time.perf_counter() - t
     t = time.perf_counter()
-    g = RationalMonomial.of(act)
     sol = solve_exact(Xq, Yq, X, Y, inactive, g)
     timings["exact_solve"] = time.perf_counter() - t
     if not sol.ok:
@@ -174,9 +173,10 @@ def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp):
                              "exact_network": TwoLayerNetwork(*point, act)}
 
 
-def _activation_scope(act, exact: bool) -> Check | None:
-    """A "not proven" check when this path cannot certify ``act``, else None."""
-    if exact and RationalMonomial.of(act) is None:
+def _activation_scope(act, exact: bool, g: RationalMonomial | None) -> Check | None:
+    """A "not proven" check when this path cannot certify ``act`` (``g``: its monomial,
+    if any), else None."""
+    if exact and g is None:
         return Check("scope", "not proven",
                      f"exact certificate not available for activation {act.name!r} (the "
                      f"exact path covers positive parts c*t^p, c rational, p a positive "

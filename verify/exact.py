@@ -352,8 +352,8 @@ def exact_canonical(U: np.ndarray, V: np.ndarray,
 
     Scaling: each row of ``V`` is divided by its largest absolute entry (max-norm 1) and
     the column of ``U`` multiplied by its ``degree``-th power — a rational choice,
-    unlike the unit Euclidean norm of :meth:`TwoLayerNetwork.canonical`. Order: units sorted by the exact tuple
-    ``(V_i, U_{:,i})``. Two networks are equal up to permutation and positive scaling
+    unlike the unit Euclidean norm of :meth:`TwoLayerNetwork.canonical`. Order: units
+    sorted by the exact tuple ``(V_i, U_{:,i})``. Two networks are equal up to permutation and positive scaling
     iff their canonical forms are equal entrywise.
     """
     U, V = max_norm_scaled(U, V, degree)

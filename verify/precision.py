@@ -19,6 +19,7 @@ import numpy as np
 
 from recover.activations import RELU, Activation
 from recover.solve import solve_scale
+from recover.weight_cones import fit_in_cone, weight_cone
 
 from .checks import Check
 from .selection import pivot_order, propose_columns
@@ -179,8 +180,6 @@ def bump_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
     Newton does not converge, the float start is returned and the reproduction check
     fails — no digits are claimed that were not reached.
     """
-    from recover.weight_cones import fit_in_cone, weight_cone
-
     d, n = X.shape
     mask = np.zeros(n, dtype=bool)
     mask[A] = True
