@@ -54,6 +54,18 @@ def jacobian_rank_mod_p(U, V, X, p: int, rows: int, seed: int,
     """
     from flint import nmod_mat
 
+    out = jacobian_rows_mod_p(U, V, X, p, rows, seed, g)
+    if out is None:
+        return None
+    J, _, keep = out
+    return nmod_mat(J.tolist(), p).rank(), len(keep)
+
+
+def jacobian_rows_mod_p(U, V, X, p: int, rows: int, seed: int, g: RationalMonomial = RELU):
+    """``rows`` random rows of the Jacobian of ``vec(U f(V X))`` w.r.t. ``(vec U, vec V)``
+    (row-major) mod ``p``, at kink-free samples: returns ``(J, pairs, keep)`` with
+    ``pairs[t] = (output r, sample j)`` of row ``t`` (``j`` indexes ``X``) and ``keep``
+    the kink-free samples; None if ``p`` divides a denominator."""
     Ux, Vx, Xx = _mod(U, p), _mod(V, p), _mod(X, p)
     cx = _mod([[to_fraction(g.c)]], p)
     if Ux is None or Vx is None or Xx is None or cx is None:
@@ -76,7 +88,7 @@ def jacobian_rank_mod_p(U, V, X, p: int, rows: int, seed: int,
         J[t, r * k:(r + 1) * k] = H[:, j]                            # ∂/∂U_r
         dv = (Ux[r][:, None] * D[:, j][:, None]) % p * Xx[:, keep[j]][None, :] % p
         J[t, m * k:] = dv.reshape(-1)                                # ∂/∂V
-    return nmod_mat(J.tolist(), p).rank(), len(keep)
+    return J, list(zip(r_out.tolist(), keep[j_loc].tolist())), keep
 
 
 def identifiability_check(U, V, X, seed: int = 0, g: RationalMonomial = RELU) -> Check:

@@ -43,3 +43,31 @@ def test_a_duplicated_unit_is_not_proven():
     check = identifiability_check(fractions(inst.network.U), V, inst.X,
                                   g=RationalMonomial.of(get_activation("relu2")))
     assert check.status == "not proven"
+
+
+@pytest.mark.parametrize("act", ["relu", "relu2", "t**3", "2*t**2"])
+def test_the_jacobian_mod_p_is_the_derivative_of_the_network(act):
+    # Independent check of f and f' inside the rank proof: differentiate U f(V X)
+    # symbolically (sympy) at the same point, reduce mod p, compare row by row.
+    import sympy
+
+    from verify.identifiability import jacobian_rows_mod_p
+
+    inst = planted_instance(3, 2, 2, 12, seed=4, activation=act, integer=True)
+    U, V, X = fractions(inst.network.U), fractions(inst.network.V), inst.X
+    g = RationalMonomial.of(get_activation(act))
+    p = 2147483647
+    J, pairs, keep = jacobian_rows_mod_p(U, V, X, p, rows=10**6, seed=0, g=g)
+    assert len(pairs) == 2 * len(keep) and len(keep) > 0
+    u = sympy.Matrix(2, 2, sympy.symbols("u0:4"))
+    v = sympy.Matrix(2, 3, sympy.symbols("v0:6"))
+    point = {**dict(zip(u, U.ravel())), **dict(zip(v, V.ravel()))}
+    c, q = sympy.Rational(str(g.c)), g.p
+    for row, (r, j) in zip(J, pairs):
+        x = sympy.Matrix([sympy.Rational(int(a)) for a in X[:, j]])
+        pre = [(v[i, :] * x)[0] for i in range(2)]
+        active = [pre_i.subs(point) > 0 for pre_i in pre]
+        y = sum(u[r, i] * c * pre[i] ** q for i in range(2) if active[i])
+        grad = [sympy.diff(y, s).subs(point) for s in list(u) + list(v)]
+        want = [int(gr.p) * pow(int(gr.q), -1, p) % p for gr in grad]
+        assert row.tolist() == want
