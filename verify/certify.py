@@ -31,9 +31,11 @@ from recover.validation import check_data
 from .certificate import Certificate, data_digest, versions
 from .checks import Check
 from .compare import max_unit_error
-from .exact import RationalMonomial, exact_canonical, fraction_array, qq_matrix, solve_exact
+from .exact import (RationalMonomial, exact_canonical, exact_steps, fraction_array, qq_matrix,
+                    solve_exact)
 from .identifiability import identifiability_check
-from .precision import GUARD_DIGITS, mpf_to_fraction, solve_precision
+from .precision import GUARD_DIGITS, mpf_to_fraction, precision_steps, solve_precision
+from .progress import Stage, check_progress
 
 #: Preactivations with ``|V_i x_j| <= HYPOTHESIS_RTOL · (|V_i| |x_j|)`` are left out of
 #: the hypothesis (neither confidently active nor inactive).
@@ -42,7 +44,7 @@ HYPOTHESIS_RTOL = 1e-9
 
 def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50,
             truth: TwoLayerNetwork | None = None, *, candidate_rtol: float | None = None,
-            identifiability: bool = True, seed: int = 0) -> Certificate:
+            identifiability: bool = True, seed: int = 0, progress=None) -> Certificate:
     """Certify that ``network`` reproduces ``Y = U f(V X)`` exactly (or to ``digits``).
 
     Parameters
@@ -63,7 +65,7 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     exact : bool
         True: prove everything in rational arithmetic. False: mpmath at ``digits``.
     digits : int >= 16
-        Working precision of the precision path.
+        Working precision of the precision path (validated on both paths; not bool).
     truth : TwoLayerNetwork, optional
         Planted network; adds the required check ``truth``.
     candidate_rtol : float, optional
@@ -75,6 +77,14 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         Also prove the Jacobian rank (reported, not required).
     seed : int
         Seed of the random row subset of the Jacobian.
+    progress : callable, optional
+        ``progress(stage, done, total)`` (:mod:`verify.progress`); None is silent.
+        Stages, in order: exact path ``"to_rational"`` (rows of X and Y converted),
+        ``"exact_solve"`` (steps: rank, one per unit for facets and for hidden weights,
+        output weights, reproduction); precision path ``"precision_solve"`` (one per
+        unit for facets and for hidden rows, then the output weights and checks); then
+        ``"identifiability"`` (one step) when it runs. A stage that stops early at a
+        failing step still ends with ``done == total``.
 
     Returns
     -------
@@ -82,7 +92,7 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         ``holds`` is never True unless every required check passed. The exact path
         needs ``m >= k``; for ``m < k`` the certificate says so and does not hold.
     """
-    X, Y, network, truth, digits = _validate(X, Y, network, truth, digits)
+    X, Y, network, truth, digits = _validate(X, Y, network, truth, digits, exact, progress)
     Y, Y_mp = _labels(Y, exact)
     act = network.activation
     if candidate_rtol is None:
@@ -97,10 +107,10 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     if scope is not None:
         checks, certified, extra = [scope], None, {}
     elif exact:
-        checks, certified, extra = _exact_path(X, Y, inactive, timings, act, g)
+        checks, certified, extra = _exact_path(X, Y, inactive, timings, act, g, progress)
     else:
         checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings,
-                                                   act, Y_mp)
+                                                   act, Y_mp, progress)
     if certified is not None:
         full = extra.get("exact_network", certified)  # precision path: all digits
         limit = 0.0 if exact else 10.0 ** (GUARD_DIGITS - digits)
@@ -116,7 +126,8 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
             t = time.perf_counter()
             U, V = (np.vectorize(Fraction, otypes=[object])(A)
                     for A in (certified.U, certified.V)) if exact else extra["exact_point"]
-            checks.append(identifiability_check(U, V, X, seed=seed, g=g))
+            with Stage(progress, "identifiability", 1):
+                checks.append(identifiability_check(U, V, X, seed=seed, g=g))
             timings["identifiability"] = time.perf_counter() - t
     if truth is None:
         checks.append(Check("truth", "skipped", "no truth given", required=False))
@@ -143,12 +154,14 @@ def hypothesis_pattern(network: TwoLayerNetwork, X: np.ndarray):
 
 
 # --- the two paths -------------------------------------------------------------------
-def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial):
+def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial, progress):
     t = time.perf_counter()
-    Xq, Yq = qq_matrix(X), qq_matrix(Y)
+    with Stage(progress, "to_rational", X.shape[0] + Y.shape[0]) as stage:
+        Xq, Yq = qq_matrix(X, stage), qq_matrix(Y, stage)
     timings["to_rational"] = time.perf_counter() - t
     t = time.perf_counter()
-    sol = solve_exact(Xq, Yq, X, Y, inactive, g)
+    with Stage(progress, "exact_solve", exact_steps(inactive.shape[0])) as stage:
+        sol = solve_exact(Xq, Yq, X, Y, inactive, g, stage)
     timings["exact_solve"] = time.perf_counter() - t
     if not sol.ok:
         return sol.checks, None, {}
@@ -156,11 +169,12 @@ def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial):
     return sol.checks, TwoLayerNetwork(U, V, act), {}
 
 
-def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp):
+def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp, progress):
     import mpmath
 
     t = time.perf_counter()
-    sol = solve_precision(X, Y, inactive, active, digits, act, Y_mp)
+    with Stage(progress, "precision_solve", precision_steps(inactive.shape[0])) as stage:
+        sol = solve_precision(X, Y, inactive, active, digits, act, Y_mp, stage)
     timings["precision_solve"] = time.perf_counter() - t
     if sol.U is None:
         return sol.checks, None, {}
@@ -239,7 +253,7 @@ def _out_of_scope(X, Y, network, exact, digits) -> Certificate:
 
 
 # --- validation at the door ----------------------------------------------------------
-def _validate(X, Y, network, truth, digits):
+def _validate(X, Y, network, truth, digits, exact, progress):
     Y_mp = None
     if isinstance(Y, np.ndarray) and Y.dtype == object and Y.size and \
             all(isinstance(a, mpmath.mpf) for a in Y.flat):
@@ -267,4 +281,7 @@ def _validate(X, Y, network, truth, digits):
     if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 16:
         raise InvalidInputError(
             f"digits must be an integer >= 16 (float64 already gives ~16), got {digits!r}")
+    if not isinstance(exact, (bool, np.bool_)):
+        raise InvalidInputError(f"exact must be True or False, got {exact!r}")
+    check_progress(progress)
     return X, (Y if Y_mp is None else (Y, Y_mp)), network, truth, int(digits)

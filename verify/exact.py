@@ -46,6 +46,7 @@ from sympy.polys.matrices import DomainMatrix
 from recover.errors import InvalidInputError, RelunetError
 
 from .checks import Check
+from .progress import Stage
 from .selection import independent_columns, independent_rows
 
 
@@ -63,10 +64,14 @@ def to_qq(a):
     return QQ(int(p), int(q))
 
 
-def qq_matrix(A) -> DomainMatrix:
-    """``A`` (2-D float64 or object array of rationals) as an exact ``DomainMatrix``."""
+def qq_matrix(A, stage: Stage | None = None) -> DomainMatrix:
+    """``A`` (2-D float64 or object array of rationals) as an exact ``DomainMatrix``;
+    ``stage`` (optional) advances by one per row converted."""
     A = np.asarray(A)
-    rows = [[to_qq(a) for a in row] for row in A.tolist()]
+    rows = []
+    for row in A.tolist():
+        rows.append([to_qq(a) for a in row])
+        _advance(stage)
     return DomainMatrix(rows, A.shape, QQ)
 
 
@@ -186,8 +191,10 @@ def exact_span(Yq: DomainMatrix, Yf: np.ndarray, k: int):
                          numbers={"rank": k, "rows": R.tolist(), "cols": C.tolist()})
 
 
-def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray):
-    """Exact facet normals ``W`` (k×k) and ``F = W Z ≥ 0`` (k×n) from the hypothesis."""
+def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray,
+                 stage: Stage | None = None):
+    """Exact facet normals ``W`` (k×k) and ``F = W Z ≥ 0`` (k×n) from the hypothesis;
+    ``stage`` (optional) advances by one per unit."""
     k, n = Zq.shape
     rows = []
     for i in range(k):
@@ -201,6 +208,7 @@ def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray):
                 numbers={"unit": i, "inactive_samples": len(J)})
         null = Zq.extract(_all(k), sel.tolist()).transpose().nullspace()
         rows.append(null.to_list()[0])
+        _advance(stage)
     F_rows = (DomainMatrix(rows, (k, k), QQ) * Zq).to_list()
     for i, row in enumerate(F_rows):
         pos, neg = sum(a > 0 for a in row), sum(a < 0 for a in row)
@@ -229,12 +237,13 @@ def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray):
 
 
 def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix,
-                         g: RationalMonomial = RELU):
+                         g: RationalMonomial = RELU, stage: Stage | None = None):
     """``V`` (k×d) and ``H = f(V X)`` (k×n) with ``H_i`` a positive multiple of ``F_i``,
     exactly, or the reason they do not exist; returns ``((V, H) or None, check)``.
 
     ``H = F`` for ``p = 1``; for ``p > 1`` each ``F_i`` is rescaled so that
-    ``V_i x_j₀ = 1`` at its first chosen active sample (module docstring).
+    ``V_i x_j₀ = 1`` at its first chosen active sample (module docstring). ``stage``
+    (optional) advances by one per unit.
     """
     d, n = Xq.shape
     k = F.shape[0]
@@ -262,6 +271,7 @@ def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix,
         S = Xq.extract(_all(d), sel.tolist()).transpose()
         v = S.lu_solve(DomainMatrix([[t] for t in targets], (d, 1), QQ))
         V_rows.append(v.transpose().to_list()[0])
+        _advance(stage)
     V = DomainMatrix(V_rows, (k, d), QQ)
     H = DomainMatrix(H_rows, (k, n), QQ)
     P = V * Xq
@@ -311,35 +321,52 @@ def exact_reproduction(Xq: DomainMatrix, Yq: DomainMatrix, U: DomainMatrix,
                  numbers={"mismatches": 0})
 
 
+def exact_steps(k: int) -> int:
+    """Number of progress steps of :func:`solve_exact` for ``k`` units: rank, ``k``
+    facets, ``k`` hidden rows, output weights, reproduction."""
+    return 2 * k + 3
+
+
+def _advance(stage: Stage | None) -> None:
+    if stage is not None:
+        stage.advance()
+
+
 def solve_exact(Xq: DomainMatrix, Yq: DomainMatrix, Xf: np.ndarray, Yf: np.ndarray,
-                inactive: np.ndarray, g: RationalMonomial = RELU) -> ExactSolution:
+                inactive: np.ndarray, g: RationalMonomial = RELU,
+                stage: Stage | None = None) -> ExactSolution:
     """Run the steps of the module docstring; stop at the first one that does not pass.
 
     ``inactive`` (k×n bool) is the hypothesis: samples the candidate confidently calls
     inactive for each unit; ``g`` the activation's positive part. Requires ``m ≥ k``
-    (the caller checks).
+    (the caller checks). ``stage`` (optional, :class:`~verify.progress.Stage` of
+    :func:`exact_steps` steps) advances as the steps finish; the caller ends it.
     """
     k = inactive.shape[0]
     out = ExactSolution()
     span, check = exact_span(Yq, Yf, k)
     out.checks.append(check)
+    _advance(stage)
     if span is None:
         return out
     R, _ = span
-    F, check = exact_facets(Yq.extract(R.tolist(), _all(Yq.shape[1])), Yf[R], inactive)
+    F, check = exact_facets(Yq.extract(R.tolist(), _all(Yq.shape[1])), Yf[R], inactive,
+                            stage)
     out.checks.append(check)
     if F is None:
         return out
-    weights, check = exact_hidden_weights(Xq, Xf, F, g)
+    weights, check = exact_hidden_weights(Xq, Xf, F, g, stage)
     out.checks.append(check)
     if weights is None:
         return out
     V, H = weights
     U, check = exact_output_weights(H, Yq)
     out.checks.append(check)
+    _advance(stage)
     if U is None:
         return out
     out.checks.append(exact_reproduction(Xq, Yq, U, V, g))
+    _advance(stage)
     out.U, out.V = U, V
     return out
 

@@ -22,6 +22,7 @@ from recover.solve import solve_scale
 from recover.weight_cones import fit_in_cone, weight_cone
 
 from .checks import Check
+from .progress import Stage
 from .selection import pivot_order, propose_columns
 
 #: Digits held back from the working precision when deciding what a result agrees to.
@@ -78,17 +79,27 @@ def _frobenius(A: np.ndarray):
     return mpmath.sqrt(mpmath.fsum(a * a for a in A.ravel()))
 
 
+def precision_steps(k: int) -> int:
+    """Number of progress steps of :func:`solve_precision` for ``k`` units: ``k`` facets,
+    ``k`` hidden rows, then output weights and checks."""
+    return 2 * k + 1
+
+
 def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                     active: np.ndarray, digits: int, activation: Activation = RELU,
-                    Y_mp: np.ndarray | None = None) -> PrecisionSolution:
+                    Y_mp: np.ndarray | None = None,
+                    stage: Stage | None = None) -> PrecisionSolution:
     """Run the pattern-fixed solve at ``digits`` digits (see module docstring).
 
     ``inactive`` / ``active`` (k×n bool): samples the candidate confidently calls
     inactive / active per unit. Requires ``m ≥ k``; float choices of rows and columns
     follow QR pivoting on the float data. ``activation`` must not be constant on
     ``(0, ∞)`` (see :func:`hidden_row`); ``Y_mp`` (m×n ``mpf`` object array), when given, are the labels at high
-    precision (``Y`` is then only their float copy, used for choices).
+    precision (``Y`` is then only their float copy, used for choices). ``stage``
+    (optional, :class:`~verify.progress.Stage` of :func:`precision_steps` steps) advances
+    as the steps finish; the caller ends it.
     """
+    advance = stage.advance if stage is not None else lambda: None
     out = PrecisionSolution()
     k, d = inactive.shape[0], X.shape[0]
     with mpmath.mp.workdps(digits):
@@ -105,6 +116,7 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                 return out
             sel = propose_columns(Y[R], k - 1, among=J)
             W[i] = _facet_normal(Z[:, sel].T)
+            advance()
         F = W @ Z
         for i in range(k):
             if mpmath.fsum(F[i, active[i]]) < 0:
@@ -117,6 +129,7 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                                         f"unit {i}: only {len(A)} active samples < d = {d}"))
                 return out
             V[i] = hidden_row(Xm, X, F[i], A, activation)
+            advance()
         P = V @ Xm
         g = activation.mp_positive_part
         H = np.array([[g(p) if p > 0 else mpmath.mpf(0) for p in row] for row in P],
@@ -127,6 +140,7 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
         out.residual = float(_frobenius(U @ H - Ym) / _frobenius(Ym))
         out.checks.append(_residual_check(out.residual, digits))
         out.U, out.V = U, V
+        advance()
     return out
 
 
