@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 from recover.validation import check_positive_int
+from verify.progress import Stage, check_progress
 
 from .decide import decide_fit
 from .reduction import reduce_set_splitting
@@ -78,21 +79,28 @@ def check_instance(instance: SetSplitting, report: CheckReport) -> None:
 
 
 def check_reductions(max_elements: int = 4, max_clauses: int = 4, clause_sizes=(1, 2, 3),
-                     verbose: bool = True, stream=None) -> CheckReport:
+                     verbose: bool = True, stream=None, progress=None) -> CheckReport:
     """Check the reduction on every instance with at most ``max_elements`` elements and
     at most ``max_clauses`` distinct clauses of the given sizes, up to isomorphism.
 
     Prints progress and the counts when ``verbose``; returns a :class:`CheckReport`.
+    ``progress(stage, done, total)`` (:mod:`verify.progress`, optional, prints nothing):
+    one stage, ``"instances"``, counting the instances checked out of all enumerated
+    (they are enumerated first, which is cheap next to checking them).
     """
     max_elements = check_positive_int(max_elements, "max_elements")
     max_clauses = check_positive_int(max_clauses, "max_clauses", minimum=0)
+    check_progress(progress)
     stream = stream or sys.stdout
     report = CheckReport()
     start = time.perf_counter()
-    for instance in enumerate_instances(max_elements, max_clauses, clause_sizes):
-        check_instance(instance, report)
-        if verbose and report.instances % 25 == 0:
-            print(f"  … {report.instances} instances checked", file=stream, flush=True)
+    instances = list(enumerate_instances(max_elements, max_clauses, clause_sizes))
+    with Stage(progress, "instances", len(instances)) as stage:
+        for instance in instances:
+            check_instance(instance, report)
+            stage.advance()
+            if verbose and report.instances % 25 == 0:
+                print(f"  … {report.instances} instances checked", file=stream, flush=True)
     report.seconds = time.perf_counter() - start
     if verbose:
         print(report.summary(), file=stream)

@@ -39,6 +39,7 @@ from scipy.optimize import linprog
 
 from recover.errors import InvalidInputError, RelunetError
 from recover.network import TwoLayerNetwork
+from verify.progress import Stage, check_progress
 
 from .farkas import Row, check_farkas, find_farkas, make_row
 from .rational import exact_data, exact_point_near
@@ -324,8 +325,9 @@ class _Found(Exception):
 class _CaseSearch:
     """Depth-first branch and bound for one sign case."""
 
-    def __init__(self, data: _Data, signs: tuple[int, ...], stats: dict):
+    def __init__(self, data: _Data, signs: tuple[int, ...], stats: dict, cover=None):
         self.data, self.full_signs, self.stats = data, signs, stats
+        self.cover = cover or (lambda share: None)  # told each decided share of the case
         self.signs = tuple(s for s in signs if s)
         self.n_vars = data.d * len(self.signs)
         self.order = sorted(range(data.n), key=self._branching)
@@ -336,25 +338,32 @@ class _CaseSearch:
                    for p in needed_patterns(self.signs, y, False))
 
     def run(self):
-        return self._explore({}, True)
+        return self._explore({}, True, Fraction(1))
 
-    def _explore(self, path: dict, symmetric: bool):
+    def _explore(self, path: dict, symmetric: bool, share: Fraction):
+        """The subtree of ``path``; ``share`` is its part of the case's pattern space
+        (the root has 1, children split their parent's evenly), reported to ``cover``
+        as each leaf is decided, so the shares of a finished case sum to 1."""
         rows = self.data.path_rows(self.signs, path)
         self.stats["lps"] += 1
         status, z = _lp_status(rows, self.n_vars)
         if status == "infeasible" or len(path) == self.data.n:
             leaf = self._leaf(rows, status, z, complete=len(path) == self.data.n)
             if leaf is not None:
+                self.cover(share)
                 return leaf
         j = self.order[len(path)]
         y = self.data.y[j]
         node = Branch(j)
-        for p in needed_patterns(self.signs, y, symmetric):
+        patterns = needed_patterns(self.signs, y, symmetric)
+        for p in patterns:
             if label_infeasible(self.signs, p, y):
                 node.children[p] = Leaf(label_certificate(self.signs, p, j, y), rule=True)
+                self.cover(share / len(patterns))
             else:
                 node.children[p] = self._explore({**path, j: p},
-                                                 _still_symmetric(symmetric, p))
+                                                 _still_symmetric(symmetric, p),
+                                                 share / len(patterns))
         return node
 
     def _leaf(self, rows, status, z, complete: bool):
@@ -408,6 +417,19 @@ def _exact_witness(rows, z, full_signs, data: _Data):
 
 
 # --- the entry point ----------------------------------------------------------------------
+def _coverage(stage: Stage, offset: int):
+    """``cover(share)`` for one sign case: adds up the decided shares of its pattern
+    space and sets ``stage`` to ``offset`` plus that sum in hundredths."""
+    covered = Fraction(0)
+
+    def cover(share: Fraction) -> None:
+        nonlocal covered
+        covered += share
+        stage.update(offset + int(100 * covered))
+
+    return cover
+
+
 @dataclass
 class FitDecision:
     """Result of :func:`decide_fit`: ``feasible``, an exact ``witness`` network (or
@@ -439,7 +461,8 @@ def validate_fit_data(X, y, exact_floats: bool):
     return X, y
 
 
-def decide_fit(X, y, k: int = 2, *, exact_floats: bool = False) -> FitDecision:
+def decide_fit(X, y, k: int = 2, *, exact_floats: bool = False,
+               progress=None) -> FitDecision:
     """Decide exactly whether ``y = u f(V X)`` for some ``u ∈ R^{1×k}``, ``V ∈ R^{k×d}``,
     ``f = ReLU``, ``k ∈ {1, 2}``.
 
@@ -452,6 +475,11 @@ def decide_fit(X, y, k: int = 2, *, exact_floats: bool = False) -> FitDecision:
         Labels, same rules. Several outputs (m > 1) are not supported.
     k : int
         Number of hidden units, 1 or 2.
+    progress : callable, optional
+        ``progress(stage, done, total)`` (:mod:`verify.progress`); None is silent. One
+        stage, ``"patterns"``: ``total = 100 ×`` the number of sign cases, and ``done``
+        counts the share of (sign case, activation pattern) space decided so far, in
+        hundredths of a sign case. A witness ends the search, and the stage, early.
 
     Returns
     -------
@@ -468,14 +496,19 @@ def decide_fit(X, y, k: int = 2, *, exact_floats: bool = False) -> FitDecision:
     """
     if k not in (1, 2) or isinstance(k, bool):
         raise InvalidInputError(f"decide_fit supports k = 1 or k = 2 hidden units, got {k!r}")
+    check_progress(progress)
     data = _Data(*validate_fit_data(X, y, exact_floats))
     stats = {"lps": 0, "farkas": 0, "uncertified_prunes_skipped": 0}
     start = time.perf_counter()
     cases = {}
+    stage = Stage(progress, "patterns", 100 * len(sign_cases(k)))
     try:
-        for signs in sign_cases(k):
-            cases[signs] = _CaseSearch(data, signs, stats).run()
+        with stage:
+            for c, signs in enumerate(sign_cases(k)):
+                cover = _coverage(stage, 100 * c)
+                cases[signs] = _CaseSearch(data, signs, stats, cover).run()
     except _Found as found:
+        stage.finish()
         stats["seconds"] = time.perf_counter() - start
         cert = FitCertificate("witness", k, witness=found.network)
         return FitDecision(True, found.network, cert, stats)
