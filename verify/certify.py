@@ -245,8 +245,8 @@ def _claims(exact: bool, digits: int, with_truth: bool) -> list[str]:
 def _out_of_scope(X, Y, network, exact, digits) -> Certificate:
     check = Check("scope", "not proven",
                   f"m = {network.m} < k = {network.k}: the output span does not separate the "
-                  f"hidden units; this certifier needs m >= k (the linear-in-blocks method of "
-                  f"DESIGN §2 is not implemented)")
+                  f"hidden units; this certifier needs m >= k (a linear-in-blocks method for "
+                  f"m < k is not implemented)")
     return Certificate(holds=False, mode="exact" if exact else "precision", network=None,
                        checks=[check], data=data_digest(X, Y),
                        digits=None if exact else digits, versions=versions())

@@ -1,4 +1,4 @@
-"""The exact certificate: DESIGN §2 solved over ℚ with the activation pattern fixed.
+"""The exact certificate: the recovery pipeline over ℚ, with the activation pattern fixed.
 
 Every float64 is a rational number, so ``X`` and ``Y`` are taken as exact data. The
 candidate network supplies only a *hypothesis*: which samples are inactive for which
@@ -47,7 +47,7 @@ from recover.errors import InvalidInputError, RelunetError
 
 from .checks import Check
 from .progress import Stage
-from .selection import independent_columns, independent_rows
+from .selection import independent_columns, independent_rows, propose_columns
 
 
 # --- conversions -------------------------------------------------------------------
@@ -68,9 +68,15 @@ def qq_matrix(A, stage: Stage | None = None) -> DomainMatrix:
     """``A`` (2-D float64 or object array of rationals) as an exact ``DomainMatrix``;
     ``stage`` (optional) advances by one per row converted."""
     A = np.asarray(A)
+    if A.dtype == np.float64:  # float = p/2^e: build QQ's elements directly, 4x faster
+        def convert(row):
+            return [QQ.dtype(*a.as_integer_ratio()) for a in row]
+    else:
+        def convert(row):
+            return [to_qq(a) for a in row]
     rows = []
     for row in A.tolist():
-        rows.append([to_qq(a) for a in row])
+        rows.append(convert(row))
         _advance(stage)
     return DomainMatrix(rows, A.shape, QQ)
 
@@ -157,18 +163,38 @@ class ExactSolution:
         return self.U is not None and all(c.passed for c in self.checks)
 
 
+def _invertible_block(Yq: DomainMatrix, Yf: np.ndarray, k: int):
+    """Rows ``R`` and columns ``C`` with ``Y[R, C]`` (k×k) invertible over ℚ, or None
+    when ``rank Y < k`` (proven).
+
+    Float pivoting proposes ``R`` and ``C``; one exact k×k rank confirms them. Only if
+    that fails are the rows chosen by exact elimination — on ``Yᵀ``, n×k: for n = 10⁵
+    that costs most of a minute, the proposal milliseconds.
+    """
+    n = Yq.shape[1]
+    R = propose_columns(Yf.T, k)
+    C = independent_columns(Yq.extract(R.tolist(), _all(n)), Yf[R], k) \
+        if len(R) == k else None
+    if C is not None:
+        return R, C
+    R = independent_rows(Yq, Yf, k)
+    if R is None:
+        return None
+    return R, independent_columns(Yq.extract(R.tolist(), _all(n)), Yf[R], k)
+
+
 def exact_span(Yq: DomainMatrix, Yf: np.ndarray, k: int):
     """Rows ``R`` and columns ``C`` proving ``rank Y = k`` (see module docstring)."""
     m, n = Yq.shape
-    R = independent_rows(Yq, Yf, k)
-    if R is None:
+    block = _invertible_block(Yq, Yf, k)
+    if block is None:
         r = Yq.rank()
         return None, Check("rank", "not proven",
                            f"rank(Y) = {r} < k = {k} over Q: the hidden units cannot all be "
                            f"seen in the outputs; this path needs rank(Y) = k",
                            numbers={"rank": r, "k": k})
+    R, C = block
     Zq = Yq.extract(R.tolist(), _all(n))
-    C = independent_columns(Zq, Yf[R], k)
     G = Zq.extract(_all(k), C.tolist())
     off = (Yq.extract(_all(m), C.tolist()) * G.inv() * Zq - Yq).to_dok()
     if off:
