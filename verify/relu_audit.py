@@ -130,8 +130,8 @@ def integer_columns(values, rows, cols):
 def mismatches(U, V, X, Y):
     """Entries ``(r, j)`` where ``U relu(V X) != Y``, in integer arithmetic: row ``i``
     of ``V`` is ``A_i / L_i`` and row ``r`` of ``U diag(1/L)`` is ``B_r / M_r``."""
-    (d, n), xs = X[0], integer_columns(X[1], *X[0])
-    (m, _), ys = Y[0], Y[1]
+    n, xs = X[0][1], integer_columns(X[1], *X[0])
+    m, ys = Y[0][0], Y[1]
     L = [lcm(*(a.denominator for a in row)) for row in V]
     A = [[int(a * l) for a in row] for row, l in zip(V, L)]
     C = [[u / l for u, l in zip(row, L)] for row in U]
@@ -153,7 +153,7 @@ def audit(cert_path, x_path, y_path):
         try:
             with open(cert_path, encoding="utf-8") as fh:
                 cert = json.load(fh)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise BadInput(f"{cert_path}: cannot read the certificate JSON ({exc})") from None
         try:
             X, Y = read_npy(x_path), read_npy(y_path)
