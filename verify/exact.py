@@ -99,6 +99,13 @@ def float_array(M: DomainMatrix) -> np.ndarray:
     return np.array([[float(a) for a in row] for row in M.to_list()], dtype=float).reshape(M.shape)
 
 
+def differences(A: DomainMatrix, B: DomainMatrix) -> dict:
+    """``{(i, j): A_ij − B_ij}`` for the entries where ``A`` and ``B`` differ, exactly.
+    Equal matrices (the common case) are recognised by one equality test, without
+    building the dictionary (seconds at 15×10⁵)."""
+    return {} if A == B else (A - B).to_dok()
+
+
 def relu_qq(M: DomainMatrix) -> DomainMatrix:
     """ReLU applied entrywise, exactly."""
     return M.applyfunc(lambda a: a if a > 0 else QQ.zero)
@@ -196,7 +203,7 @@ def exact_span(Yq: DomainMatrix, Yf: np.ndarray, k: int):
     R, C = block
     Zq = Yq.extract(R.tolist(), _all(n))
     G = Zq.extract(_all(k), C.tolist())
-    off = (Yq.extract(_all(m), C.tolist()) * G.inv() * Zq - Yq).to_dok()
+    off = differences(Yq.extract(_all(m), C.tolist()) * G.inv() * Zq, Yq)
     if off:
         r, c = min(off)
         rows, cols = sorted(set(R.tolist()) | {r}), sorted(set(C.tolist()) | {c})
@@ -301,7 +308,7 @@ def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix,
     V = DomainMatrix(V_rows, (k, d), QQ)
     H = DomainMatrix(H_rows, (k, n), QQ)
     P = V * Xq
-    bad = (g.apply(P) - H).to_dok()
+    bad = differences(g.apply(P), H)
     if bad:
         i, j = min(bad)
         return None, Check(
@@ -335,7 +342,7 @@ def exact_output_weights(H: DomainMatrix, Yq: DomainMatrix):
 def exact_reproduction(Xq: DomainMatrix, Yq: DomainMatrix, U: DomainMatrix,
                        V: DomainMatrix, g: RationalMonomial = RELU) -> Check:
     """The proof: ``U f(V X) = Y`` on every entry, in exact rational arithmetic."""
-    bad = (U * g.apply(V * Xq) - Yq).to_dok()
+    bad = differences(U * g.apply(V * Xq), Yq)
     m, n = Yq.shape
     if bad:
         r, c = min(bad)

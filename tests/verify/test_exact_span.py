@@ -41,3 +41,11 @@ def test_rank_below_k_is_not_proven_with_the_exact_rank():
     assert check.numbers == {"rank": 2, "k": 3}
     cert = certify(INST.X, Y, net, identifiability=False)
     assert not cert.holds and cert.check("rank").status == "not proven"
+
+
+def test_differences_are_exact_whatever_the_matrix_format():
+    A = qq_matrix(np.array([[0.5, 0.0], [3.0, -1.0]]))
+    B = qq_matrix(np.array([[0.5, 2.0**-60], [3.0, -1.0]]))
+    assert exact.differences(A, A.to_sparse()) == {}
+    assert exact.differences(A, B) == {(0, 1): -exact.QQ(1, 2**60)}
+    assert exact.differences(A.to_sparse(), B) == {(0, 1): -exact.QQ(1, 2**60)}
