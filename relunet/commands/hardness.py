@@ -82,8 +82,8 @@ def _check_size(low: int):
 
 
 def run_build(args) -> int:
-    require_suffix(args.out, ".npz", "--out")
     guard(args, {"--out": args.out}, {"--instance": args.instance})
+    require_suffix(args.out, ".npz", "--out")
     data = load_json(args.instance, f"--instance ({args.instance})")
     instance = SetSplitting.from_dict(data) if isinstance(data, dict) else _not_object(args)
     reduction = reduce_set_splitting(instance)

@@ -36,9 +36,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    require_suffix(args.out, ".npz", "--out")
     guard(args, {"--out": args.out, "--diagnostics": args.diagnostics},
           {"--x": args.x, "--y": args.y, "--truth": args.truth})
+    require_suffix(args.out, ".npz", "--out")
     X, Y = load_data(args.x, "--x"), load_data(args.y, "--y")
     truth = TwoLayerNetwork.load(args.truth) if args.truth else None
     progress = Progress(enabled=not args.quiet)
