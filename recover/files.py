@@ -92,6 +92,8 @@ def guard_outputs(outputs: Mapping[str, object], inputs: Mapping[str, object],
         if path is None:
             continue
         path = os.fspath(path)
+        if not path:
+            raise InvalidInputError(f"{label}: empty file name")
         for other_label, other in [*inputs.items(), *seen.items()]:
             if same_file(path, other):
                 kind = "input" if other_label in inputs else "output"

@@ -24,6 +24,7 @@ import json
 import math
 import os
 import stat
+import warnings
 import zipfile
 
 import numpy as np
@@ -175,8 +176,9 @@ def _regular_file_size(path: str, label: str) -> int:
         raise InvalidInputError(f"{label}: no such file") from None
     except NotADirectoryError:
         raise InvalidInputError(f"{label}: no such file (a part of the path is a file)") from None
-    except OSError as exc:
-        raise InvalidInputError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise InvalidInputError(f"{label}: cannot read: "
+                                f"{getattr(exc, 'strerror', None) or exc}") from None
     if stat.S_ISDIR(st.st_mode):
         raise InvalidInputError(f"{label}: is a folder, not a file")
     if not stat.S_ISREG(st.st_mode):
@@ -231,7 +233,10 @@ def _load_text(path: str, label: str, size: int) -> np.ndarray:
         raise InvalidInputError(f"{label}: {size} bytes, over the cap of {MAX_TEXT_BYTES} "
                                 f"bytes for text files (save large arrays as .npy)")
     try:
-        return np.loadtxt(path, delimiter="," if path.endswith(".csv") else None, ndmin=2)
+        with warnings.catch_warnings():  # an empty file warns; as_matrix refuses it
+            warnings.simplefilter("ignore", UserWarning)
+            return np.loadtxt(path, delimiter="," if path.endswith(".csv") else None,
+                              ndmin=2)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"{label}: not numeric text: "
                                 f"{str(exc).splitlines()[0] if str(exc) else exc!r}") from None

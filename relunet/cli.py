@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any("\0" in arg for arg in argv):  # impossible from a shell; os calls would raise
+        print("relunet: error: an argument contains a NUL byte", file=sys.stderr)
+        return 2
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:

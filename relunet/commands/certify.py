@@ -49,26 +49,26 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    if args.recheck and (args.exact or args.digits is not None):
+    if args.recheck is not None and (args.exact or args.digits is not None):
         raise InvalidInputError("--recheck uses the mode and digits stored in the "
                                 "certificate; drop --exact/--digits")
     guard(args, {"--out": args.out}, {"--x": args.x, "--y": args.y, "--net": args.net,
                                       "--recheck": args.recheck, "--truth": args.truth})
-    stored = _load_certificate(args.recheck) if args.recheck else None
+    stored = _load_certificate(args.recheck) if args.recheck is not None else None
     X, Y = load_data(args.x, "--x"), load_data(args.y, "--y")
-    net = TwoLayerNetwork.load(args.net) if args.net else None
-    truth = TwoLayerNetwork.load(args.truth) if args.truth else None
+    net = TwoLayerNetwork.load(args.net) if args.net is not None else None
+    truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
     progress = Progress(enabled=not args.quiet)
     try:
         cert = (stored.recheck(X, Y, truth) if stored is not None
                 else _certify(X, Y, net, truth, args.digits, progress))
     finally:
         progress.close()
-    if args.out:
+    if args.out is not None:
         with atomic_write(args.out, "w") as fh:
             fh.write(cert.to_json())
     print(cert.summary(max_entries=400 if cert.mode == "exact" else 0), file=sys.stdout)
-    if args.out:
+    if args.out is not None:
         print(f"wrote {args.out}")
     return 0 if cert.holds else 1
 

@@ -32,6 +32,9 @@ from .report import Progress, progress_kwargs
 #: Largest --max-elements / --max-clauses of ``check``; the number of instances (and
 #: the time) grows exponentially with both.
 MAX_CHECK_SIZE = 10
+#: Largest reduced instance ``build`` writes: X is (N+2) x (N+C+3) integers for N
+#: elements and C clauses; capped at 2 GiB before anything is built.
+MAX_BUILD_BYTES = 2 * 2**30
 #: Figures of ``demo``, in its --out-dir.
 DEMO_FIGURES = ("gadget_line.png", "hypergraph_yes.png", "hypergraph_no.png")
 
@@ -85,7 +88,11 @@ def run_build(args) -> int:
     guard(args, {"--out": args.out}, {"--instance": args.instance})
     require_suffix(args.out, ".npz", "--out")
     data = load_json(args.instance, f"--instance ({args.instance})")
-    instance = SetSplitting.from_dict(data) if isinstance(data, dict) else _not_object(args)
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"--instance ({args.instance}): expected a JSON object "
+                                f"{{n_elements, clauses}}")
+    _check_build_size(data, args.instance)
+    instance = SetSplitting.from_dict(data)
     reduction = reduce_set_splitting(instance)
     with atomic_write(args.out) as fh:
         np.savez(fh, X=reduction.X, y=reduction.y)
@@ -94,9 +101,16 @@ def run_build(args) -> int:
     return 0
 
 
-def _not_object(args):
-    raise InvalidInputError(f"--instance ({args.instance}): expected a JSON object "
-                            f"{{n_elements, clauses}}")
+def _check_build_size(data: dict, path) -> None:
+    """Refuse an instance whose reduced X would exceed :data:`MAX_BUILD_BYTES` (checked
+    when the counts are well formed; :meth:`SetSplitting.from_dict` checks the rest)."""
+    n, clauses = data.get("n_elements"), data.get("clauses")
+    if isinstance(n, int) and n > 0 and isinstance(clauses, list):
+        nbytes = 8 * (n + 2) * (n + len(clauses) + 3)
+        if nbytes > MAX_BUILD_BYTES:
+            raise InvalidInputError(
+                f"--instance ({path}): {n} elements and {len(clauses)} clauses reduce to "
+                f"about {nbytes / 2**30:.3g} GiB; the cap is {MAX_BUILD_BYTES / 2**30:.0f} GiB")
 
 
 def _load_xy(args):
@@ -127,7 +141,7 @@ def run_decide(args) -> int:
     else:
         print(f"  Farkas certificate: {summary['leaves']} leaves over {summary['cases']} "
               f"sign cases, each verified exactly")
-    if args.certificate:
+    if args.certificate is not None:
         with atomic_write(args.certificate, "w") as fh:
             json.dump(summary, fh, indent=1)
         print(f"  wrote {args.certificate}")

@@ -40,7 +40,7 @@ def run(args) -> int:
           {"--x": args.x, "--y": args.y, "--truth": args.truth})
     require_suffix(args.out, ".npz", "--out")
     X, Y = load_data(args.x, "--x"), load_data(args.y, "--y")
-    truth = TwoLayerNetwork.load(args.truth) if args.truth else None
+    truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
     progress = Progress(enabled=not args.quiet)
     try:
         result = recover_network(X, Y, k=args.k, mode=args.mode, method=args.method,
@@ -58,7 +58,7 @@ def run(args) -> int:
         rows.append(("error vs truth", f"{compare_networks(truth, result.network):.2e}"))
     _print_rows(rows)
     print(f"wrote {args.out}")
-    if args.diagnostics:
+    if args.diagnostics is not None:
         with atomic_write(args.diagnostics, "w") as fh:
             json.dump(json_ready(result.diagnostics), fh, indent=2)
         print(f"wrote {args.diagnostics}")
