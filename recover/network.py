@@ -161,21 +161,70 @@ class TwoLayerNetwork:
                                np.asarray(self.V, dtype=float), self.activation)
 
     # --- files --------------------------------------------------------------------
-    def save(self, path) -> None:
-        """Write ``U``, ``V`` and the activation name to an ``.npz`` file (float64)."""
+    def save(self, path, **extra) -> None:
+        """Write ``U``, ``V`` (float64) and the activation name to the ``.npz`` file at
+        exactly ``path`` (unlike ``np.savez``, no ``.npz`` is appended).
+
+        ``extra`` arrays (e.g. standard errors ``U_se``, ``V_se``) are stored alongside.
+        The write is atomic (:func:`recover.files.atomic_write`): readers see the old
+        file or the new one, never a partial one, and a failed write leaves the old file
+        untouched. An existing file is replaced; the command line refuses that without
+        ``--force``.
+        """
+        from .files import atomic_write
+
+        clash = {"U", "V", "activation"} & set(extra)
+        if clash:
+            raise InvalidInputError(f"extra arrays may not be named {sorted(clash)}")
         net = self.astype_float()
-        np.savez(path, U=net.U, V=net.V, activation=np.array(self.activation.name))
+        with atomic_write(path) as fh:
+            np.savez(fh, U=net.U, V=net.V, activation=np.array(self.activation.name),
+                     **{name: np.asarray(value) for name, value in extra.items()})
 
     @classmethod
     def load(cls, path) -> "TwoLayerNetwork":
-        """Read a network written by :meth:`save` (``allow_pickle=False``)."""
-        from .io import load_npz_arrays
+        """Read a network written by :meth:`save`.
 
+        The file is checked before anything is allocated (:func:`recover.io.inspect_npz`:
+        sizes, dtypes, no pickles); ``U`` and ``V`` must be real numbers and the optional
+        ``activation`` a string of at most :data:`recover.io.MAX_ACTIVATION_CHARS`
+        characters (default ``"relu"``). :class:`InvalidInputError` otherwise, also for
+        an ``.npy`` file, which cannot hold a network.
+        """
+        import os
+
+        from .io import MAX_ACTIVATION_CHARS, inspect_npz, load_npz_arrays, numeric
+
+        path = os.fspath(path)
+        if _is_npy(path):
+            raise InvalidInputError(f"{path}: an .npy array; expected an .npz network file "
+                                    f"(U, V, activation)")
+        headers = inspect_npz(path)
+        if "activation" in headers:
+            shape, dtype = headers["activation"]
+            if shape != () or dtype.kind not in "US" or \
+                    dtype.itemsize > 4 * MAX_ACTIVATION_CHARS:
+                raise InvalidInputError(
+                    f"{path}: 'activation' must be one string of at most "
+                    f"{MAX_ACTIVATION_CHARS} characters, found dtype {dtype}, shape {shape}")
         arrays = load_npz_arrays(path, required=("U", "V"))
-        activation = str(arrays["activation"]) if "activation" in arrays else "relu"
-        return cls(arrays["U"], arrays["V"], activation)
+        activation = "relu"
+        if "activation" in arrays:
+            raw = arrays["activation"].item()
+            activation = raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
+        return cls(numeric(arrays["U"], f"{path}: U"), numeric(arrays["V"], f"{path}: V"),
+                   activation)
 
     def __repr__(self) -> str:
         kind = "exact" if self.exact else "float64"
         return (f"TwoLayerNetwork(m={self.m}, k={self.k}, d={self.d}, "
                 f"activation={self.activation.name!r}, {kind})")
+
+
+def _is_npy(path: str) -> bool:
+    """True if ``path`` starts with the ``.npy`` magic string (and exists)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(6) == b"\x93NUMPY"
+    except OSError:
+        return False

@@ -1,17 +1,26 @@
 """``relunet certify``: prove (or measure) that a network reproduces the data.
 
     relunet certify --x X.npy --y Y.npy --net net.npz [--truth truth.npz]
-                    [--exact | --digits N] --out cert.json
+                    [--exact | --digits N] [--out cert.json [--force]]
+    relunet certify --x X.npy --y Y.npy --recheck cert.json [--truth truth.npz]
+                    [--out fresh.json [--force]]
 
-Exit code 0 if the certificate holds, 1 if it does not, 2 on bad input.
+``--recheck`` re-derives a stored certificate from the data and the network it holds
+(same mode and digits) and reports the fresh one. Exit code 0 if the (fresh)
+certificate holds, 1 if it does not, 2 on bad input.
 """
 
 from __future__ import annotations
 
 import sys
 
-from recover.io import load_array
+from recover.errors import InvalidInputError
+from recover.files import atomic_write
+from recover.io import parse_json, read_text
 from recover.network import TwoLayerNetwork
+
+from .inputs import add_force, digits, guard, load_data
+from .report import Progress, progress_kwargs
 
 
 def register(subparsers) -> None:
@@ -19,29 +28,68 @@ def register(subparsers) -> None:
         "certify", help="certify that a network reproduces Y = U f(V X) exactly",
         description="Derive the activation pattern from the candidate network, solve the "
                     "pattern-fixed systems exactly over Q (default) or at --digits N "
-                    "decimal digits (mpmath), and write a JSON certificate.")
+                    "decimal digits (mpmath), and write a JSON certificate. With --recheck, "
+                    "re-derive a stored certificate instead.")
     p.add_argument("--x", required=True, help="inputs X (d x n), .npy/.npz/.csv")
     p.add_argument("--y", required=True, help="labels Y (m x n), .npy/.npz/.csv")
-    p.add_argument("--net", required=True, help="candidate network .npz (U, V)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--net", help="candidate network .npz (U, V)")
+    source.add_argument("--recheck", metavar="CERT",
+                        help="a certificate JSON to re-derive from X, Y and its network")
     p.add_argument("--truth", help="planted network .npz to compare with")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--exact", action="store_true",
                       help="rational arithmetic, a proof (default)")
-    mode.add_argument("--digits", type=int, help="mpmath path at N >= 16 digits")
-    p.add_argument("--out", help="write the certificate JSON here")
+    mode.add_argument("--digits", type=digits,
+                      help="mpmath path at N >= 16 digits (precision, not a proof)")
+    p.add_argument("--out", help="write the (fresh) certificate JSON here")
+    add_force(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
+    if args.recheck is not None and (args.exact or args.digits is not None):
+        raise InvalidInputError("--recheck uses the mode and digits stored in the "
+                                "certificate; drop --exact/--digits")
+    guard(args, {"--out": args.out}, {"--x": args.x, "--y": args.y, "--net": args.net,
+                                      "--recheck": args.recheck, "--truth": args.truth})
+    stored = _load_certificate(args.recheck) if args.recheck is not None else None
+    X, Y = load_data(args.x, "--x"), load_data(args.y, "--y")
+    net = TwoLayerNetwork.load(args.net) if args.net is not None else None
+    truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
+    progress = Progress(enabled=not args.quiet)
+    try:
+        cert = (stored.recheck(X, Y, truth) if stored is not None
+                else _certify(X, Y, net, truth, args.digits, progress))
+    finally:
+        progress.close()
+    if args.out is not None:
+        with atomic_write(args.out, "w") as fh:
+            fh.write(cert.to_json())
+    print(cert.summary(max_entries=400 if cert.mode == "exact" else 0), file=sys.stdout)
+    if args.out is not None:
+        print(f"wrote {args.out}")
+    return 0 if cert.holds else 1
+
+
+def _certify(X, Y, net, truth, n_digits, progress):
     from verify import certify
 
-    X, Y = load_array(args.x, "--x"), load_array(args.y, "--y")
-    net = TwoLayerNetwork.load(args.net)
-    truth = TwoLayerNetwork.load(args.truth) if args.truth else None
-    exact = args.digits is None
-    cert = certify(X, Y, net, exact=exact, digits=args.digits or 50, truth=truth)
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write(cert.to_json())
-    print(cert.summary(max_entries=0 if not exact else 400), file=sys.stdout)
-    return 0 if cert.holds else 1
+    options = {} if n_digits is None else {"exact": False, "digits": n_digits}
+    return certify(X, Y, net, truth=truth, **options, **progress_kwargs(certify, progress))
+
+
+def _load_certificate(path):
+    """A :class:`verify.certificate.Certificate` from a size-capped JSON file."""
+    from verify.certificate import Certificate
+
+    text = read_text(path, f"--recheck ({path})")
+    parse_json(text, f"--recheck ({path})")  # nesting depth and syntax, one clear line
+    try:
+        return Certificate.from_json(text)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"--recheck ({path}): {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InvalidInputError(f"--recheck ({path}): invalid certificate: "
+                                f"{type(exc).__name__}: {exc}") from None

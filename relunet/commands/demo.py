@@ -6,7 +6,9 @@ import time
 
 from recover import planted_instance, recover_network
 
-from .report import ProgressPrinter, diagnostics_table
+from .inputs import count, seed
+from .plant import check_size
+from .report import Progress, diagnostics_table, progress_kwargs
 
 DEFAULT = dict(d=20, k=10, m=15, n=2000, seed=0)
 
@@ -16,21 +18,26 @@ def register(sub) -> None:
                        description="Plant an integer-valued network (d=20, k=10, m=15, "
                                    "n=2000 by default), recover it, compare with the truth.")
     for name, value in DEFAULT.items():
-        p.add_argument(f"--{name}", type=int, default=value)
+        p.add_argument(f"--{name}", type=seed if name == "seed" else count, default=value,
+                       help=f"default {value}")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     from verify import compare_networks
 
+    check_size(args.d, args.k, args.m, args.n)
     print(f"relunet demo: planted integer network with d={args.d}, k={args.k}, m={args.m}, "
           f"n={args.n}, seed={args.seed}")
     inst = planted_instance(args.d, args.k, args.m, args.n, seed=args.seed, integer=True)
     print("  X: d x n Gaussian-like integer inputs; Y = U* relu(V* X), noiseless\n")
     t0 = time.perf_counter()
-    progress = ProgressPrinter()
-    result = recover_network(inst.X, inst.Y, seed=args.seed, progress=progress)
-    progress.close()
+    progress = Progress(enabled=not args.quiet)
+    try:
+        result = recover_network(inst.X, inst.Y, seed=args.seed, progress=progress)
+    finally:
+        progress.close()
     elapsed = time.perf_counter() - t0
     rows = diagnostics_table(result.diagnostics)
     error = compare_networks(inst.network, result.network)
@@ -40,17 +47,21 @@ def run(args) -> int:
     print("recovery")
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
-    cert = _certify(inst, result)
+    cert = _certify(inst, result, Progress(enabled=not args.quiet))
     return 0 if error < 1e-10 and cert.holds else 1
 
 
-def _certify(inst, result):
+def _certify(inst, result, progress):
     """Prove the recovered network exactly (rational arithmetic) and print the proof."""
     from verify import certify
 
     print("\ncertification (exact, rational arithmetic: every float64 is a rational)")
     t0 = time.perf_counter()
-    cert = certify(inst.X, inst.Y, result.network, exact=True, truth=inst.network)
+    try:
+        cert = certify(inst.X, inst.Y, result.network, exact=True, truth=inst.network,
+                       **progress_kwargs(certify, progress))
+    finally:
+        progress.close()
     print(cert.summary())
     print(f"  certified in {time.perf_counter() - t0:.2f} s")
     return cert

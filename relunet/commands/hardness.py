@@ -1,23 +1,42 @@
 """``relunet hardness …``: the k = 2 NP-hardness reduction from the command line.
 
-* ``build --instance inst.json --out reduced.npz`` — reduce a SET SPLITTING instance;
-  the ``.npz`` holds ``X`` ((N+2)×n, integers) and ``y`` (n).
-* ``decide --x X.npy --y y.npy [--k 2] [--exact-floats] [--certificate out.json]`` —
-  exact decision; exit 0 for yes, 1 for no.
+* ``build --instance inst.json --out reduced.npz [--force]`` — reduce a SET SPLITTING
+  instance; the ``.npz`` holds ``X`` ((N+2)×n, integers) and ``y`` (n).
+* ``decide --x X.npy --y y.npy [--k 2] [--exact-floats] [--certificate out.json
+  [--force]]`` — exact decision; exit 0 for yes, 1 for no.
 * ``check --max-elements 4 --max-clauses 4`` — the exhaustive check; exit 1 on any
   disagreement.
-* ``demo [--out-dir DIR]`` — one yes- and one no-instance, walked through, with figures.
+* ``demo [--out-dir DIR] [--force]`` — one yes- and one no-instance, walked through,
+  with figures.
+
+Outputs never replace an input, nor an existing file without ``--force``; every file
+is written atomically.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 
 import numpy as np
 
 from hardness import SetSplitting, check_reductions, decide_fit, reduce_set_splitting
-from recover.io import load_array, load_npz_arrays
+from recover.errors import InvalidInputError
+from recover.files import atomic_path, atomic_write
+from recover.io import load_array, load_json, load_npz_arrays, numeric
+
+from .inputs import add_force, guard, int_in, require_suffix
+from .report import Progress, progress_kwargs
+
+#: Largest --max-elements / --max-clauses of ``check``; the number of instances (and
+#: the time) grows exponentially with both.
+MAX_CHECK_SIZE = 10
+#: Largest reduced instance ``build`` writes: X is (N+2) x (N+C+3) integers for N
+#: elements and C clauses; capped at 2 GiB before anything is built.
+MAX_BUILD_BYTES = 2 * 2**30
+#: Figures of ``demo``, in its --out-dir.
+DEMO_FIGURES = ("gadget_line.png", "hypergraph_yes.png", "hypergraph_no.png")
 
 
 def register(subparsers) -> None:
@@ -30,47 +49,89 @@ def register(subparsers) -> None:
     build = sub.add_parser("build", help="reduce a SET SPLITTING instance (JSON) to X, y")
     build.add_argument("--instance", required=True, help="JSON {n_elements, clauses}")
     build.add_argument("--out", required=True, help="output .npz with X and y")
+    add_force(build)
     build.set_defaults(run=run_build)
 
     decide = sub.add_parser("decide", help="exactly decide whether u f(V X) = y has a fit")
     decide.add_argument("--x", required=True, help="X (d x n) as .npy/.npz/.csv, "
                                                    "or a reduced .npz holding X and y")
     decide.add_argument("--y", help="labels (n) as .npy/.csv; omit if --x holds y")
-    decide.add_argument("--k", type=int, default=2, help="hidden units, 1 or 2")
+    decide.add_argument("--k", type=int, default=2, choices=(1, 2), help="hidden units, 1 or 2")
     decide.add_argument("--exact-floats", action="store_true",
                         help="accept non-integer floats at their exact binary value")
     decide.add_argument("--certificate", help="write the certificate summary as JSON")
+    add_force(decide)
+    decide.add_argument("--quiet", action="store_true", help="no progress bar")
     decide.set_defaults(run=run_decide)
 
     check = sub.add_parser("check", help="check the reduction on all small instances")
-    check.add_argument("--max-elements", type=int, default=4)
-    check.add_argument("--max-clauses", type=int, default=4)
+    check.add_argument("--max-elements", type=_check_size(1), default=4,
+                       help=f"1..{MAX_CHECK_SIZE} (default 4)")
+    check.add_argument("--max-clauses", type=_check_size(0), default=4,
+                       help=f"0..{MAX_CHECK_SIZE} (default 4)")
+    check.add_argument("--quiet", action="store_true", help="no progress bar")
     check.set_defaults(run=run_check)
 
     demo = sub.add_parser("demo", help="guided walk through a yes- and a no-instance")
-    demo.add_argument("--out-dir", default="hardness_demo", help="where figures go")
+    demo.add_argument("--out-dir", default="hardness_demo",
+                      help="where figures go (created if missing)")
+    add_force(demo)
     demo.set_defaults(run=run_demo)
 
 
+def _check_size(low: int):
+    """argparse type: an integer in [low, MAX_CHECK_SIZE]."""
+    return functools.partial(int_in, low=low, high=MAX_CHECK_SIZE)
+
+
 def run_build(args) -> int:
-    instance = SetSplitting.load(args.instance)
+    guard(args, {"--out": args.out}, {"--instance": args.instance})
+    require_suffix(args.out, ".npz", "--out")
+    data = load_json(args.instance, f"--instance ({args.instance})")
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"--instance ({args.instance}): expected a JSON object "
+                                f"{{n_elements, clauses}}")
+    _check_build_size(data, args.instance)
+    instance = SetSplitting.from_dict(data)
     reduction = reduce_set_splitting(instance)
-    np.savez(args.out, X=reduction.X, y=reduction.y)
+    with atomic_write(args.out) as fh:
+        np.savez(fh, X=reduction.X, y=reduction.y)
     print(f"{instance}: X is {reduction.X.shape[0]}x{reduction.X.shape[1]} "
           f"(points {', '.join(reduction.names)}); wrote {args.out}")
     return 0
 
 
+def _check_build_size(data: dict, path) -> None:
+    """Refuse an instance whose reduced X would exceed :data:`MAX_BUILD_BYTES` (checked
+    when the counts are well formed; :meth:`SetSplitting.from_dict` checks the rest)."""
+    n, clauses = data.get("n_elements"), data.get("clauses")
+    if isinstance(n, int) and n > 0 and isinstance(clauses, list):
+        nbytes = 8 * (n + 2) * (n + len(clauses) + 3)
+        if nbytes > MAX_BUILD_BYTES:
+            raise InvalidInputError(
+                f"--instance ({path}): {n} elements and {len(clauses)} clauses reduce to "
+                f"about {nbytes / 2**30:.3g} GiB; the cap is {MAX_BUILD_BYTES / 2**30:.0f} GiB")
+
+
 def _load_xy(args):
     if args.y is None:
-        arrays = load_npz_arrays(args.x, required=("X", "y"))
+        label = f"--x ({args.x})"
+        arrays = load_npz_arrays(args.x, required=("X", "y"), label=label)
+        for name in ("X", "y"):  # keep integer dtypes: decide_fit is exact
+            numeric(arrays[name], f"{label}: {name}")
         return arrays["X"], arrays["y"]
-    return load_array(args.x, "X"), load_array(args.y, "y")
+    return load_array(args.x, "--x"), load_array(args.y, "--y")
 
 
 def run_decide(args) -> int:
+    guard(args, {"--certificate": args.certificate}, {"--x": args.x, "--y": args.y})
     X, y = _load_xy(args)
-    result = decide_fit(X, y, k=args.k, exact_floats=args.exact_floats)
+    progress = Progress(enabled=not args.quiet)
+    try:
+        result = decide_fit(X, y, k=args.k, exact_floats=args.exact_floats,
+                            **progress_kwargs(decide_fit, progress))
+    finally:
+        progress.close()
     stats = result.stats
     print(f"{'YES' if result.feasible else 'NO'}: {X.shape[1]} points in dimension "
           f"{X.shape[0]}, k = {args.k}; {stats['lps']} LPs, {stats['seconds']:.2f} s")
@@ -80,21 +141,34 @@ def run_decide(args) -> int:
     else:
         print(f"  Farkas certificate: {summary['leaves']} leaves over {summary['cases']} "
               f"sign cases, each verified exactly")
-    if args.certificate:
-        with open(args.certificate, "w", encoding="utf-8") as fh:
+    if args.certificate is not None:
+        with atomic_write(args.certificate, "w") as fh:
             json.dump(summary, fh, indent=1)
+        print(f"  wrote {args.certificate}")
     return 0 if result.feasible else 1
 
 
 def run_check(args) -> int:
-    report = check_reductions(args.max_elements, args.max_clauses)
+    progress = Progress(enabled=not args.quiet)
+    try:
+        report = check_reductions(args.max_elements, args.max_clauses,
+                                  **progress_kwargs(check_reductions, progress))
+    finally:
+        progress.close()
     return 0 if report.all_agree else 1
 
 
 def run_demo(args) -> int:
-    from hardness.figures import plot_gadget_line, plot_hypergraph
+    from hardness import figures
 
+    if os.path.lexists(args.out_dir) and not os.path.isdir(args.out_dir):
+        raise InvalidInputError(f"--out-dir ({args.out_dir}) is a file; give a folder")
+    if os.path.isdir(args.out_dir):
+        guard(args, {f"--out-dir {name}": os.path.join(args.out_dir, name)
+                     for name in DEMO_FIGURES}, {})
     os.makedirs(args.out_dir, exist_ok=True)
+    plot_hypergraph, plot_gadget_line = (_atomic_figure(figures.plot_hypergraph),
+                                         _atomic_figure(figures.plot_gadget_line))
     for name, instance in (("yes", SetSplitting(4, [(0, 1), (1, 2, 3), (0, 3)])),
                            ("no", SetSplitting(3, [(0, 1), (1, 2), (0, 2)]))):
         _walk(name, instance, args.out_dir, plot_hypergraph, plot_gadget_line)
@@ -125,3 +199,13 @@ def _walk(name, instance, out_dir, plot_hypergraph, plot_gadget_line) -> None:
               f"{cert.verify(red.X, red.y)}")
     path = plot_hypergraph(instance, os.path.join(out_dir, f"hypergraph_{name}.png"), splitting)
     print(f"   figure: {path}")
+
+
+def _atomic_figure(plot):
+    """``plot(..., path, ...)`` writing its figure atomically to ``path`` (the second
+    argument) and returning ``path``."""
+    def wrapped(first, path, *rest, **options):
+        with atomic_path(path) as tmp:
+            plot(first, tmp, *rest, **options)
+        return path
+    return wrapped

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from recover import TwoLayerNetwork, recover_network
-from recover.io import load_array
+from recover.files import atomic_write
 
-from .report import ProgressPrinter, diagnostics_table, json_ready
+from .inputs import add_force, count, guard, load_data, require_suffix, seed
+from .report import Progress, diagnostics_table, json_ready
 
 
 def register(sub) -> None:
@@ -16,7 +17,7 @@ def register(sub) -> None:
                                    "one sample per column) and Y (m x n).")
     p.add_argument("--x", required=True, help="inputs X, .npy (d x n)")
     p.add_argument("--y", required=True, help="labels Y, .npy (m x n)")
-    p.add_argument("--k", type=int, default=None, help="hidden units (default: rank of Y)")
+    p.add_argument("--k", type=count, default=None, help="hidden units (default: rank of Y)")
     p.add_argument("--activation", default="relu",
                    help="rectified activation of the hidden units: a name (relu, relu2, "
                         "relu^p, step) or the positive part as an expression in t, e.g. "
@@ -25,39 +26,42 @@ def register(sub) -> None:
                    help="exact: noiseless labels, verified or exit 1; noisy: least-squares "
                         "estimate with standard errors; auto (default): exact if it verifies")
     p.add_argument("--method", default="auto", choices=["auto", "cone", "moments"])
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed, default=0, help="integer >= 0 (default 0)")
     p.add_argument("--truth", default=None, help="true network .npz, to report the error")
     p.add_argument("--out", required=True, help="where to write the network (.npz)")
     p.add_argument("--diagnostics", default=None, help="also write diagnostics as JSON")
-    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    add_force(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    X = load_array(args.x, "--x")
-    Y = load_array(args.y, "--y")
-    progress = None if args.quiet else ProgressPrinter()
+    guard(args, {"--out": args.out, "--diagnostics": args.diagnostics},
+          {"--x": args.x, "--y": args.y, "--truth": args.truth})
+    require_suffix(args.out, ".npz", "--out")
+    X, Y = load_data(args.x, "--x"), load_data(args.y, "--y")
+    truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
+    progress = Progress(enabled=not args.quiet)
     try:
         result = recover_network(X, Y, k=args.k, mode=args.mode, method=args.method,
                                  activation=args.activation, seed=args.seed,
                                  progress=progress)
     finally:
-        if progress:
-            progress.close()
-    result.network.save(args.out)
-    if result.standard_errors is not None:
-        _save_with_errors(args.out, result)
+        progress.close()
+    se = result.standard_errors
+    extra = {} if se is None else {"U_se": se["U"], "V_se": se["V"]}
+    result.network.save(args.out, **extra)
     rows = diagnostics_table(result.diagnostics)
-    if args.truth:
+    if truth is not None:
         from verify import compare_networks
 
-        truth = TwoLayerNetwork.load(args.truth)
         rows.append(("error vs truth", f"{compare_networks(truth, result.network):.2e}"))
     _print_rows(rows)
     print(f"wrote {args.out}")
-    if args.diagnostics:
-        with open(args.diagnostics, "w") as fh:
+    if args.diagnostics is not None:
+        with atomic_write(args.diagnostics, "w") as fh:
             json.dump(json_ready(result.diagnostics), fh, indent=2)
+        print(f"wrote {args.diagnostics}")
     return 0
 
 
@@ -65,12 +69,3 @@ def _print_rows(rows) -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
-
-
-def _save_with_errors(path: str, result) -> None:
-    """Add the standard errors ``U_se``, ``V_se`` next to ``U`` and ``V`` in the .npz."""
-    import numpy as np
-
-    net, se = result.network, result.standard_errors
-    np.savez(path, U=net.U, V=net.V, activation=np.array(net.activation.name),
-             U_se=se["U"], V_se=se["V"])

@@ -63,38 +63,76 @@ def json_ready(obj):
     return obj
 
 
-class ProgressPrinter:
-    """Progress messages on stderr: one overwritten line on a terminal, otherwise only
-    messages whose text changed category (``"cone: 3/10 facets"`` → printed at every
-    tenth of the way)."""
+class Progress:
+    """Progress bars on stderr through tqdm, for both progress protocols of the library.
 
-    def __init__(self, stream=None):
+    * ``progress(message)`` (``recover_network``: ``"cone: 3/10 facets"``) sets the text
+      of one bar that shows the message and the elapsed time;
+    * ``progress(stage, done, total)`` (certification, hardness) drives one bar per
+      stage, closed when ``done == total``.
+
+    Disabled by ``enabled=False`` (``--quiet``). When stderr is not a terminal the bar
+    is redrawn at most every :attr:`LOG_INTERVAL` seconds, so that logs stay short.
+    """
+
+    #: Seconds between redraws when stderr is a log file rather than a terminal.
+    LOG_INTERVAL = 10.0
+
+    def __init__(self, enabled: bool = True, stream=None):
         import sys
 
+        self.enabled = enabled
         self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self._last_fraction = -1.0
+        tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._interval = 0.2 if tty else self.LOG_INTERVAL
+        self._bar = None
+        self._stage = None
 
-    def __call__(self, message: str) -> None:
-        if self.tty:
-            self.stream.write("\r  " + message.ljust(60))
-            self.stream.flush()
+    def __call__(self, *args) -> None:
+        if not self.enabled:
             return
-        fraction = _fraction(message)
-        if fraction is None or fraction >= self._last_fraction + 0.1 or fraction == 1.0:
-            self.stream.write(f"  {message}\n")
-            if fraction is not None:
-                self._last_fraction = fraction
+        if len(args) == 1:
+            self._message(str(args[0]))
+        elif len(args) == 3:
+            self._step(str(args[0]), int(args[1]), int(args[2]))
+        else:
+            raise TypeError("progress takes (message) or (stage, done, total)")
+
+    def _message(self, message: str) -> None:
+        if self._bar is None or self._stage is not None:
+            self._open(None, desc=message, bar_format="  {desc} [{elapsed}]")
+        self._bar.set_description_str(message, refresh=False)
+        self._bar.update(1)  # redraws at most every interval; the count is not shown
+
+    def _step(self, stage: str, done: int, total: int) -> None:
+        if self._bar is None or self._stage != stage:
+            self._open(stage, desc=f"  {stage}", total=total)
+        self._bar.update(done - self._bar.n)
+        if done >= total:
+            self.close()
+
+    def _open(self, stage, **options) -> None:
+        from tqdm import tqdm
+
+        self.close()
+        self._stage = stage
+        self._bar = tqdm(file=self.stream, mininterval=self._interval, leave=True,
+                         dynamic_ncols=True, **options)
 
     def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
+        """Finish the current bar (call when the work is done or failed)."""
+        if self._bar is not None:
+            self._bar.close()
+        self._bar = self._stage = None
 
 
-def _fraction(message: str) -> float | None:
-    import re
+def progress_kwargs(function, progress) -> dict:
+    """``{"progress": progress}`` if ``function`` takes a ``progress`` parameter, else
+    ``{}``. The progress parameters of ``verify.certify`` and ``hardness`` are being
+    added concurrently; once they are in, call them with ``progress=`` directly."""
+    import inspect
 
-    match = re.search(r"(\d+)/(\d+)", message)
-    if not match or int(match.group(2)) == 0:
-        return None
-    return int(match.group(1)) / int(match.group(2))
+    if progress is None:
+        return {}
+    return {"progress": progress} if "progress" in inspect.signature(function).parameters \
+        else {}

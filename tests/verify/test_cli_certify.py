@@ -26,7 +26,7 @@ def test_certify_exit_codes(tmp_path, capsys):
     assert main(["certify", *args, "--digits", "30"]) == 0
     Y = inst.Y.copy()
     Y[1, 1] += 1
-    assert main(["certify", *_files(tmp_path, inst, Y), f"--out={out}"]) == 1
+    assert main(["certify", *_files(tmp_path, inst, Y), f"--out={out}", "--force"]) == 1
     assert json.loads(out.read_text())["holds"] is False
 
 
