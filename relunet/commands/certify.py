@@ -20,7 +20,7 @@ from recover.io import parse_json, read_text
 from recover.network import TwoLayerNetwork
 
 from .inputs import add_force, digits, guard, load_data
-from .report import Progress, progress_kwargs
+from .report import Progress
 
 
 def register(subparsers) -> None:
@@ -77,7 +77,7 @@ def _certify(X, Y, net, truth, n_digits, progress):
     from verify import certify
 
     options = {} if n_digits is None else {"exact": False, "digits": n_digits}
-    return certify(X, Y, net, truth=truth, **options, **progress_kwargs(certify, progress))
+    return certify(X, Y, net, truth=truth, **options, progress=progress)
 
 
 def _load_certificate(path):

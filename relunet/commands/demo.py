@@ -8,7 +8,7 @@ from recover import planted_instance, recover_network
 
 from .inputs import count, seed
 from .plant import check_size
-from .report import Progress, diagnostics_table, progress_kwargs
+from .report import Progress, diagnostics_table
 
 DEFAULT = dict(d=20, k=10, m=15, n=2000, seed=0)
 
@@ -59,7 +59,7 @@ def _certify(inst, result, progress):
     t0 = time.perf_counter()
     try:
         cert = certify(inst.X, inst.Y, result.network, exact=True, truth=inst.network,
-                       **progress_kwargs(certify, progress))
+                       progress=progress)
     finally:
         progress.close()
     print(cert.summary())

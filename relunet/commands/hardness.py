@@ -27,7 +27,7 @@ from recover.files import atomic_path, atomic_write
 from recover.io import load_array, load_json, load_npz_arrays, numeric
 
 from .inputs import add_force, guard, int_in, require_suffix
-from .report import Progress, progress_kwargs
+from .report import Progress
 
 #: Largest --max-elements / --max-clauses of ``check``; the number of instances (and
 #: the time) grows exponentially with both.
@@ -129,7 +129,7 @@ def run_decide(args) -> int:
     progress = Progress(enabled=not args.quiet)
     try:
         result = decide_fit(X, y, k=args.k, exact_floats=args.exact_floats,
-                            **progress_kwargs(decide_fit, progress))
+                            progress=progress)
     finally:
         progress.close()
     stats = result.stats
@@ -152,7 +152,7 @@ def run_check(args) -> int:
     progress = Progress(enabled=not args.quiet)
     try:
         report = check_reductions(args.max_elements, args.max_clauses,
-                                  **progress_kwargs(check_reductions, progress))
+                                  progress=progress)
     finally:
         progress.close()
     return 0 if report.all_agree else 1

@@ -124,15 +124,3 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
         self._bar = self._stage = None
-
-
-def progress_kwargs(function, progress) -> dict:
-    """``{"progress": progress}`` if ``function`` takes a ``progress`` parameter, else
-    ``{}``. The progress parameters of ``verify.certify`` and ``hardness`` are being
-    added concurrently; once they are in, call them with ``progress=`` directly."""
-    import inspect
-
-    if progress is None:
-        return {}
-    return {"progress": progress} if "progress" in inspect.signature(function).parameters \
-        else {}
