@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/relunet demo
 
+# Includes tests/test_readme.py: a plain `pip install` (no extras) of the checkout into a
+# fresh venv, then every README snippet and command run there (needs the package index).
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -q
 

@@ -195,13 +195,11 @@ _STARTED = time.perf_counter()
 
 
 def _plot_rate(record: dict, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # object-oriented API: no backend switch
 
     ns, med = np.array(record["ns"]), np.array(record["median_error"])
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig = Figure(figsize=(5, 3.5))
+    ax = fig.subplots()
     ax.loglog(ns, med, "o-", label=f"relunet noisy (slope {record['slope']:.2f})")
     ax.loglog(ns, med[0] * np.sqrt(ns[0] / ns), "k--", lw=1, label="n^(-1/2)")
     ax.set_xlabel("samples n")
@@ -210,7 +208,6 @@ def _plot_rate(record: dict, path: str) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def _fmt(row: dict) -> str:

@@ -391,11 +391,11 @@ def _with_failures(cell: dict, name: str) -> str:
 
 def _section_noisy_rate(rec, figures):
     r = rec.get("runs", rec.get("rows"))[0]
-    plt, fig, ax = _figure()
+    fig, ax = _figure()
     ns, med = np.array(r["ns"], dtype=float), np.array(r["median_error"])
     ax.loglog(ns, med, "o-", label=f"relunet noisy (slope {r['slope']:.2f})")
     ax.loglog(ns, med[0] * np.sqrt(ns[0] / ns), "k--", lw=1, label="n^(-1/2)")
-    path = _save(plt, fig, ax, figures, f"noisy_rate_{r['noise_kind']}",
+    path = _save(fig, ax, figures, f"noisy_rate_{r['noise_kind']}",
                  xlabel="samples n", ylabel="median relative error",
                  title=f"Error against n at {r['snr_db']:.0f} dB ({r['noise_kind']})")
     text = (f"Median error over {rec['params'].get('seeds')} seeds against n at "
@@ -427,16 +427,15 @@ SECTIONS = {"speed": _section_speed, "efficiency": _section_efficiency,
 # ------------------------------------------------------------------ plots
 
 def _figure():
-    import matplotlib
+    """A figure and its axes from matplotlib's object-oriented API: no pyplot, so no
+    backend switch and no window; ``savefig`` renders PNG with the Agg canvas."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    return plt, fig, ax
+    fig = Figure(figsize=(6.4, 4.2))
+    return fig, fig.subplots()
 
 
-def _save(plt, fig, ax, figures: str, name: str, **axes) -> str:
+def _save(fig, ax, figures: str, name: str, **axes) -> str:
     """Label ``ax`` with ``axes`` (``ax.set``), add the legend, write bench_NAME.png."""
     ax.set(**axes)
     if ax.get_legend_handles_labels()[0]:
@@ -444,35 +443,34 @@ def _save(plt, fig, ax, figures: str, name: str, **axes) -> str:
     path = os.path.join(figures, f"bench_{name}.png")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
 def _plot_efficiency(curves: dict, dims, figures) -> str:
-    plt, fig, ax = _figure()
+    fig, ax = _figure()
     for method, info in curves.items():
         ns = [c["n"] for c in info["curve"]]
         ax.plot(ns, [c["rate"] for c in info["curve"]], "o-", label=LABELS[method])
     ax.axhline(0.95, color="gray", lw=0.8, ls="--")
-    return _save(plt, fig, ax, figures, "efficiency", xscale="log", xlabel="samples n",
+    return _save(fig, ax, figures, "efficiency", xscale="log", xlabel="samples n",
                  ylabel=f"share with error ≤ {EXACT:.0e}",
                  title=f"Exact recovery at (d, k, m) = {tuple(dims)}")
 
 
 def _plot_size(rec, figures) -> str:
-    plt, fig, ax = _figure()
+    fig, ax = _figure()
     for method in METHODS:
         runs = [r for r in rec["runs"] if r["method"] == method]
         if runs:
             ax.plot([r["k"] * (r["d"] + r["m"]) for r in runs], [r["seconds"] for r in runs],
                     "o-", label=LABELS[method])
-    return _save(plt, fig, ax, figures, "size", xscale="log", yscale="log",
+    return _save(fig, ax, figures, "size", xscale="log", yscale="log",
                  xlabel="parameters k(d + m)", ylabel="seconds",
                  title=f"Time against size at n = {rec['params']['n']}")
 
 
 def _plot_scaling(rec, figures) -> str:
-    plt, fig, ax = _figure()
+    fig, ax = _figure()
     runs = rec["runs"]
     ns = np.array([r["n"] for r in runs], dtype=float)
     seconds = np.array([r["seconds"] for r in runs])
@@ -481,19 +479,19 @@ def _plot_scaling(rec, figures) -> str:
         if step != "total":
             ax.plot(ns, [r["extra"]["timings"][step] for r in runs], ".--", label=step)
     ax.plot(ns, [r["data_pass_seconds"] for r in runs], "k:", label="one pass Y @ X.T")
-    return _save(plt, fig, ax, figures, "scaling", xscale="log", yscale="log",
+    return _save(fig, ax, figures, "scaling", xscale="log", yscale="log",
                  xlabel="samples n", ylabel="seconds",
                  title=f"Time against n at (d, k, m) = {tuple(rec['params']['dims'])}")
 
 
 def _plot_speed(rec, figures) -> str:
-    plt, fig, ax = _figure()
+    fig, ax = _figure()
     rows = _speed_medians(rec)
     ax.barh([LABELS[m] for m, *_ in rows], [sec for _, sec, _, _ in rows], color="tab:blue")
     for i, (_, sec, exact, seeds) in enumerate(rows):
         ax.annotate(f" exact {exact}/{seeds}", (sec, i), va="center", fontsize=8)
     ax.invert_yaxis()
-    return _save(plt, fig, ax, figures, "speed", xscale="log",
+    return _save(fig, ax, figures, "speed", xscale="log",
                  xlabel="median seconds (gradient methods: to error 1e-10 or the cap)",
                  title=f"All methods at (d, k, m, n) = {tuple(rec['params']['dims'])}")
 

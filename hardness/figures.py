@@ -1,4 +1,9 @@
-"""Figures of the reduction (matplotlib, Agg backend, PNG files).
+"""Figures of the reduction (PNG files, drawn headless).
+
+The figures are built with matplotlib's object-oriented API (``matplotlib.figure.Figure``,
+written by ``savefig``, which picks the Agg canvas for PNG), never through pyplot: no
+window, no global figure registry, and importing this module leaves the user's matplotlib
+backend as it was.
 
 * :func:`plot_hypergraph` — the SET SPLITTING instance as its bipartite incidence graph,
   elements coloured by a splitting when one is given.
@@ -9,16 +14,13 @@
 
 from __future__ import annotations
 
-import matplotlib
+import networkx as nx
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
+from recover.network import TwoLayerNetwork
 
-from recover.network import TwoLayerNetwork  # noqa: E402
-
-from .set_splitting import SetSplitting  # noqa: E402
+from .set_splitting import SetSplitting
 
 COLOURS = ("tab:blue", "tab:orange")
 
@@ -32,7 +34,8 @@ def plot_hypergraph(instance: SetSplitting, path, splitting=None, title: str | N
     pos = {v: (0.0, -i) for i, v in enumerate(elements)}
     shift = (len(elements) - len(clauses)) / 2
     pos.update({v: (1.0, -j - shift) for j, v in enumerate(clauses)})
-    fig, ax = plt.subplots(figsize=(5, 0.6 * max(len(elements), len(clauses), 3) + 1))
+    fig = Figure(figsize=(5, 0.6 * max(len(elements), len(clauses), 3) + 1))
+    ax = fig.subplots()
     nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="0.6")
     colours = [COLOURS[splitting[i]] if splitting else "white" for i in range(len(elements))]
     nx.draw_networkx_nodes(graph, pos, nodelist=elements, node_color=colours,
@@ -66,7 +69,8 @@ def plot_gadget_line(network: TwoLayerNetwork, path, title: str | None = None):
     V = np.asarray(network.V, dtype=float)
     t = np.linspace(-1.5, 1.5, 301)
     pieces = [U[i] * np.maximum(V[i, 0] + V[i, -1] * t, 0) for i in range(2)]
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig = Figure(figsize=(6, 3.6))
+    ax = fig.subplots()
     ax.plot(t, pieces[0] + pieces[1], color="0.75", lw=6, label="output (sum)")
     for i, piece in enumerate(pieces):
         ax.plot(t, piece, "--", color=COLOURS[i], lw=2,
@@ -84,8 +88,7 @@ def plot_gadget_line(network: TwoLayerNetwork, path, title: str | None = None):
     return _save(fig, path)
 
 
-def _save(fig, path):
+def _save(fig: Figure, path):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path

@@ -4,13 +4,29 @@
 (precision path, mpmath) that a network reproduces the data; the result is a
 :class:`Certificate`. ``compare_networks`` and ``match_units`` compare networks up to
 permutation and positive scaling. :mod:`verify.strategies` holds hypothesis strategies
-for property-testing recovery algorithms.
+for property-testing recovery algorithms; it needs hypothesis (``pip install
+'relunet[test]'``) and is imported only when asked for (``from verify import strategies``
+or ``import verify.strategies``), so ``import verify`` works on a plain install.
 """
 
-from . import strategies
+import importlib
+
 from .certificate import Certificate
 from .certify import certify
 from .compare import compare_networks, match_units, max_unit_error
 
-__all__ = ["Certificate", "certify", "compare_networks", "match_units", "max_unit_error",
-           "strategies"]
+__all__ = ["Certificate", "certify", "compare_networks", "match_units", "max_unit_error"]
+
+
+def __getattr__(name: str):
+    """Import :mod:`verify.strategies` on first access (``verify.strategies``), with a
+    message that names the missing extra when hypothesis is not installed."""
+    if name != "strategies":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        return importlib.import_module(".strategies", __name__)
+    except ModuleNotFoundError as err:
+        if err.name != "hypothesis":
+            raise
+        raise ImportError("verify.strategies needs hypothesis: "
+                          "pip install 'relunet[test]'") from err

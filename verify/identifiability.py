@@ -1,4 +1,4 @@
-"""Local identifiability: rank of the Jacobian of ``(U, V) ↦ U f(V X)`` (DESIGN §5).
+"""Local identifiability: rank of the Jacobian of ``(U, V) ↦ U f(V X)``.
 
 For ReLU — and for any ``f`` with positive part ``g(t) = c t^q`` (``q`` a positive
 integer, :class:`verify.exact.RationalMonomial`), where ``(U_i, V_i) → (λ^{-q} U_i, λ V_i)``
@@ -12,10 +12,17 @@ solution, and full rank there already implies local uniqueness for the whole dat
 (fewer equations can only enlarge the fibre; constant-rank theorem).
 
 Proof of the rank: the Jacobian has rational entries; reduced modulo a prime ``p`` that
-divides none of their denominators, its rank over GF(p) (python-flint ``nmod_mat``) is a
-*lower* bound on its rank over ℚ (a nonzero minor mod ``p`` is a nonzero minor). Equal to
-the upper bound, it proves the exact rank. A random subset of rows suffices. If the bound
-is not met the answer is "not proven" — never "not identifiable".
+divides none of their denominators, its rank over GF(p) is a *lower* bound on its rank
+over ℚ (a nonzero minor mod ``p`` is a nonzero minor). Equal to the upper bound, it proves
+the exact rank. A random subset of rows suffices. If the bound is not met the answer is
+"not proven" — never "not identifiable".
+
+The rank over GF(p) is computed by python-flint's ``nmod_mat`` when it is installed (the
+``fast`` extra) and otherwise by exact Gaussian elimination on int64 residues in numpy
+(:func:`rank_mod_p_numpy`); both are exact, so the answer is the same, only the speed
+differs. sympy's ``DomainMatrix`` over ``GF(p)`` would also do, but it is pure Python and
+takes minutes on the Jacobians of ordinary instances, which would make ``certify`` on a
+plain install unusable.
 """
 
 from __future__ import annotations
@@ -52,13 +59,57 @@ def jacobian_rank_mod_p(U, V, X, p: int, rows: int, seed: int,
     ``g`` the positive part ``c t^q``. Returns ``(rank, kink_free_samples)``, or None if
     ``p`` divides a denominator.
     """
-    from flint import nmod_mat
-
     out = jacobian_rows_mod_p(U, V, X, p, rows, seed, g)
     if out is None:
         return None
     J, _, keep = out
-    return nmod_mat(J.tolist(), p).rank(), len(keep)
+    return rank_mod_p(J, p), len(keep)
+
+
+def rank_backend() -> str:
+    """Name of the library that computes ranks over GF(p): "python-flint" when it is
+    importable, else "numpy"."""
+    try:
+        import flint  # noqa: F401
+    except ImportError:
+        return "numpy"
+    return "python-flint"
+
+
+def rank_mod_p(J, p: int) -> int:
+    """Rank over GF(p) of the integer matrix ``J`` (entries taken mod ``p``, ``p < 2^31``),
+    with python-flint when installed, else :func:`rank_mod_p_numpy` (same answer)."""
+    try:
+        from flint import nmod_mat
+    except ImportError:
+        return rank_mod_p_numpy(J, p)
+    return nmod_mat(np.asarray(J, dtype=np.int64).tolist(), p).rank()
+
+
+def rank_mod_p_numpy(J, p: int) -> int:
+    """Rank over GF(p) of the integer matrix ``J`` by Gaussian elimination on residues.
+
+    Exact for primes ``p < 2^31``: residues are below ``2^31``, so each product of two
+    stays below ``2^62`` and no int64 operation overflows. One vectorised row update per
+    pivot, so an r×c matrix costs about ``min(r, c)`` numpy passes over it.
+    """
+    if not 1 < p < 2**31:
+        raise ValueError(f"rank_mod_p_numpy needs a prime 1 < p < 2^31, got {p}")
+    A = np.asarray(J, dtype=np.int64) % p
+    rank = 0
+    for col in range(A.shape[1]):
+        pivots = np.flatnonzero(A[rank:, col])
+        if pivots.size == 0:
+            continue
+        piv = rank + pivots[0]
+        A[[rank, piv]] = A[[piv, rank]]
+        A[rank, col:] = A[rank, col:] * pow(int(A[rank, col]), -1, p) % p
+        factors = A[rank + 1:, col].copy()
+        A[rank + 1:, col:] = (A[rank + 1:, col:] - factors[:, None] * A[rank, col:]) % p
+        rank += 1
+        if rank == A.shape[0]:
+            break
+    return rank
 
 
 def jacobian_rows_mod_p(U, V, X, p: int, rows: int, seed: int, g: RationalMonomial = RELU):
@@ -110,7 +161,8 @@ def identifiability_check(U, V, X, seed: int = 0, g: RationalMonomial = RELU) ->
             return Check("identifiability", "passed",
                          f"Jacobian rank = mk + kd - k = {bound} (proven: rank over GF({p}) "
                          f"of {bound + 32 * (attempt + 1)} rows at {kink_free} kink-free "
-                         f"samples): unique up to permutation and scaling near the solution",
+                         f"samples, computed with {rank_backend()}): unique up to "
+                         f"permutation and scaling near the solution",
                          required=False,
                          numbers={"rank": rank, "bound": bound, "prime": p,
                                   "kink_free_samples": kink_free})
