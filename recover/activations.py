@@ -443,7 +443,7 @@ def _symbolic_inverse(g: sympy.Expr, degree=None) -> sympy.Expr | None:
     keep = np.isfinite(ys) & (ys > 0)
     best, best_err = None, INVERSE_RTOL
     for form in (f for branch in branches for f in _inverse_forms(branch, _supremum(g))):
-        if form.has(sympy.I):
+        if form.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo):  # unchecked solve branches
             continue
         back = _numpy_function(form, _Y)(ys[keep])
         err = float(np.max(np.abs(back - ts[keep]) / ts[keep]))
