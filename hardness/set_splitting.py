@@ -1,5 +1,5 @@
 """SET SPLITTING (hypergraph 2-colouring), the NP-complete source problem of the
-k = 2 hardness reduction (Bakshi, Jayaram, Woodruff, COLT 2019; DESIGN §6).
+k = 2 hardness reduction (Bakshi, Jayaram, Woodruff, COLT 2019).
 
 An instance is a ground set ``{0, …, N-1}`` and a list of clauses (non-empty subsets).
 A *splitting* is a colouring ``s ∈ {0, 1}^N`` under which no clause is monochromatic,
@@ -9,6 +9,12 @@ The instance is stored as a networkx bipartite incidence graph: element nodes
 ``("e", i)`` (``bipartite=0``) and clause nodes ``("c", j)`` (``bipartite=1``), with an
 edge when element ``i`` lies in clause ``j``. Isomorphism of instances is isomorphism of
 these graphs that keeps the two sides apart.
+
+Size limits: at most :data:`MAX_ELEMENTS` elements, :data:`MAX_CLAUSES` clauses and
+:data:`MAX_INCIDENCES` element-in-clause incidences in total, and instance files of at
+most :data:`MAX_FILE_BYTES` bytes. The reduction builds an integer ``(N+2) × (N+|C|+3)``
+matrix, which these limits keep below 100 MB (1002 × 11003 × 8 bytes ≈ 88 MB); deciding
+the reduced instance is exponential in ``N`` anyway.
 """
 
 from __future__ import annotations
@@ -16,13 +22,24 @@ from __future__ import annotations
 import itertools
 import json
 import numbers
-import os
 from typing import Iterator, Sequence
 
 import networkx as nx
 import numpy as np
 
+from recover.bounded_json import load_bounded
 from recover.errors import InvalidInputError
+
+#: Most elements ``N`` of an instance.
+MAX_ELEMENTS = 1000
+#: Most clauses of an instance.
+MAX_CLAUSES = 10_000
+#: Most incidences ``Σ|c|`` of an instance (its incidence graph has this many edges).
+MAX_INCIDENCES = 100_000
+#: Largest instance file :meth:`SetSplitting.load` reads.
+MAX_FILE_BYTES = 2 ** 20
+_LIMIT_REASON = ("the reduction builds an (N+2) x (N+|C|+3) integer matrix, kept below "
+                 "~100 MB, and deciding it is exponential in N anyway")
 
 
 class SetSplitting:
@@ -137,16 +154,13 @@ class SetSplitting:
 
     @classmethod
     def load(cls, path) -> "SetSplitting":
-        """Read an instance written by :meth:`save`, with validation."""
-        path = os.fspath(path)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except FileNotFoundError:
-            raise InvalidInputError(f"no such file {path!r}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"{path!r} is not valid JSON: {exc}") from None
-        return cls.from_dict(data)
+        """Read an instance written by :meth:`save`, with validation.
+
+        Any problem (missing file, directory, unreadable, not UTF-8, not JSON, over
+        :data:`MAX_FILE_BYTES`, nested over 32 deep, over the size limits) raises
+        :class:`InvalidInputError`.
+        """
+        return cls.from_dict(load_bounded(path, "instance", MAX_FILE_BYTES))
 
 
 def _is_int(value) -> bool:
@@ -156,34 +170,52 @@ def _is_int(value) -> bool:
 def _check_n_elements(n_elements) -> int:
     if not _is_int(n_elements):
         raise InvalidInputError(f"n_elements must be an integer, got {n_elements!r}")
-    if n_elements < 1:
-        raise InvalidInputError(f"n_elements must be >= 1, got {n_elements}")
+    if not 1 <= n_elements <= MAX_ELEMENTS:
+        raise InvalidInputError(f"n_elements must be in 1..{MAX_ELEMENTS}, got {n_elements} "
+                                f"({_LIMIT_REASON})")
     return int(n_elements)
 
 
 def _check_clauses(clauses, n_elements: int) -> tuple[tuple[int, ...], ...]:
     if isinstance(clauses, (str, bytes)) or not isinstance(clauses, (Sequence, np.ndarray)):
         raise InvalidInputError("clauses must be a sequence of sequences of element indices")
+    if len(clauses) > MAX_CLAUSES:
+        raise InvalidInputError(f"{len(clauses)} clauses; at most {MAX_CLAUSES} accepted "
+                                f"({_LIMIT_REASON})")
     out: list[tuple[int, ...]] = []
+    seen: set[tuple[int, ...]] = set()
+    incidences = 0
     for j, clause in enumerate(clauses):
         if isinstance(clause, (str, bytes)) or not isinstance(clause, (Sequence, np.ndarray)):
-            raise InvalidInputError(f"clause {j} is not a sequence of element indices: {clause!r}")
+            raise InvalidInputError(f"clause {j} is not a sequence of element indices: "
+                                    f"{_short(clause)}")
+        incidences += len(clause)
+        if incidences > MAX_INCIDENCES:
+            raise InvalidInputError(f"the clauses hold more than {MAX_INCIDENCES} elements in "
+                                    f"total ({_LIMIT_REASON})")
         items = list(clause)
         if not items:
             raise InvalidInputError(f"clause {j} is empty; every clause needs an element")
         for i in items:
             if not _is_int(i):
-                raise InvalidInputError(f"clause {j} holds a non-integer element {i!r}")
+                raise InvalidInputError(f"clause {j} holds a non-integer element {_short(i)}")
             if not 0 <= i < n_elements:
                 raise InvalidInputError(
                     f"clause {j} holds element {i}, out of range 0..{n_elements - 1}")
         if len(set(items)) != len(items):
-            raise InvalidInputError(f"clause {j} repeats an element: {items}")
+            raise InvalidInputError(f"clause {j} repeats an element: {_short(items)}")
         normal = tuple(sorted(int(i) for i in items))
-        if normal in out:
-            raise InvalidInputError(f"clause {list(normal)} appears twice")
+        if normal in seen:  # a set: 10^4 clauses would make a list search quadratic
+            raise InvalidInputError(f"clause {_short(list(normal))} appears twice")
+        seen.add(normal)
         out.append(normal)
     return tuple(out)
+
+
+def _short(value, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters: error messages stay one short line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 # --- generators ---------------------------------------------------------------------

@@ -15,9 +15,10 @@ once, everything the toolkit needs:
 * injectivity (``g`` strictly increasing on ``(0, ∞)``) and the supremum of ``g``;
 * Gaussian Hermite coefficients ``E[f(σz) He_p(z)]`` (:meth:`Activation.hermite`).
 
-Validation (:func:`get_activation`): a string that does not parse, depends on symbols
-other than ``t``, is not real, or is not positive on ``(0, ∞)`` raises
-:class:`~recover.errors.InvalidInputError` naming the property. Properties are decided
+Validation (:func:`get_activation`): a string is parsed without evaluating anything
+(:mod:`recover.expression`: a whitelist of syntax, with caps); one that does not parse,
+depends on symbols other than ``t``, is not real, or is not positive on ``(0, ∞)``
+raises :class:`~recover.errors.InvalidInputError` naming the property. Properties are decided
 symbolically where sympy can (``solveset``); otherwise by sampling, with a warning.
 
 Names: ``"relu"`` (``t``), ``"relu2"`` (``t²``), ``"relu^p"`` (``t^p``, ``p > 0``),
@@ -28,6 +29,7 @@ Names: ``"relu"`` (``t``), ``"relu2"`` (``t²``), ``"relu^p"`` (``t^p``, ``p > 0
 from __future__ import annotations
 
 import functools
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -35,12 +37,12 @@ from typing import Callable
 
 import mpmath
 import numpy as np
+import scipy.special
 import sympy
 from sympy.codegen.rewriting import optimize, optims_c99
-from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication,
-                                        parse_expr, standard_transformations)
 
 from .errors import InvalidInputError
+from .expression import MAX_EXPONENT, parse_expression
 
 #: The variable of every positive part (``t > 0``).
 T = sympy.Symbol("t", positive=True)
@@ -173,13 +175,13 @@ class Activation:
         linear functions (Gaussian integrals sympy closes quickly); sympy's ``integrate``
         can run for minutes on others, which then use :meth:`hermite_quadrature`.
         """
-        return _hermite_closed_form(self.expr, _nonnegative_int(p, "p"), sympy.nsimplify(sigma))
+        return _hermite_closed_form(self.expr, _nonnegative_int(p, "p"), _exact_sigma(sigma))
 
     def hermite_quadrature(self, p: int, sigma=1, digits: int = 30):
         """``E[f(σz) He_p(z)]`` by mpmath ``quad`` at ``digits`` digits (``mpf``)."""
         p = _nonnegative_int(p, "p")
         with mpmath.mp.workdps(digits):
-            s = mpmath.mpf(sympy.N(sympy.nsimplify(sigma), digits + 5))
+            s = mpmath.mpf(sympy.N(_exact_sigma(sigma), digits + 5))
             norm = 1 / mpmath.sqrt(2 * mpmath.pi)
 
             def integrand(z):
@@ -203,7 +205,7 @@ def from_expression(expr: sympy.Expr, name: str | None = None) -> Activation:
     g = _check_expression(expr)
     degree = _homogeneous_degree(g)
     injective = _strictly_increasing(g)
-    inverse_expr = _symbolic_inverse(g) if injective else None
+    inverse_expr = _symbolic_inverse(g, degree) if injective else None
     g_num = _numpy_function(g)
     inverse = None
     if injective:
@@ -233,22 +235,11 @@ def canonical_name(g: sympy.Expr) -> str:
 def parse_positive_part(text: str) -> sympy.Expr:
     """Parse ``text`` (an expression in ``t``; ``^`` means power) into a sympy expression.
 
-    Raises :class:`InvalidInputError` when it does not parse or is not an expression.
+    Safe on untrusted text: nothing is evaluated (:func:`recover.expression.parse_expression`
+    builds the expression from a whitelist of syntax). Raises :class:`InvalidInputError`
+    when the text is outside that grammar.
     """
-    if "__" in text or ";" in text:
-        raise InvalidInputError(f"activation {text!r} is not parseable as an expression in t")
-    transformations = standard_transformations + (convert_xor, implicit_multiplication)
-    try:
-        expr = parse_expr(text, local_dict={"t": T}, transformations=transformations)
-    except Exception as exc:  # sympy raises SyntaxError, TokenError, TypeError, ...
-        raise InvalidInputError(
-            f"activation {text!r} is not parseable as an expression in t "
-            f"({type(exc).__name__}: {exc})") from None
-    if not isinstance(expr, sympy.Expr):
-        raise InvalidInputError(
-            f"activation {text!r} is not parseable as an expression in t "
-            f"(got a {type(expr).__name__})")
-    return expr
+    return parse_expression(text, T)
 
 
 def _named_expression(key: str) -> sympy.Expr | None:
@@ -260,12 +251,14 @@ def _named_expression(key: str) -> sympy.Expr | None:
         return sympy.Integer(1)
     if key.startswith("relu^"):
         try:
-            p = sympy.nsimplify(key[len("relu^"):], rational=True)
-        except (sympy.SympifyError, ValueError, TypeError):
-            p = None
-        if p is None or not p.is_number or not p > 0:
-            raise InvalidInputError(f"activation {key!r}: relu^p needs a number p > 0")
-        return T ** p
+            p = parse_expression(key[len("relu^"):], None, what=f"the p of {key!r}")
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"activation {key!r}: relu^p needs a number p > 0 "
+                                    f"({exc})") from None
+        if not p.is_Number or not sympy.Rational(1, MAX_EXPONENT) <= p <= MAX_EXPONENT:
+            raise InvalidInputError(f"activation {key!r}: relu^p needs a number p > 0 "
+                                    f"(between 1/{MAX_EXPONENT} and {MAX_EXPONENT})")
+        return T ** sympy.nsimplify(p, rational=True)  # a sympy number, never text
     return None
 
 
@@ -273,7 +266,14 @@ def _named_expression(key: str) -> sympy.Expr | None:
 def _from_string(key: str) -> Activation:
     named = _named_expression(key)
     expr = named if named is not None else parse_positive_part(key)
-    return from_expression(expr)
+    try:
+        return from_expression(expr)
+    except (ArithmeticError, TypeError, ValueError, NotImplementedError,
+            RecursionError) as exc:  # sympy or numpy gave up on a parseable expression
+        if isinstance(exc, InvalidInputError):
+            raise
+        raise InvalidInputError(f"activation {key!r} could not be analysed "
+                                f"({type(exc).__name__}: {exc})") from None
 
 
 def get_activation(activation: str | Activation) -> Activation:
@@ -391,7 +391,9 @@ def _supremum(g: sympy.Expr) -> float:
 
 # --- evaluators ----------------------------------------------------------------------------
 def _numpy_function(expr: sympy.Expr, symbol=T) -> Callable[[np.ndarray], np.ndarray]:
-    raw = sympy.lambdify(symbol, optimize(expr, optims_c99), "numpy")
+    # numpy has no erf: scipy's vectorised ones (math.erf fails on arrays)
+    raw = sympy.lambdify(symbol, optimize(expr, optims_c99),
+                         [{"erf": scipy.special.erf, "erfinv": scipy.special.erfinv}, "numpy"])
 
     def evaluate(a):
         a = np.asarray(a, dtype=float)
@@ -423,10 +425,16 @@ def _exact_function(g: sympy.Expr) -> Callable | None:
     return horner
 
 
-def _symbolic_inverse(g: sympy.Expr) -> sympy.Expr | None:
-    """A branch of ``solve(g(t) = y, t)`` that round-trips on sample points, or None."""
+def _symbolic_inverse(g: sympy.Expr, degree=None) -> sympy.Expr | None:
+    """A branch of ``solve(g(t) = y, t)`` that round-trips on sample points, or None.
+
+    For ``g = c t^p`` (``degree`` p) the branch is ``(y/c)^(1/p)``, written directly:
+    ``solve`` can take minutes on ``t^(99/100)`` checking its hundred roots of unity.
+    """
     try:
-        branches = sympy.solve(sympy.Eq(g, _Y), T)
+        branches = ([(_Y / sympy.simplify(g / T ** degree)) ** (1 / degree)]
+                    if degree is not None and degree != 0
+                    else sympy.solve(sympy.Eq(g, _Y), T, check=False))
     except Exception:  # no closed form: numeric inversion
         return None
     g_num = _numpy_function(g)
@@ -435,7 +443,7 @@ def _symbolic_inverse(g: sympy.Expr) -> sympy.Expr | None:
     keep = np.isfinite(ys) & (ys > 0)
     best, best_err = None, INVERSE_RTOL
     for form in (f for branch in branches for f in _inverse_forms(branch, _supremum(g))):
-        if form.has(sympy.I):
+        if form.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo):  # unchecked solve branches
             continue
         back = _numpy_function(form, _Y)(ys[keep])
         err = float(np.max(np.abs(back - ts[keep]) / ts[keep]))
@@ -509,6 +517,15 @@ def _hermite_closed_form(g: sympy.Expr, p: int, sigma: sympy.Expr):
     if value.has(sympy.Integral) or not value.is_number:
         return None
     return sympy.simplify(value)
+
+
+def _exact_sigma(sigma) -> sympy.Expr:
+    """``sigma > 0`` as an exact sympy number; a number, never text (``nsimplify`` of a
+    string would evaluate it)."""
+    if isinstance(sigma, (bool, str, bytes)) or not isinstance(
+            sigma, (numbers.Real, sympy.Number)) or not sigma > 0:
+        raise InvalidInputError(f"sigma must be a real number > 0, got {sigma!r}")
+    return sympy.nsimplify(sigma)
 
 
 def _nonnegative_int(p, name: str) -> int:

@@ -15,6 +15,14 @@ JSON layout (``schema = "relunet.certificate/1"``)::
 
 Exact weights are ``"p/q"`` strings (``"p"`` for integers); the precision path stores
 decimal strings with ``digits`` significant digits.
+
+Loading is bounded (:mod:`recover.bounded_json`): at most :data:`MAX_CERTIFICATE_CHARS`
+characters (64 MiB: room for a million weights of 60 characters, ten times the
+``d = 1000, k = 100, m = 100`` network at typical sizes), nesting at most 32 deep, at
+most :data:`MAX_NUMBER_DIGITS` digits in each integer of a weight (``p``, ``q``, a
+mantissa; Python's own int-string limit, so a certificate that could be written can be
+read), decimal exponents of at most 4 digits, and ``digits`` at most
+:data:`MAX_PRECISION_DIGITS`.
 """
 
 from __future__ import annotations
@@ -29,14 +37,23 @@ from importlib import metadata
 
 import numpy as np
 
+from recover.bounded_json import loads_bounded
 from recover.errors import InvalidInputError
 from recover.network import TwoLayerNetwork
 
 from .checks import STATUSES, Check
 
 SCHEMA = "relunet.certificate/1"
-_RATIONAL = re.compile(r"^-?\d+(/[1-9]\d*)?$")
-_DECIMAL = re.compile(r"^-?\d+(\.\d+)?(e[-+]?\d+)?$")
+#: Largest certificate text accepted by :meth:`Certificate.from_json` (see module doc).
+MAX_CERTIFICATE_CHARS = 64 * 2 ** 20
+#: Most digits of each integer in a weight string (Python's default int-string limit).
+MAX_NUMBER_DIGITS = 4300
+#: Largest working precision a certificate may claim (re-checking works at it).
+MAX_PRECISION_DIGITS = 10_000
+_N = MAX_NUMBER_DIGITS
+_RATIONAL = re.compile(rf"-?\d{{1,{_N}}}(/[1-9]\d{{0,{_N - 1}}})?")
+# a decimal exponent of at most 4 digits: Fraction("1e999999999") would build 10**999999999
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d{1,4})?")
 _KEYS = {"schema", "holds", "mode", "digits", "data", "network", "checks", "claims",
          "timings", "versions"}
 
@@ -131,10 +148,7 @@ class Certificate:
     def from_json(cls, text: str) -> "Certificate":
         """Parse and strictly validate a certificate; :class:`InvalidInputError` if the
         schema is violated or ``holds`` disagrees with the required checks."""
-        try:
-            obj = json.loads(text)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"certificate is not valid JSON: {exc}") from None
+        obj = loads_bounded(text, "certificate", MAX_CERTIFICATE_CHARS)
         _validate(obj)
         checks = [Check(c["name"], c["status"], c["detail"], c["required"], c["numbers"])
                   for c in obj["checks"]]
@@ -225,9 +239,11 @@ def _validate(obj) -> None:
         _fail(f"schema {obj['schema']!r} is not {SCHEMA!r}")
     if obj["mode"] not in ("exact", "precision") or not isinstance(obj["holds"], bool):
         _fail("'mode' must be 'exact' or 'precision' and 'holds' a boolean")
-    if obj["mode"] == "precision" and not (isinstance(obj["digits"], int)
-                                           and obj["digits"] >= 16):
-        _fail("a precision certificate needs an integer 'digits' >= 16")
+    if obj["mode"] == "precision" and not (
+            isinstance(obj["digits"], int) and not isinstance(obj["digits"], bool)
+            and 16 <= obj["digits"] <= MAX_PRECISION_DIGITS):
+        _fail(f"a precision certificate needs an integer 'digits' in "
+              f"[16, {MAX_PRECISION_DIGITS}]")
     checks = obj["checks"]
     if not isinstance(checks, list) or not checks:
         _fail("'checks' must be a non-empty list")
@@ -265,11 +281,22 @@ def _parse_network(net) -> tuple[TwoLayerNetwork | None, dict | None]:
         if (not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows)
                 or len({len(r) for r in rows}) != 1):
             _fail(f"network {name} must be a non-empty rectangular list of lists")
-        if not all(isinstance(a, str) and pattern.match(a) for r in rows for a in r):
-            _fail(f"network {name} holds entries that are not {net['kind']} number strings")
-        mats.append(np.array([[Fraction(a) for a in r] for r in rows], dtype=object))
+        mats.append(np.array([[_number(a, pattern, name, net["kind"]) for a in r]
+                              for r in rows], dtype=object))
     U, V = mats
     if net["kind"] == "decimal":
         return (TwoLayerNetwork(U.astype(float), V.astype(float), net["activation"]),
                 {"U": net["U"], "V": net["V"]})
     return TwoLayerNetwork(U, V, net["activation"]), None
+
+
+def _number(a, pattern: re.Pattern, name: str, kind: str) -> Fraction:
+    """A weight string as an exact Fraction; digits capped before any int conversion."""
+    if not (isinstance(a, str) and len(a) <= 2 * MAX_NUMBER_DIGITS + 2
+            and pattern.fullmatch(a)):
+        _fail(f"network {name} holds entries that are not {kind} number strings "
+              f"(at most {MAX_NUMBER_DIGITS} digits per integer)")
+    try:
+        return Fraction(a)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        _fail(f"network {name} holds a number with more than {MAX_NUMBER_DIGITS} digits")
