@@ -65,24 +65,13 @@ def loads_bounded(text, what: str, max_chars: int, max_depth: int = MAX_DEPTH,
 
 
 def load_bounded(path, what: str, max_bytes: int, **caps):
-    """Read and parse the JSON file ``path`` with the caps of :func:`loads_bounded`
-    (``max_bytes`` bounds the file size, checked before reading). A missing file, a
-    directory, an unreadable or non-UTF-8 file raise :class:`InvalidInputError`."""
-    path = os.fspath(path)
-    label = f"{what} {path!r}"
-    try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > max_bytes:
-                _too_big(label, size, max_bytes)
-            data = fh.read(max_bytes + 1)  # the file may grow, or not be a regular file
-    except FileNotFoundError:
-        raise InvalidInputError(f"{label}: no such file") from None
-    except IsADirectoryError:
-        raise InvalidInputError(f"{label} is a directory, not a JSON file") from None
-    except OSError as exc:  # permission denied, I/O error, ...
-        raise InvalidInputError(f"{label} cannot be read: {exc.strerror or exc}") from None
-    return loads_bounded(data, label, max_bytes, **caps)
+    """Read the JSON file ``path`` with :func:`recover.io.read_text` (a regular file of
+    at most ``max_bytes`` bytes of UTF-8, checked before reading) and parse it with the
+    caps of :func:`loads_bounded`. Every failure is one :class:`InvalidInputError`."""
+    from .io import read_text
+
+    label = f"{what} {os.fspath(path)!r}"
+    return loads_bounded(read_text(path, label, max_bytes), label, max_bytes, **caps)
 
 
 def _too_big(what: str, size: int, limit: int):

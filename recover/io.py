@@ -10,8 +10,8 @@ Nothing is allocated before the file has been checked:
   ``.npy`` against its declared uncompressed size (``zipfile`` never inflates a member
   past that size, so a zip bomb stops at the cap).
 * ``.csv`` / ``.txt``: at most :data:`MAX_TEXT_BYTES` bytes.
-* JSON: at most :data:`MAX_JSON_BYTES` bytes, and no nesting deep enough to exhaust the
-  parser's recursion.
+* JSON: at most :data:`MAX_JSON_BYTES` bytes of UTF-8 (:func:`read_text`), parsed with
+  caps on nesting, container count and number length by :mod:`recover.bounded_json`.
 
 Numeric arrays must be integer or real floating point: complex (whose imaginary part
 would be dropped), boolean, string, object and structured arrays are refused. Every
@@ -20,7 +20,6 @@ failure is an :class:`~recover.errors.InvalidInputError` naming the file and the
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import stat
@@ -139,31 +138,17 @@ def read_text(path, label: str, max_bytes: int = MAX_JSON_BYTES) -> str:
     size = _regular_file_size(path, label)
     if size > max_bytes:
         raise InvalidInputError(f"{label}: {size} bytes, over the cap of {max_bytes} bytes")
-    with open(path, "rb") as fh:
-        data = fh.read(max_bytes + 1)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:  # permission denied, I/O error, removed since stat
+        raise InvalidInputError(f"{label}: cannot be read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:  # the file grew, or its size was not what stat said
         raise InvalidInputError(f"{label}: over the cap of {max_bytes} bytes")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInputError(f"{label}: not UTF-8 text: {exc}") from None
-
-
-def load_json(path, label: str):
-    """Parse a JSON file read with :func:`read_text` (size-capped); deep nesting, huge
-    integers and invalid JSON are :class:`InvalidInputError`."""
-    return parse_json(read_text(path, label), label)
-
-
-def parse_json(text: str, label: str):
-    """``json.loads`` with every failure (including nesting deep enough to exhaust the
-    recursion limit) turned into one :class:`InvalidInputError`."""
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise InvalidInputError(f"{label}: JSON nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, or an integer with too many digits
-        raise InvalidInputError(f"{label}: not valid JSON: {exc}") from None
 
 
 # --- internals ---------------------------------------------------------------------

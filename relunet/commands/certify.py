@@ -16,7 +16,7 @@ import sys
 
 from recover.errors import InvalidInputError
 from recover.files import atomic_write
-from recover.io import parse_json, read_text
+from recover.io import read_text
 from recover.network import TwoLayerNetwork
 
 from .inputs import add_force, digits, guard, load_data
@@ -85,7 +85,6 @@ def _load_certificate(path):
     from verify.certificate import Certificate
 
     text = read_text(path, f"--recheck ({path})")
-    parse_json(text, f"--recheck ({path})")  # nesting depth and syntax, one clear line
     try:
         return Certificate.from_json(text)
     except InvalidInputError as exc:

@@ -24,7 +24,7 @@ import numpy as np
 from hardness import SetSplitting, check_reductions, decide_fit, reduce_set_splitting
 from recover.errors import InvalidInputError
 from recover.files import atomic_path, atomic_write
-from recover.io import load_array, load_json, load_npz_arrays, numeric
+from recover.io import load_array, load_npz_arrays, numeric
 
 from .inputs import add_force, guard, int_in, require_suffix
 from .report import Progress
@@ -32,9 +32,6 @@ from .report import Progress
 #: Largest --max-elements / --max-clauses of ``check``; the number of instances (and
 #: the time) grows exponentially with both.
 MAX_CHECK_SIZE = 10
-#: Largest reduced instance ``build`` writes: X is (N+2) x (N+C+3) integers for N
-#: elements and C clauses; capped at 2 GiB before anything is built.
-MAX_BUILD_BYTES = 2 * 2**30
 #: Figures of ``demo``, in its --out-dir.
 DEMO_FIGURES = ("gadget_line.png", "hypergraph_yes.png", "hypergraph_no.png")
 
@@ -87,30 +84,13 @@ def _check_size(low: int):
 def run_build(args) -> int:
     guard(args, {"--out": args.out}, {"--instance": args.instance})
     require_suffix(args.out, ".npz", "--out")
-    data = load_json(args.instance, f"--instance ({args.instance})")
-    if not isinstance(data, dict):
-        raise InvalidInputError(f"--instance ({args.instance}): expected a JSON object "
-                                f"{{n_elements, clauses}}")
-    _check_build_size(data, args.instance)
-    instance = SetSplitting.from_dict(data)
+    instance = SetSplitting.load(args.instance)
     reduction = reduce_set_splitting(instance)
     with atomic_write(args.out) as fh:
         np.savez(fh, X=reduction.X, y=reduction.y)
     print(f"{instance}: X is {reduction.X.shape[0]}x{reduction.X.shape[1]} "
           f"(points {', '.join(reduction.names)}); wrote {args.out}")
     return 0
-
-
-def _check_build_size(data: dict, path) -> None:
-    """Refuse an instance whose reduced X would exceed :data:`MAX_BUILD_BYTES` (checked
-    when the counts are well formed; :meth:`SetSplitting.from_dict` checks the rest)."""
-    n, clauses = data.get("n_elements"), data.get("clauses")
-    if isinstance(n, int) and n > 0 and isinstance(clauses, list):
-        nbytes = 8 * (n + 2) * (n + len(clauses) + 3)
-        if nbytes > MAX_BUILD_BYTES:
-            raise InvalidInputError(
-                f"--instance ({path}): {n} elements and {len(clauses)} clauses reduce to "
-                f"about {nbytes / 2**30:.3g} GiB; the cap is {MAX_BUILD_BYTES / 2**30:.0f} GiB")
 
 
 def _load_xy(args):

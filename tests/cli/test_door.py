@@ -13,7 +13,8 @@ import pytest
 from recover import TwoLayerNetwork
 from recover.errors import InvalidInputError
 from recover.files import atomic_write, guard_outputs
-from recover.io import load_array, load_json
+from recover.bounded_json import load_bounded
+from recover.io import load_array
 from relunet.cli import main
 from relunet.commands.report import Progress
 
@@ -299,11 +300,11 @@ def test_text_and_json_caps(tmp_path, monkeypatch):
     with pytest.raises(InvalidInputError, match="over the cap"):
         load_array(tmp_path / "a.csv")
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
-    with pytest.raises(InvalidInputError, match="nested too deeply"):
-        load_json(tmp_path / "deep.json", "deep")
+    with pytest.raises(InvalidInputError, match="nests arrays/objects 100000 deep"):
+        load_bounded(tmp_path / "deep.json", "deep", 10**6)
     (tmp_path / "int.json").write_text("1" * 5000)
-    with pytest.raises(InvalidInputError, match="not valid JSON"):
-        load_json(tmp_path / "int.json", "int")
+    with pytest.raises(InvalidInputError, match="number literal"):
+        load_bounded(tmp_path / "int.json", "int", 10**6)
 
 
 def test_special_files_and_folders_are_refused(tmp_path):

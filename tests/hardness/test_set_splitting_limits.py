@@ -53,12 +53,12 @@ def test_bad_files(tmp_path, content, fragment):
 def test_oversized_file(tmp_path):
     path = tmp_path / "inst.json"
     path.write_text(json.dumps({"n_elements": 3, "clauses": [[0, 1]]}) + " " * MAX_FILE_BYTES)
-    with pytest.raises(InvalidInputError, match=f"at most {MAX_FILE_BYTES}"):
+    with pytest.raises(InvalidInputError, match=f"over the cap of {MAX_FILE_BYTES} bytes"):
         SetSplitting.load(path)
 
 
 def test_directory_non_utf8_and_missing(tmp_path):
-    with pytest.raises(InvalidInputError, match="is a directory"):
+    with pytest.raises(InvalidInputError, match="is a folder, not a file"):
         SetSplitting.load(tmp_path)
     bad = tmp_path / "latin1.json"
     bad.write_bytes(b'{"n_elements": 3, "clauses": [], "x": "\xe9"}')
@@ -70,12 +70,13 @@ def test_directory_non_utf8_and_missing(tmp_path):
 
 def test_permission_denied(tmp_path, monkeypatch):
     """Faked: the tests may run as root, who reads files whatever their mode."""
-    import recover.bounded_json as bounded_json
+    import recover.io as io
 
     def denied(path, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(bounded_json, "open", denied, raising=False)
+    (tmp_path / "inst.json").write_text('{"n_elements": 2, "clauses": [[0, 1]]}')
+    monkeypatch.setattr(io, "open", denied, raising=False)
     with pytest.raises(InvalidInputError, match="cannot be read: Permission denied"):
         SetSplitting.load(tmp_path / "inst.json")
 

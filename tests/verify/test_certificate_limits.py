@@ -101,9 +101,9 @@ def test_bounded_loader_directly(tmp_path):
         loads_bounded(None, "x", 100)
     with pytest.raises(InvalidInputError, match="no such file"):
         load_bounded(tmp_path / "missing.json", "x", 100)
-    with pytest.raises(InvalidInputError, match="is a directory"):
+    with pytest.raises(InvalidInputError, match="is a folder, not a file"):
         load_bounded(tmp_path, "x", 100)
     big = tmp_path / "big.json"
     big.write_text("[" + "0," * 100 + "0]")
-    with pytest.raises(InvalidInputError, match="at most 100 accepted"):
+    with pytest.raises(InvalidInputError, match="over the cap of 100 bytes"):
         load_bounded(big, "x", 100)
