@@ -551,8 +551,10 @@ def _unscaled(result: RecoveryResult, X, a: int, b: int) -> RecoveryResult:
     return result
 
 
-#: Largest entries below this lose precision (float64 subnormals start at 2^-1022).
-_SMALLEST_FULL_PRECISION = 2.0 ** -970
+#: A matrix whose largest entry is below this (the smallest normal float64, 2^-1022)
+#: has lost precision normwise; smaller entries beside a normal one lose at most
+#: 2^-1074 each, far below the rounding of the largest.
+_SMALLEST_FULL_PRECISION = np.finfo(float).tiny
 
 
 def _times_power_of_two(A: np.ndarray, e: float, name: str) -> np.ndarray:
@@ -561,7 +563,7 @@ def _times_power_of_two(A: np.ndarray, e: float, name: str) -> np.ndarray:
     with np.errstate(over="ignore", under="ignore"):
         out = np.ldexp(A, int(e)) if float(e).is_integer() else A * np.exp2(e)
     peak = float(np.max(np.abs(out)))
-    if not np.isfinite(peak) or (peak != 0 and peak < _SMALLEST_FULL_PRECISION):
+    if not np.isfinite(peak) or (A.any() and peak < _SMALLEST_FULL_PRECISION):
         raise InvalidInputError(
             f"the recovered network exists but float64 cannot represent its {name} at the "
             f"scale of the data: its entries would be near 2^{e + np.frexp(np.max(np.abs(A)))[1]:.0f}; "

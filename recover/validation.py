@@ -55,7 +55,8 @@ def as_matrix(a, name: str, *, allow_exact: bool = False) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"{name} is not numeric: {exc}") from None
     _check_real_dtype(raw, name)
-    arr = raw.astype(float, copy=False)
+    with np.errstate(over="ignore"):  # reported below as "beyond the float64 range"
+        arr = raw.astype(float, copy=False)
     if arr.ndim != 2:
         raise InvalidInputError(
             f"{name} must be a 2-D matrix, got shape {arr.shape}")
