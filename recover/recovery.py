@@ -273,11 +273,15 @@ def _recover(X, Y, k, act: Activation, mode: str, method: str, seed: int,
                                  f"{small.describe()}", diagnostics)
         best = {"normals": None}
         try:
-            return _recover_exact(X, Y, span, act, method, seed, max_attempts, diagnostics,
-                                  say, start, best)
+            result = _recover_exact(X, Y, span, act, method, seed, max_attempts,
+                                    diagnostics, say, start, best)
+            _warn_if_halfspace(X, diagnostics, exact=True)
+            return result
         except RecoveryFailed as exc:
-            causes = misfit.diagnose(X, Y, span, act, k, best["normals"])
-            if mode == "exact" or act.inverse is None or (noiseless and causes):
+            final = mode == "exact" or act.inverse is None
+            causes = (misfit.diagnose(X, Y, span, act, k, best["normals"])
+                      if final or noiseless else [])
+            if final or (noiseless and causes):
                 # Nothing to estimate under noise (or no noisy estimator for this f):
                 # say why instead.
                 raise _explained(exc, causes, diagnostics) from None
@@ -340,7 +344,7 @@ def _refined_noiseless(X, Y, span: LabelSpan, act: Activation, method: str, seed
     _warn(diagnostics, f"noiseless labels reproduced to relative residual "
                        f"{diagnostics['residual']:.1e} by least-squares refinement, but the "
                        f"exact pipeline did not verify the network ({exc}): not checked "
-                       f"to be the unique answer")
+                       f"to be the unique answer", depth=3)
     return result
 
 
@@ -500,11 +504,32 @@ def _flag_misfit(X, Y, span, act, k_given, network, check: dict, diagnostics: di
         diagnostics.update(causes=[degenerate.name], cause=degenerate.describe())
         _warn(diagnostics, f"the samples do not determine every unit: "
                            f"{degenerate.describe()}")
+    else:
+        _warn_if_halfspace(X, diagnostics, exact=False, depth=5)
 
 
-def _warn(diagnostics: dict, message: str) -> None:
+def _warn_if_halfspace(X, diagnostics: dict, exact: bool, depth: int = 3) -> None:
+    """Inputs in one half-space leave units unidentifiable: a unit inactive on every
+    sample leaves no trace (so more units may exist than were recovered), and one
+    active on every sample is linear on the data (its facet is missing)."""
+    cause = misfit.halfspace_inputs(X)
+    if cause is None:
+        return
+    diagnostics.update(causes=[cause.name], cause=cause.describe())
+    what = ("the network reproduces the labels exactly on these samples, but"
+            if exact else "the estimate may not be unique:")
+    _warn(diagnostics, f"{what} {cause.evidence}: a hidden unit inactive on every sample "
+                       f"leaves no trace and one active on every sample is linear on the "
+                       f"data, so units beyond those recovered are not ruled out",
+          depth=depth)
+
+
+def _warn(diagnostics: dict, message: str, depth: int = 4) -> None:
+    """Record and emit a RelunetWarning; ``depth`` is the number of relunet frames
+    between the caller of :func:`recover_network` and :func:`_warn`'s caller, so that
+    the warning points at the caller's line."""
     diagnostics["warnings"].append(message)
-    warnings.warn(message, RelunetWarning, stacklevel=5)
+    warnings.warn(message, RelunetWarning, stacklevel=depth + 2)
 
 
 def _noisy_summary(network: TwoLayerNetwork, X, Y, fit, se) -> dict:
