@@ -324,8 +324,9 @@ def diagnose(X: np.ndarray, Y: np.ndarray, span: LabelSpan, act: Activation,
 # --- the noise check ----------------------------------------------------------------
 def noise_check(Y: np.ndarray, singular_values: np.ndarray, fitted: np.ndarray, k: int,
                 n_parameters: int) -> dict:
-    """Is the residual of ``fitted`` (m×n, the output of ``k`` units) consistent with the noise level
-    the trailing singular values of ``Y`` reveal? See the module docstring.
+    """Is the residual of ``fitted`` (m×n, the output of ``k`` units) consistent with
+    the noise level the trailing singular values of ``Y`` reveal? See the module
+    docstring.
 
     Returns a dict: ``checked`` (False when ``m ≤ k`` or no degrees of freedom are
     left: nothing to compare with), ``consistent``, ``ratio`` (F), ``threshold``,

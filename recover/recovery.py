@@ -33,9 +33,9 @@ from typing import Callable
 
 import numpy as np
 
+from . import misfit
 from .activations import Activation, get_activation
 from .cone import cone_facets
-from . import misfit
 from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from .facets import ON_FACET_RTOL, Facet, single_unit_facet
 from .moments import moment_facets
@@ -153,8 +153,9 @@ class RecoveryResult:
             return (f"exact recovery of k = {d['k']} units, verified: relative residual "
                     f"{d['residual']:.1e} ({d.get('method')}, {len(self.attempts)} "
                     f"attempt(s))")
+        snr_db = d.get("snr_estimate_db", float("nan"))
         text = (f"noisy estimate of k = {d['k']} units, not exact: relative residual "
-                f"{d['residual']:.2e}, estimated SNR {d.get('snr_estimate_db', float('nan')):.1f} dB")
+                f"{d['residual']:.2e}, estimated SNR {snr_db:.1f} dB")
         if d.get("warnings"):
             text += "; warning: " + "; ".join(d["warnings"])
         return text
@@ -604,10 +605,10 @@ def _times_power_of_two(A: np.ndarray, e: float, name: str) -> np.ndarray:
         out = np.ldexp(A, int(e)) if float(e).is_integer() else A * np.exp2(e)
     peak = float(np.max(np.abs(out)))
     if not np.isfinite(peak) or (A.any() and peak < _SMALLEST_FULL_PRECISION):
+        near = e + np.frexp(np.max(np.abs(A)))[1]
         raise InvalidInputError(
             f"the recovered network exists but float64 cannot represent its {name} at the "
-            f"scale of the data: its entries would be near 2^{e + np.frexp(np.max(np.abs(A)))[1]:.0f}; "
-            f"rescale X or Y")
+            f"scale of the data: its entries would be near 2^{near:.0f}; rescale X or Y")
     return out
 
 
