@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from benchmarks.misspecified import CASES, run_case
-from recover import RecoveryFailed, planted_instance, recover_network
+from recover import InvalidInputError, RecoveryFailed, planted_instance, recover_network
 from recover.errors import RelunetWarning
 from recover.instances import misspecified_instance
 from recover.misfit import NOISE_MIN_RATIO, noise_check
@@ -69,7 +69,7 @@ def test_k_too_small_is_named_in_exact_mode():
 
 def test_a_dead_unit_with_k_given_names_the_reason():
     inst = misspecified_instance("dead_unit", seed=0)
-    with pytest.raises(Exception, match="active on no sample"):
+    with pytest.raises(InvalidInputError, match="active on no sample"):
         recover_network(inst.X, inst.Y, k=5)
 
 
