@@ -5,7 +5,7 @@
 
 * ``integer=True``: ``X``, ``U*``, ``V*`` integer-valued (rounded scaled Gaussians), so
   ``Y`` is an exact integer matrix in float64 — an instance that exact certificates can
-  prove (DESIGN §5).
+  prove (see docs/certification.md).
 * ``condition=κ``: ``V*`` with singular values spaced geometrically from 1 to 1/κ.
 * ``correlation=ρ``: hidden units with pairwise cosine ≈ ρ (a shared direction mixed in).
 * ``noise=σ``: i.i.d. mean-zero entries in ``E`` with standard deviation ``σ``, of the
@@ -28,7 +28,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .errors import InvalidInputError, RelunetWarning
 from .network import TwoLayerNetwork
-from .validation import check_positive_int
+from .validation import check_choice, check_positive_int, check_real, check_seed
 
 #: Integer instances: ``X`` and ``U*`` entries are round(s·N(0,1)); ``V*`` is scaled so
 #: that its largest entry is ``s`` in magnitude before rounding.
@@ -72,25 +72,8 @@ def planted_instance(d: int, k: int, m: int, n: int, seed: int = 0, noise: float
 
     Returns a :class:`PlantedInstance` with ``.X`` (d×n), ``.Y`` (m×n), ``.network``.
     """
-    d = check_positive_int(d, "d")
-    k = check_positive_int(k, "k")
-    m = check_positive_int(m, "m")
-    n = check_positive_int(n, "n")
-    if k > d:
-        raise InvalidInputError(f"k = {k} hidden units need d >= k inputs for V* of full "
-                                f"row rank; got d = {d}")
-    if noise < 0 or not np.isfinite(noise):
-        raise InvalidInputError(f"noise must be a finite standard deviation >= 0, got {noise}")
-    if condition is not None and not condition >= 1:
-        raise InvalidInputError(f"condition must be >= 1, got {condition}")
-    if correlation is not None and not 0 <= correlation < 1:
-        raise InvalidInputError(f"correlation must be in [0, 1), got {correlation}")
-    if noise_kind not in NOISE_KINDS:
-        raise InvalidInputError(f"noise_kind must be one of {sorted(NOISE_KINDS)}, "
-                                f"got {noise_kind!r}")
-    if snr_db is not None and (noise > 0 or not np.isfinite(snr_db)):
-        raise InvalidInputError("give either noise (a standard deviation) or a finite "
-                                "snr_db, not both")
+    d, k, m, n, seed, noise, condition, correlation, snr_db = _check_parameters(
+        d, k, m, n, seed, noise, condition, correlation, noise_kind, snr_db, integer)
     act = get_activation(activation)
     rng = np.random.default_rng(seed)
 
@@ -126,6 +109,86 @@ NOISE_KINDS = {
     "uniform": lambda rng, shape: rng.uniform(-np.sqrt(3), np.sqrt(3), shape),
     "student_t3": lambda rng, shape: rng.standard_t(3, shape) / np.sqrt(3),
 }
+
+
+def _check_parameters(d, k, m, n, seed, noise, condition, correlation, noise_kind, snr_db,
+                      integer):
+    """Every parameter of :func:`planted_instance` at the door (one clear message)."""
+    d, k, m, n = (check_positive_int(v, name) for v, name in
+                  ((d, "d"), (k, "k"), (m, "m"), (n, "n")))
+    seed = check_seed(seed)
+    if k > d:
+        raise InvalidInputError(f"k = {k} hidden units need d >= k inputs for V* of full "
+                                f"row rank; got d = {d}")
+    noise = check_real(noise, "noise (a standard deviation)", minimum=0.0)
+    if condition is not None:
+        condition = check_real(condition, "condition", minimum=1.0)
+    if correlation is not None:
+        correlation = check_real(correlation, "correlation", minimum=0.0, below=1.0)
+    check_choice(noise_kind, "noise_kind", sorted(NOISE_KINDS))
+    if snr_db is not None:
+        if noise > 0:
+            raise InvalidInputError("give either noise (a standard deviation) or a finite "
+                                    "snr_db, not both")
+        snr_db = check_real(snr_db, "snr_db (give either noise or a finite snr_db, "
+                                    "not both)")
+    if not isinstance(integer, (bool, np.bool_)):
+        raise InvalidInputError(f"integer must be True or False, got {integer!r}")
+    return d, k, m, n, seed, noise, condition, correlation, snr_db
+
+
+#: The misspecifications :func:`misspecified_instance` plants.
+MISSPECIFICATIONS = ("hidden_bias", "output_bias", "biases", "fewer_outputs",
+                     "positive_inputs", "rank_deficient_inputs", "zero_input_row",
+                     "dead_unit")
+
+
+def misspecified_instance(kind: str, d: int = 10, k: int = 5, m: int = 8, n: int = 1000,
+                          seed: int = 0) -> PlantedInstance:
+    """Noiseless labels that break one assumption of the model ``Y = U f(V X)`` (ReLU).
+
+    ``kind`` is one of :data:`MISSPECIFICATIONS`:
+
+    * ``"hidden_bias"``: ``Y = U f(V X + b 1ᵀ)``, ``b`` ~ N(0, 1) per unit;
+    * ``"output_bias"``: ``Y = U f(V X) + c 1ᵀ``, ``c`` ~ N(0, 1) per output;
+    * ``"biases"``: both;
+    * ``"fewer_outputs"``: ``m`` is taken as ``min(m, k - 2)`` (at least 1): fewer
+      outputs than hidden units;
+    * ``"positive_inputs"``: ``X`` uniform on ``[0, 1]`` (all samples in a half-space);
+    * ``"rank_deficient_inputs"``: the last row of ``X`` is the sum of the first two;
+    * ``"zero_input_row"``: the last row of ``X`` is zero;
+    * ``"dead_unit"``: ``X`` uniform on ``[0, 1]`` and unit 0 has only negative weights,
+      so it is active on no sample.
+
+    ``.network`` is the truth without biases; ``params`` holds ``b`` and ``c`` (None
+    when absent) and ``misspecification``. Deterministic in ``seed``.
+    """
+    check_choice(kind, "kind", MISSPECIFICATIONS)
+    if kind == "fewer_outputs":
+        m = max(1, min(m, k - 2))
+    inst = planted_instance(d, k, m, n, seed=seed)
+    rng = np.random.default_rng([inst.seed, 1])
+    X, net = inst.X, inst.network
+    b = rng.standard_normal((k, 1)) if kind in ("hidden_bias", "biases") else None
+    c = rng.standard_normal((net.m, 1)) if kind in ("output_bias", "biases") else None
+    if kind in ("positive_inputs", "dead_unit"):
+        X = rng.uniform(0.0, 1.0, X.shape)
+    elif kind == "rank_deficient_inputs":
+        X = X.copy()
+        X[-1] = X[0] + X[1]
+    elif kind == "zero_input_row":
+        X = X.copy()
+        X[-1] = 0.0
+    if kind == "dead_unit":
+        V = net.V.copy()
+        V[0] = -np.abs(V[0])
+        net = TwoLayerNetwork(net.U, V, net.activation)
+    pre = net.V @ X + (0.0 if b is None else b)
+    Y = net.U @ net.activation(pre) + (0.0 if c is None else c)
+    params = {**inst.params, "m": net.m, "misspecification": kind,
+              "b": None if b is None else b.ravel(), "c": None if c is None else c.ravel()}
+    return PlantedInstance(X=X, Y=Y, network=net, E=np.zeros_like(Y), seed=inst.seed,
+                           params=params)
 
 
 def _hidden_weights(rng, k, d, condition, correlation) -> np.ndarray:

@@ -137,21 +137,38 @@ class TwoLayerNetwork:
         """Canonical representative (float): unit-norm rows of ``V`` (homogeneous ``f``),
         units sorted lexicographically by the rows of ``V``.
 
-        Sorting uses the rows rounded to 12 significant digits so that two networks
-        equal to machine precision sort the same way.
+        Sorting uses the rows rounded to 12 digits after the point, relative to a power
+        of two near the largest entry of ``V``, so that two networks equal to machine
+        precision sort the same way at any scale. Row norms are taken on rows scaled by
+        a power of two, so that rows near the ends of the float64 range (entries of
+        1e-300 or 1e300, whose squares under- or overflow) keep their norm.
+
+        Raises
+        ------
+        InvalidInputError
+            A unit with ``V_i = 0`` (homogeneous ``f``: it has no direction), or a
+            canonical ``U`` beyond the float64 range.
         """
         U = np.asarray(self.U, dtype=float)
         V = np.asarray(self.V, dtype=float)
         if self.activation.homogeneous:
-            norms = np.linalg.norm(V, axis=1)
+            norms = _row_norms(V)
             if np.any(norms == 0):
                 raise InvalidInputError("a hidden unit has V_i = 0; it has no direction")
             # Rows already of unit norm up to rounding stay as they are, so that the
             # canonical form of a canonical network is the same network, bit for bit.
             norms = np.where(np.abs(norms - 1) <= 4 * np.finfo(float).eps, 1.0, norms)
             V = V / norms[:, None]
-            U = U * norms[None, :] ** self.activation.degree
-        key = np.round(V, 12)
+            with np.errstate(over="ignore"):
+                U = U * norms[None, :] ** self.activation.degree
+            if not np.all(np.isfinite(U)):
+                raise InvalidInputError(
+                    "the canonical output weights (unit-norm rows of V) exceed the "
+                    "float64 range: this network cannot be represented in canonical form")
+            key = np.round(V, 12)
+        else:
+            peak = float(np.max(np.abs(V))) if V.size else 0.0
+            key = np.round(np.ldexp(V, -int(np.frexp(peak)[1])), 12)
         order = np.lexsort(key.T[::-1])
         return TwoLayerNetwork(U[:, order], V[order], self.activation)
 
@@ -228,3 +245,12 @@ def _is_npy(path: str) -> bool:
             return fh.read(6) == b"\x93NUMPY"
     except OSError:
         return False
+
+
+def _row_norms(V: np.ndarray) -> np.ndarray:
+    """Euclidean norms of the rows of ``V``, exact in scale: each row is first divided
+    by a power of two near its largest entry (so its squares neither under- nor
+    overflow), and the norm multiplied back."""
+    peaks = np.max(np.abs(V), axis=1)
+    exps = np.frexp(peaks)[1]
+    return np.ldexp(np.linalg.norm(np.ldexp(V, -exps[:, None]), axis=1), exps)

@@ -2,7 +2,7 @@
 
 Bakshi, Jayaram & Woodruff (COLT 2019) show that a two-layer rectified network with
 Gaussian inputs, ``m ≥ k``, ``U*`` of full column rank and ``V*`` of full row rank is
-recovered *exactly* from noiseless labels. The pipeline (DESIGN §2):
+recovered *exactly* from noiseless labels. The pipeline:
 
 1. span: ``Z = Pᵀ Y = A F`` (:mod:`recover.span`);
 2. facets of the cone of ``Z`` (:mod:`recover.cone` by linear programming — the default —
@@ -13,7 +13,15 @@ recovered *exactly* from noiseless labels. The pipeline (DESIGN §2):
 It is a Las Vegas algorithm: the result is checked (facet counts, ranks, residual at
 machine level, activation pattern consistent); a failed check triggers a retry with
 another seed and method, and if every attempt fails :class:`RecoveryFailed` is raised
-with the diagnostics. A wrong network is never returned silently.
+with the diagnostics. A wrong network is never returned silently: when the labels are
+noiseless and the pipeline fails, the failure names the likely misspecification
+(:mod:`recover.misfit`); when a noisy estimate explains the labels worse than the noise
+they reveal, it comes with a :class:`RelunetWarning` and ``misspecified`` set.
+
+Inputs and labels are rescaled by powers of two (exact in floating point) so that the
+pipeline works at unit scale whatever the scale of the data; the scaling is undone on
+the result (``X = 2^a X'``, ``Y = 2^b Y'`` give ``V = 2^-a V'``, ``U = 2^b U'`` for any
+activation).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import misfit
 from .activations import Activation, get_activation
 from .cone import cone_facets
 from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
@@ -36,7 +45,8 @@ from .refine import refine
 from .solve import hidden_weights, output_weights
 from .span import LabelSpan, label_span, noisy_rank
 from .uncertainty import standard_errors
-from .validation import check_data, check_positive_int
+from .validation import (check_choice, check_data, check_positive_int, check_seed,
+                         power_of_two_scale)
 from .weight_cones import realisable
 
 #: ``σ_{k+1}/σ₁`` of ``Y`` above this means the labels are not exactly of rank k.
@@ -51,6 +61,18 @@ MEANINGFUL_SE = 0.2
 MODES = ("auto", "exact", "noisy")
 
 
+#: Extra robust starts (fresh seeds) tried when a noisy fit fails the noise check: a
+#: fit stuck in a wrong local minimum fails it too, and a new start usually escapes.
+NOISY_RESTARTS = 2
+#: Fresh starts and extra units are tried only for fits failing the noise check by less
+#: than this F ratio: on the planted grid a wrong local minimum gave F <= 5 and a unit
+#: missed under the noise edge less, while misspecified labels give F in the hundreds.
+NOISY_RETRY_RATIO = 10.0
+#: At most this many units beyond the noise-edge count are tried when ``k`` is read off
+#: the labels and the fit fails the noise check (a unit just under the edge).
+NOISY_EXTRA_UNITS = 2
+
+
 @dataclass
 class RecoveryResult:
     """Outcome of :func:`recover_network`.
@@ -62,12 +84,17 @@ class RecoveryResult:
     diagnostics : dict
         Always: ``mode`` ("exact" or "noisy"), ``exact`` (bool), ``k``, ``rank_tail``
         (σ_{k+1}/σ₁ of Y), ``residual`` (relative), ``timings`` (seconds per step),
-        ``method``. Exact mode: ``facet_counts`` (samples on each unit's facet),
-        ``rank_gaps``, ``attempts`` with the reason of each failure. Noisy mode:
-        ``standard_errors`` ({"U", "V"} arrays aligned with the canonical network, or
-        None when too large to compute), ``snr_estimate_db``, ``noise_sigma_estimate``,
-        ``iterations``, ``converged``, ``warnings``; ``exact_failure`` when "auto" tried
-        the exact pipeline first.
+        ``method``, ``attempts``, ``warnings``, ``misspecified`` (True, False, or None
+        when it could not be checked), ``cause`` (the named likely cause of a misfit, or
+        None), ``noiseless`` (the measured evidence that the labels carry no noise, or
+        None), ``scale`` (the powers of two ``a``, ``b`` taken out of ``X`` and ``Y``).
+        Exact mode: ``facet_counts`` (samples on each unit's facet), ``rank_gaps``.
+        Noisy mode: ``standard_errors`` ({"U", "V"} arrays aligned with the canonical
+        network, or None when too large to compute), ``snr_estimate_db``,
+        ``noise_sigma_estimate``, ``noise_check`` (the consistency of the residual with
+        the noise level of the labels, see :func:`recover.misfit.noise_check`),
+        ``iterations``, ``converged``; ``exact_failure`` when "auto" tried the exact
+        pipeline first.
     """
 
     network: TwoLayerNetwork
@@ -77,6 +104,61 @@ class RecoveryResult:
     def standard_errors(self) -> dict | None:
         """``{"U": …, "V": …}`` standard errors (noisy mode), else None."""
         return self.diagnostics.get("standard_errors")
+
+    @property
+    def exact(self) -> bool:
+        """True only for a verified exact recovery."""
+        return self.diagnostics.get("exact") is True
+
+    @property
+    def mode(self) -> str:
+        """``"exact"`` or ``"noisy"``: which estimator produced the network."""
+        return self.diagnostics["mode"]
+
+    @property
+    def k(self) -> int:
+        """Number of hidden units of the recovered network."""
+        return self.diagnostics["k"]
+
+    @property
+    def residual(self) -> float:
+        """Relative residual ``‖U f(VX) − Y‖_F / ‖Y‖_F``."""
+        return self.diagnostics["residual"]
+
+    @property
+    def attempts(self) -> list:
+        """Every attempt made, with its method and reason of failure (None: success)."""
+        return self.diagnostics.get("attempts", [])
+
+    @property
+    def timings(self) -> dict:
+        """Seconds spent per step."""
+        return self.diagnostics.get("timings", {})
+
+    @property
+    def misspecified(self) -> bool | None:
+        """True when the labels do not fit the model to their noise level."""
+        return self.diagnostics.get("misspecified")
+
+    @property
+    def cause(self) -> str | None:
+        """The likely cause of a misfit, with its evidence (None when none)."""
+        return self.diagnostics.get("cause")
+
+    @property
+    def message(self) -> str:
+        """One sentence: what was done, whether it is verified, and any warning."""
+        d = self.diagnostics
+        if self.exact:
+            return (f"exact recovery of k = {d['k']} units, verified: relative residual "
+                    f"{d['residual']:.1e} ({d.get('method')}, {len(self.attempts)} "
+                    f"attempt(s))")
+        snr_db = d.get("snr_estimate_db", float("nan"))
+        text = (f"noisy estimate of k = {d['k']} units, not exact: relative residual "
+                f"{d['residual']:.2e}, estimated SNR {snr_db:.1f} dB")
+        if d.get("warnings"):
+            text += "; warning: " + "; ".join(d["warnings"])
+        return text
 
 
 def recover_network(X, Y, k: int | None = None, activation: str | Activation = "relu",
@@ -88,9 +170,10 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     Parameters
     ----------
     X : array_like, shape (d, n)
-        Inputs, one sample per column (Gaussian for the guarantees).
+        Inputs, one sample per column (Gaussian for the guarantees), of rank d. Real
+        numbers only (integer or float dtype); any finite scale.
     Y : array_like, shape (m, n)
-        Labels.
+        Labels; real numbers, any finite scale.
     k : int, optional
         Number of hidden units; by default the numerical rank of ``Y``.
     activation : str or Activation
@@ -100,11 +183,21 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
         precision or :class:`RecoveryFailed` is raised. ``"noisy"``: mean-zero noise is
         assumed; a robust start is refined to the least-squares (for Gaussian noise,
         maximum-likelihood) estimate, with standard errors. ``"auto"`` (default): exact
-        when the labels have an exact rank gap and the exact pipeline verifies, noisy
-        otherwise; ``diagnostics["mode"]`` says which, and ``diagnostics["exact"]`` is
-        True only for a verified exact fit.
+        when the labels have an exact rank gap and the exact pipeline verifies. If it
+        does not verify and the labels are provably noiseless (an exact rank deficit of
+        ``Y``, or several samples with exactly the same label vector), the noisy
+        estimator has no noise to handle and would return a wrong network, so
+        :class:`RecoveryFailed` is raised naming the likely misspecification (biases,
+        ``m < k``, inputs in a half-space, ``X`` of rank < d, ``k`` too small) with its
+        evidence. Otherwise the noisy estimate is returned; if its residual is
+        inconsistent with the noise level the trailing singular values of ``Y`` reveal
+        (after fresh starts and, when ``k`` was read off the labels, larger ``k``), it
+        comes with a :class:`RelunetWarning`, ``diagnostics["misspecified"]`` True and
+        the likely ``cause``. ``diagnostics["exact"]`` (``res.exact``) is True only for
+        a verified exact fit.
     seed : int
-        Seed of every random choice: same inputs and seed, same output.
+        Seed (non-negative integer) of every random choice: same inputs and seed, same
+        output.
     method : {"auto", "cone", "moments"}
         How facets are found. ``"auto"`` tries the linear-programming method first and
         the moment method on a retry.
@@ -120,39 +213,140 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     Raises
     ------
     InvalidInputError
-        Malformed input, impossible ``k``, rank of ``Y`` below ``k``.
+        Malformed input (a dtype other than real numbers, NaN/Inf, wrong shapes), bad
+        options, impossible ``k``, rank of ``Y`` below ``k``, or a network that float64
+        cannot represent at the scale of the data.
     RecoveryFailed
-        No attempt passed the checks (for instance: labels not exactly realizable).
+        No network passed the checks: labels not exactly realizable in "exact" mode,
+        noiseless labels outside the model in "auto" mode (the message names the likely
+        cause), ``X`` of rank < d in any mode.
     """
     X, Y = check_data(X, Y)
     act = get_activation(activation)
-    _check_options(mode, method, max_attempts)
-    d, m = X.shape[0], Y.shape[0]
-    if k is not None:
-        k = check_positive_int(k, "k")
-        if k > min(m, d):
-            raise InvalidInputError(
-                f"k = {k} is impossible here: exact recovery needs k <= min(m, d) = "
-                f"min({m}, {d}) (U* of full column rank, V* of full row rank)")
+    _check_options(mode, method, max_attempts, seed, progress)
+    k = _check_k(k, Y.shape[0], X.shape[0])
+    Xs, a = power_of_two_scale(X)
+    Ys, b = power_of_two_scale(Y)
     say = progress or (lambda message: None)
+    result = _recover(Xs, Ys, k, act, mode, method, seed, max_attempts, say)
+    result.diagnostics["scale"] = {"X": a, "Y": b}
+    return _unscaled(result, X, a, b)
+
+
+def _check_k(k, m: int, d: int) -> int | None:
+    if k is None:
+        return None
+    k = check_positive_int(k, "k")
+    if k > m:
+        raise InvalidInputError(
+            f"k = {k} is impossible here: k = {k} hidden units but only m = {m} outputs "
+            f"(m < k): U* ({m}x{k}) cannot have full column rank, and relunet needs "
+            f"k <= min(m, d) = min({m}, {d})")
+    if k > d:
+        raise InvalidInputError(
+            f"k = {k} is impossible here: exact recovery needs k <= min(m, d) = "
+            f"min({m}, {d}) (V* of full row rank)")
+    return k
+
+
+def _recover(X, Y, k, act: Activation, mode: str, method: str, seed: int,
+             max_attempts: int, say) -> RecoveryResult:
+    """:func:`recover_network` on unit-scale data."""
     start = time.perf_counter()
+    diagnostics = {"n": X.shape[1], "attempts": [], "warnings": [], "exact": False,
+                   "misspecified": None, "cause": None, "timings": {}}
     span = label_span(Y, k) if mode != "noisy" else _noisy_span(Y, k)
-    diagnostics = {"k": span.k, "n": X.shape[1], "rank_tail": span.tail_ratio,
-                   "rank_gap": span.rank_gap, "attempts": [],
-                   "timings": {"span": time.perf_counter() - start}}
+    bad_inputs = misfit.rank_deficient_inputs(X)
+    if bad_inputs is not None:
+        _record_causes(diagnostics, [bad_inputs])
+        raise RecoveryFailed(f"the inputs do not determine the network: "
+                             f"{bad_inputs.describe()}", diagnostics)
+    noiseless = misfit.noiseless_evidence(Y, span)
+    diagnostics.update(k=span.k, rank_tail=span.tail_ratio, rank_gap=span.rank_gap,
+                       noiseless=noiseless)
+    diagnostics["timings"]["span"] = time.perf_counter() - start
     say(f"span: k = {span.k}, σ_(k+1)/σ_1 = {span.tail_ratio:.1e}")
     if mode != "noisy":
+        small = misfit.k_too_small(span, noiseless, k)
+        if small is not None:
+            _record_causes(diagnostics, [small])
+            raise RecoveryFailed(f"the labels are not those of k = {k} units: "
+                                 f"{small.describe()}", diagnostics)
+        best = {"normals": None}
         try:
-            return _recover_exact(X, Y, span, act, method, seed, max_attempts, diagnostics,
-                                  say, start)
+            result = _recover_exact(X, Y, span, act, method, seed, max_attempts,
+                                    diagnostics, say, start, best)
+            _warn_if_halfspace(X, diagnostics, exact=True)
+            return result
         except RecoveryFailed as exc:
-            if mode == "exact" or act.inverse is None:
-                raise  # a non-invertible f has no noisy estimate to fall back on
+            final = mode == "exact" or act.inverse is None
+            causes = (misfit.diagnose(X, Y, span, act, k, best["normals"])
+                      if final or noiseless else [])
+            if final or (noiseless and causes):
+                # Nothing to estimate under noise (or no noisy estimator for this f):
+                # say why instead.
+                raise _explained(exc, causes, diagnostics) from None
             diagnostics["exact_failure"] = str(exc)
+            if noiseless:
+                return _refined_noiseless(X, Y, span, act, method, seed, exc, diagnostics,
+                                          say, start)
             say(f"not exact ({exc}); estimating under noise")
         span = _noisy_span(Y, k)
         diagnostics.update(k=span.k, rank_tail=span.tail_ratio, rank_gap=span.rank_gap)
-    return _recover_noisy(X, Y, span, act, method, seed, diagnostics, say, start)
+    return _recover_noisy(X, Y, span, act, method, seed, k, diagnostics, say, start)
+
+
+def _record_causes(diagnostics: dict, causes: list) -> str:
+    text = misfit.describe(causes)
+    diagnostics.update(causes=[c.name for c in causes], cause=text if causes else None,
+                       misspecified=bool(causes) or None)
+    return text
+
+
+def _explained(exc: RecoveryFailed, causes: list, diagnostics: dict,
+               fit_residual: float | None = None) -> RecoveryFailed:
+    """The exact pipeline's failure, with the measured reason it failed."""
+    text = _record_causes(diagnostics, causes)
+    noiseless = diagnostics.get("noiseless")
+    if noiseless is None:
+        why = ("the labels show no sign of being noiseless (Y has full rank and no "
+               "repeated label vectors), so noise is a likely reason")
+        why += f"; {text}" if causes else ""
+    elif causes:
+        why = f"the labels are noiseless ({noiseless}), so this is not noise — {text}"
+    else:
+        refit = ("" if fit_residual is None else
+                 f"; a least-squares fit from a robust start leaves relative residual "
+                 f"{fit_residual:.1e}")
+        why = (f"the labels are noiseless ({noiseless}) and no misspecification was "
+               f"detected{refit}: too few samples on some facet? (more samples, another "
+               f"seed or more attempts)")
+    return RecoveryFailed(f"{exc}. {why}", diagnostics)
+
+
+def _refined_noiseless(X, Y, span: LabelSpan, act: Activation, method: str, seed: int,
+                       exc: RecoveryFailed, diagnostics: dict, say,
+                       start) -> RecoveryResult:
+    """Noiseless labels, no misspecification found, and the exact pipeline failed (too
+    few samples on a facet, a dominated unit): the least-squares refinement from a
+    robust start may still reproduce the labels. Only a fit at machine level is
+    returned — with a warning, since the exact checks did not verify it — otherwise
+    RecoveryFailed."""
+    say(f"not exact ({exc}); refining from a robust start")
+    try:
+        result = _recover_noisy(X, Y, span, act, method, seed, span.k, diagnostics, say,
+                                start, warn=False)
+    except RecoveryFailed:
+        raise _explained(exc, [], diagnostics) from None
+    if result.diagnostics["residual"] > RESIDUAL_RTOL:
+        raise _explained(exc, [], diagnostics, result.diagnostics["residual"])
+    diagnostics.update(cause=f"the exact pipeline did not verify: {exc}",
+                       misspecified=False)
+    _warn(diagnostics, f"noiseless labels reproduced to relative residual "
+                       f"{diagnostics['residual']:.1e} by least-squares refinement, but the "
+                       f"exact pipeline did not verify the network ({exc}): not checked "
+                       f"to be the unique answer", depth=3)
+    return result
 
 
 def _noisy_span(Y, k: int | None) -> LabelSpan:
@@ -164,15 +358,18 @@ def _noisy_span(Y, k: int | None) -> LabelSpan:
         if k_noise is None:
             raise InvalidInputError(
                 "k cannot be read off the labels: Y has full rank and no singular value "
-                "stands clear of the noise (or m >= n, or k = m); pass k")
+                "stands clear of a noise floor — noisy labels with k = m, or noiseless "
+                "labels of more hidden units than outputs (m < k), or m >= n; pass k")
         span = label_span(Y, k_noise)
     return span
 
 
 def _recover_exact(X, Y, span: LabelSpan, act: Activation, method: str, seed: int,
-                   max_attempts: int, diagnostics: dict, say, start) -> RecoveryResult:
+                   max_attempts: int, diagnostics: dict, say, start,
+                   best: dict) -> RecoveryResult:
     """The exact pipeline with Las Vegas retries; raises RecoveryFailed if no attempt
-    passes the checks."""
+    passes the checks. ``best["normals"]`` receives the facet normals of the attempt
+    that found the most facets (for the diagnosis of a failure)."""
     diagnostics["mode"] = "exact"
     _check_realizable(span, X.shape[0], diagnostics)
     timings = diagnostics["timings"]
@@ -180,13 +377,13 @@ def _recover_exact(X, Y, span: LabelSpan, act: Activation, method: str, seed: in
         chosen = _method_for(method, attempt)
         rng = np.random.default_rng([seed, attempt])
         try:
-            network = _attempt(X, Y, span, act, chosen, rng, diagnostics, say)
+            network = _attempt(X, Y, span, act, chosen, rng, diagnostics, say, best)
         except RecoveryFailed as exc:
             diagnostics["attempts"].append({"method": chosen, "failure": str(exc)})
             say(f"attempt {attempt + 1} ({chosen}) failed: {exc}")
             continue
         diagnostics["attempts"].append({"method": chosen, "failure": None})
-        diagnostics.update(method=chosen, exact=True)
+        diagnostics.update(method=chosen, exact=True, misspecified=False)
         timings["total"] = time.perf_counter() - start
         return RecoveryResult(network=network, diagnostics=diagnostics)
     timings["total"] = time.perf_counter() - start
@@ -196,47 +393,144 @@ def _recover_exact(X, Y, span: LabelSpan, act: Activation, method: str, seed: in
 
 
 def _recover_noisy(X, Y, span: LabelSpan, act: Activation, method: str, seed: int,
-                   diagnostics: dict, say, start) -> RecoveryResult:
-    """Robust start, Levenberg–Marquardt refinement, standard errors, SNR check."""
+                   k_given: int | None, diagnostics: dict, say, start,
+                   warn: bool = True) -> RecoveryResult:
+    """Robust start, Levenberg–Marquardt refinement, the noise check (with fresh starts
+    and, for a ``k`` read off the labels, larger ``k`` while it fails), standard
+    errors, SNR check."""
     timings = diagnostics["timings"]
     diagnostics.update(mode="noisy", exact=False)
-    if span.k > X.shape[0]:
-        raise RecoveryFailed(f"k = {span.k} units exceed the input dimension d = "
-                             f"{X.shape[0]}: V cannot have full row rank", diagnostics)
     chosen = "moments" if method == "moments" else "cone"
     t0 = time.perf_counter()
-    U0, V0, stats = _robust_start_with_retries(X, Y, span, act, seed, chosen, diagnostics)
-    if not (np.all(np.isfinite(U0)) and np.all(np.isfinite(V0))):
-        raise RecoveryFailed(
-            f"no finite noisy start for activation {act.name!r} (the activations fall "
-            f"outside the range of f for the scale the start assumes)", diagnostics)
-    timings["start"] = time.perf_counter() - t0
-    diagnostics.update(method=chosen, start_stats=stats)
-    say(f"noisy: start found in {stats['rounds']} round(s); refining")
-    t0 = time.perf_counter()
-    fit = refine(U0, V0, X, Y, act)
-    timings["refine"] = time.perf_counter() - t0
-    network = TwoLayerNetwork(fit.U, fit.V, act).canonical()
+    network, fit, check, span = _consistent_fit(X, Y, span, act, chosen, seed, k_given,
+                                                diagnostics, say)
+    timings["fit"] = time.perf_counter() - t0
+    diagnostics.update(method=chosen, k=span.k, rank_tail=span.tail_ratio,
+                       rank_gap=span.rank_gap, noise_check=check)
     t0 = time.perf_counter()
     se = standard_errors(network, X, Y)
     timings["standard_errors"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     diagnostics.update(_noisy_summary(network, X, Y, fit, se))
-    _warn_if_meaningless(diagnostics)
+    if warn:
+        _flag_misfit(X, Y, span, act, k_given, network, check, diagnostics)
+        _warn_if_meaningless(diagnostics)
     return RecoveryResult(network=network, diagnostics=diagnostics)
+
+
+def _consistent_fit(X, Y, span, act, method, seed, k_given, diagnostics, say):
+    """The first noisy fit whose residual is consistent with the noise of the labels,
+    else the one closest to it: fresh starts first (a wrong local minimum fails the
+    check too), then, when ``k`` was read off the noise edge, one more unit at a time
+    (a unit weaker than the noise edge leaves its signal in the residual)."""
+    best = None
+    k_max = min(Y.shape[0] - 1, X.shape[0], span.k + NOISY_EXTRA_UNITS)
+    while True:
+        for restart in range(1 + NOISY_RESTARTS):
+            try:
+                network, fit = _noisy_fit(X, Y, span, act, method, [seed, restart],
+                                          diagnostics)
+            except RecoveryFailed:
+                if best is None:
+                    raise
+                return best  # a larger k finds no start: keep the best fit so far
+            check = misfit.noise_check(Y, span.singular_values, network(X), span.k,
+                                       _n_parameters(network))
+            say(f"noisy: k = {span.k}, start {restart + 1}: residual/noise ratio "
+                f"{check['ratio'] if check['ratio'] is not None else float('nan'):.3g}")
+            if not check["checked"] or check["consistent"]:
+                return network, fit, check, span
+            if best is None or check["ratio"] < best[2]["ratio"]:
+                best = (network, fit, check, span)
+            if check["ratio"] > NOISY_RETRY_RATIO:
+                return best  # far beyond noise: no start or extra unit will explain it
+        if k_given is not None or span.k >= k_max:
+            return best
+        span = label_span(Y, span.k + 1)
+
+
+def _n_parameters(network: TwoLayerNetwork) -> int:
+    """Free parameters: ``mk + kd``, less one scale per unit for a homogeneous ``f``."""
+    gauge = network.k if network.activation.homogeneous else 0
+    return network.m * network.k + network.k * network.d - gauge
+
+
+def _noisy_fit(X, Y, span: LabelSpan, act: Activation, method: str, seed: list,
+               diagnostics: dict):
+    if span.k > X.shape[0]:
+        raise RecoveryFailed(f"k = {span.k} units exceed the input dimension d = "
+                             f"{X.shape[0]}: V cannot have full row rank", diagnostics)
+    U0, V0, stats = _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics)
+    if not (np.all(np.isfinite(U0)) and np.all(np.isfinite(V0))):
+        raise RecoveryFailed(
+            f"no finite noisy start for activation {act.name!r} (the activations fall "
+            f"outside the range of f for the scale the start assumes)", diagnostics)
+    diagnostics["start_stats"] = stats
+    fit = refine(U0, V0, X, Y, act)
+    return TwoLayerNetwork(fit.U, fit.V, act).canonical(), fit
 
 
 def _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics, attempts=3):
     failure = ""
     for attempt in range(attempts):
         try:
-            return robust_start(X, Y, span, act, np.random.default_rng([seed, attempt]),
+            return robust_start(X, Y, span, act, np.random.default_rng([*seed, attempt]),
                                 method)
         except RecoveryFailed as exc:
             failure = str(exc)
             diagnostics["attempts"].append({"method": f"noisy start ({method})",
                                             "failure": failure})
     raise RecoveryFailed(f"no robust start in {attempts} attempts: {failure}", diagnostics)
+
+
+def _flag_misfit(X, Y, span, act, k_given, network, check: dict, diagnostics: dict) -> None:
+    """Warn, naming the likely cause, when the fit fails the noise check; note units
+    that the samples do not determine (active on none or all of them)."""
+    if check["checked"] and not check["consistent"]:
+        causes = misfit.diagnose(X, Y, span, act, k_given, network=network)
+        text = (misfit.describe(causes) if causes else
+                "one of: hidden or output biases, fewer outputs than hidden units "
+                "(m < k), k too small, inputs in a half-space, or another model")
+        diagnostics.update(causes=[c.name for c in causes], cause=text, misspecified=True)
+        _warn(diagnostics, (
+            f"the labels are misspecified for this model: the fit leaves a residual "
+            f"{check['ratio']:.3g} times the noise variance the labels reveal (threshold "
+            f"{check['threshold']:.3g}; noise σ ≈ {check['sigma_tail']:.3g} per entry "
+            f"from the trailing singular values of Y), so the network is not a "
+            f"trustworthy estimate; {text}"))
+        return
+    diagnostics["misspecified"] = False if check["checked"] else None
+    degenerate = misfit.degenerate_units(network, X)
+    if degenerate is not None:
+        diagnostics.update(causes=[degenerate.name], cause=degenerate.describe())
+        _warn(diagnostics, f"the samples do not determine every unit: "
+                           f"{degenerate.describe()}")
+    else:
+        _warn_if_halfspace(X, diagnostics, exact=False, depth=5)
+
+
+def _warn_if_halfspace(X, diagnostics: dict, exact: bool, depth: int = 3) -> None:
+    """Inputs in one half-space leave units unidentifiable: a unit inactive on every
+    sample leaves no trace (so more units may exist than were recovered), and one
+    active on every sample is linear on the data (its facet is missing)."""
+    cause = misfit.halfspace_inputs(X)
+    if cause is None:
+        return
+    diagnostics.update(causes=[cause.name], cause=cause.describe())
+    what = ("the network reproduces the labels exactly on these samples, but"
+            if exact else "the estimate may not be unique:")
+    _warn(diagnostics, f"{what} {cause.evidence}: a hidden unit inactive on every sample "
+                       f"leaves no trace and one active on every sample is linear on the "
+                       f"data, so units beyond those recovered are not ruled out",
+          depth=depth)
+
+
+def _warn(diagnostics: dict, message: str, depth: int = 4) -> None:
+    """Record and emit a RelunetWarning; ``depth`` is the number of relunet frames
+    between the caller of :func:`recover_network` and :func:`_warn`'s caller, so that
+    the warning points at the caller's line."""
+    diagnostics["warnings"].append(message)
+    warnings.warn(message, RelunetWarning, stacklevel=depth + 2)
 
 
 def _noisy_summary(network: TwoLayerNetwork, X, Y, fit, se) -> dict:
@@ -247,8 +541,7 @@ def _noisy_summary(network: TwoLayerNetwork, X, Y, fit, se) -> dict:
             "snr_estimate_db": float(20 * np.log10(snr)), "iterations": fit.iterations,
             "converged": fit.converged, "pattern_changes": fit.pattern_changes,
             "noise_sigma_estimate": None if se is None else se.sigma,
-            "standard_errors": None if se is None else {"U": se.U, "V": se.V},
-            "warnings": []}
+            "standard_errors": None if se is None else {"U": se.U, "V": se.V}}
 
 
 def _warn_if_meaningless(diagnostics: dict) -> None:
@@ -256,19 +549,76 @@ def _warn_if_meaningless(diagnostics: dict) -> None:
     se = diagnostics["standard_errors"]
     median_se_v = float(np.median(se["V"])) if se is not None else 0.0
     if snr_db < MEANINGFUL_SNR_DB or median_se_v > MEANINGFUL_SE:
-        message = (f"the labels are dominated by noise (estimated SNR {snr_db:.1f} dB, "
-                   f"median standard error of the unit directions {median_se_v:.2f}): "
-                   f"the recovered weights are not meaningful")
-        diagnostics["warnings"].append(message)
-        warnings.warn(message, RelunetWarning, stacklevel=3)
+        _warn(diagnostics, f"the labels are dominated by noise (estimated SNR "
+                           f"{snr_db:.1f} dB, median standard error of the unit directions "
+                           f"{median_se_v:.2f}): the recovered weights are not meaningful")
 
 
-def _check_options(mode: str, method: str, max_attempts: int) -> None:
-    if mode not in MODES:
-        raise InvalidInputError(f"mode must be one of {MODES}, got {mode!r}")
-    if method != "auto" and method not in METHODS:
-        raise InvalidInputError(f"method must be 'auto' or one of {METHODS}, got {method!r}")
+def _unscaled(result: RecoveryResult, X, a: int, b: int) -> RecoveryResult:
+    """Undo ``X = 2^a X'``, ``Y = 2^b Y'`` on a result of the unit-scale problem.
+
+    ``V = 2^-a V'`` and ``U = 2^b U'`` hold for any activation; in canonical form (unit
+    rows of ``V``, homogeneous ``f`` of degree p) this is ``V = V'``, ``U = 2^(b-ap) U'``.
+    Raises InvalidInputError when float64 cannot hold the result at the data's scale.
+    """
+    net, diag = result.network, result.diagnostics
+    act = net.activation
+    if act.homogeneous:
+        u_exp, v_exp = b - a * act.degree, 0
+    else:
+        u_exp, v_exp = b, -a
+    U, V = _times_power_of_two(net.U, u_exp, "U"), _times_power_of_two(net.V, v_exp, "V")
+    network = TwoLayerNetwork(U, V, act)
+    with np.errstate(over="ignore", invalid="ignore"):
+        hidden = network.hidden(X)
+        output = network.U @ hidden
+    if not (np.all(np.isfinite(hidden)) and np.all(np.isfinite(output))):
+        where = "f(VX)" if not np.all(np.isfinite(hidden)) else "U f(VX)"
+        raise InvalidInputError(
+            f"the recovered network cannot be evaluated on these inputs in float64: "
+            f"{where} overflows (X is scaled by 2^{a}, Y by 2^{b}); rescale the data")
+    se = diag.get("standard_errors")
+    if se is not None:
+        diag["standard_errors"] = {"U": se["U"] * 2.0 ** u_exp, "V": se["V"] * 2.0 ** v_exp}
+    for key in ("noise_sigma_estimate",):
+        if diag.get(key) is not None:
+            diag[key] = diag[key] * 2.0 ** b
+    check = diag.get("noise_check")
+    if check:
+        for key in ("sigma_fit", "sigma_tail"):
+            if check.get(key) is not None:
+                check[key] = check[key] * 2.0 ** b
+    result.network = network
+    return result
+
+
+#: A matrix whose largest entry is below this (the smallest normal float64, 2^-1022)
+#: has lost precision normwise; smaller entries beside a normal one lose at most
+#: 2^-1074 each, far below the rounding of the largest.
+_SMALLEST_FULL_PRECISION = np.finfo(float).tiny
+
+
+def _times_power_of_two(A: np.ndarray, e: float, name: str) -> np.ndarray:
+    if e == 0:
+        return A
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.ldexp(A, int(e)) if float(e).is_integer() else A * np.exp2(e)
+    peak = float(np.max(np.abs(out)))
+    if not np.isfinite(peak) or (A.any() and peak < _SMALLEST_FULL_PRECISION):
+        near = e + np.frexp(np.max(np.abs(A)))[1]
+        raise InvalidInputError(
+            f"the recovered network exists but float64 cannot represent its {name} at the "
+            f"scale of the data: its entries would be near 2^{near:.0f}; rescale X or Y")
+    return out
+
+
+def _check_options(mode: str, method: str, max_attempts: int, seed, progress) -> None:
+    check_choice(mode, "mode", MODES)
+    check_choice(method, "method", ("auto",) + METHODS)
     check_positive_int(max_attempts, "max_attempts")
+    check_seed(seed)
+    if progress is not None and not callable(progress):
+        raise InvalidInputError(f"progress must be callable or None, got {progress!r}")
 
 
 def _method_for(method: str, attempt: int) -> str:
@@ -281,17 +631,19 @@ def _check_realizable(span: LabelSpan, d: int, diagnostics: dict) -> None:
     if span.tail_ratio > REALIZABLE_RTOL:
         raise RecoveryFailed(
             f"the labels are not exactly realizable by k = {span.k} units: "
-            f"σ_(k+1)/σ_1 = {span.tail_ratio:.2e} > {REALIZABLE_RTOL:.0e} (noise?); "
-            f"exact recovery needs noiseless labels", diagnostics)
+            f"σ_(k+1)/σ_1 = {span.tail_ratio:.2e} > {REALIZABLE_RTOL:.0e}; "
+            f"exact recovery needs noiseless labels of rank k", diagnostics)
     if span.k > d:
         raise RecoveryFailed(
             f"the labels have rank {span.k} > d = {d}: not exactly realizable by a "
-            f"network with V of full row rank (noise?)", diagnostics)
+            f"network with V of full row rank", diagnostics)
 
 
 def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
-             rng: np.random.Generator, diagnostics: dict, say) -> TwoLayerNetwork:
-    """One run of steps 2–4 and the self-checks; raises RecoveryFailed on any miss."""
+             rng: np.random.Generator, diagnostics: dict, say,
+             best: dict) -> TwoLayerNetwork:
+    """One run of steps 2–4 and the self-checks; raises RecoveryFailed on any miss.
+    ``best["normals"]`` keeps the most facet normals any attempt found."""
     k = span.k
     timings = diagnostics["timings"]
     min_count = (k - 1) + max(3, k // 5)
@@ -313,10 +665,12 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
                                       accept=accept)
     timings[f"facets_{method}"] = time.perf_counter() - t0
     diagnostics[f"{method}_stats"] = stats
+    if facets and (best["normals"] is None or len(facets) > len(best["normals"])):
+        best["normals"] = np.array([f.w for f in facets])
     if len(facets) < k:
         verdict = ("no sample lies exactly on any hyperplane through k-1 others, so the "
-                   "labels are not exactly realizable (noise?)" if not facets else
-                   "too few samples, or labels not exactly realizable")
+                   "labels are not exactly realizable by k units" if not facets else
+                   "too few samples, or labels not exactly realizable by k units")
         raise RecoveryFailed(
             f"{method}: found {len(facets)} of {k} facets (each needs >= {min_count} "
             f"samples exactly on it): {verdict}")

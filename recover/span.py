@@ -1,7 +1,7 @@
 """Step 1 of the exact pipeline: the column span of the labels.
 
 For noiseless labels ``Y = U* f(V* X)`` with ``U*`` of full column rank,
-``colspan(Y) = colspan(U*)`` (DESIGN §2.1). With ``P`` an orthonormal basis of it (m×k)
+``colspan(Y) = colspan(U*)``. With ``P`` an orthonormal basis of it (m×k)
 the reduced labels ``Z = Pᵀ Y = A F`` (k×n) factor through the invertible ``A = Pᵀ U*``
 and the non-negative hidden activations ``F = f(V* X)``.
 
@@ -100,7 +100,8 @@ def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> 
         raise InvalidInputError(
             f"rank of Y is {rank} (σ_{rank + 1}/σ_1 = {s[rank] / s[0]:.2e}) but k = {k} "
             f"hidden units were requested: with U* of full column rank the labels must "
-            f"have rank k")
+            f"have rank k (lower rank: k is too large, a unit is active on no sample or "
+            f"on every sample, or U* has linearly dependent columns)")
     P = left[:, :k]
     return LabelSpan(P=P, Z=P.T @ Y, singular_values=s)
 
