@@ -42,10 +42,14 @@ def compare_networks(a: TwoLayerNetwork, b: TwoLayerNetwork) -> float:
     _check_comparable(a, b)
     ca, cb = a.canonical(), b.canonical()
     perm = _min_weight_perfect_matching(_pair_costs(ca, cb))
-    Ub, Vb = cb.U[:, perm], cb.V[perm]
-    err_u = np.linalg.norm(ca.U - Ub) / max(np.linalg.norm(ca.U), np.finfo(float).tiny)
-    err_v = np.linalg.norm(ca.V - Vb) / max(np.linalg.norm(ca.V), np.finfo(float).tiny)
-    return float(max(err_u, err_v))
+    return float(max(_relative_error(ca.U, cb.U[:, perm]), _relative_error(ca.V, cb.V[perm])))
+
+
+def _relative_error(A: np.ndarray, B: np.ndarray) -> float:
+    """``‖A − B‖_F / ‖A‖_F`` at any scale of the weights (see :func:`_common_scale`)."""
+    A, B = _common_scale(A, B)
+    with np.errstate(over="ignore"):
+        return float(np.linalg.norm(A - B) / max(np.linalg.norm(A), np.finfo(float).tiny))
 
 
 def _check_comparable(a: TwoLayerNetwork, b: TwoLayerNetwork) -> None:
@@ -60,11 +64,31 @@ def _check_comparable(a: TwoLayerNetwork, b: TwoLayerNetwork) -> None:
 
 
 def _pair_costs(ca: TwoLayerNetwork, cb: TwoLayerNetwork) -> np.ndarray:
-    su = max(np.linalg.norm(ca.U), np.finfo(float).tiny) ** 2
-    sv = max(np.linalg.norm(ca.V), np.finfo(float).tiny) ** 2
-    du = ((ca.U[:, :, None] - cb.U[:, None, :]) ** 2).sum(axis=0) / su
-    dv = ((ca.V[:, None, :] - cb.V[None, :, :]) ** 2).sum(axis=2) / sv
-    return du + dv
+    Ua, Ub = _common_scale(ca.U, cb.U)
+    Va, Vb = _common_scale(ca.V, cb.V)
+    su = max(np.linalg.norm(Ua), np.finfo(float).tiny) ** 2
+    sv = max(np.linalg.norm(Va), np.finfo(float).tiny) ** 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        du = ((Ua[:, :, None] - Ub[:, None, :]) ** 2).sum(axis=0) / su
+        dv = ((Va[:, None, :] - Vb[None, :, :]) ** 2).sum(axis=2) / sv
+        cost = du + dv
+    # A unit of b far larger than a's (overflow) is simply a very bad pair.
+    return np.nan_to_num(cost, nan=_WORST_COST, posinf=_WORST_COST)
+
+
+def _common_scale(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``A`` and ``B`` divided by the same power of two, chosen so that ``A``'s largest
+    entry is near 1: exact, and relative errors stay the same, but squares of weights
+    of 1e-200 or 1e200 neither under- nor overflow."""
+    peak = float(np.max(np.abs(A))) if A.size else 0.0
+    if peak == 0.0 or not np.isfinite(peak):
+        return A, B
+    e = np.frexp(peak)[1]
+    return np.ldexp(A, -e), np.ldexp(B, -e)
+
+
+#: Cost of a pair whose distance overflows float64: worse than any finite pair.
+_WORST_COST = 1e300
 
 
 def _min_weight_perfect_matching(cost: np.ndarray) -> np.ndarray:

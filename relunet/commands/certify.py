@@ -16,10 +16,10 @@ import sys
 
 from recover.errors import InvalidInputError
 from recover.files import atomic_write
-from recover.io import read_text
+from recover.io import load_array, read_text
 from recover.network import TwoLayerNetwork
 
-from .inputs import add_force, digits, guard, load_data
+from .inputs import add_force, digits, guard
 from .report import Progress
 
 
@@ -55,7 +55,7 @@ def run(args) -> int:
     guard(args, {"--out": args.out}, {"--x": args.x, "--y": args.y, "--net": args.net,
                                       "--recheck": args.recheck, "--truth": args.truth})
     stored = _load_certificate(args.recheck) if args.recheck is not None else None
-    X, Y = load_data(args.x, "--x"), load_data(args.y, "--y")
+    X, Y = load_array(args.x, "--x"), load_array(args.y, "--y")
     net = TwoLayerNetwork.load(args.net) if args.net is not None else None
     truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
     progress = Progress(enabled=not args.quiet)

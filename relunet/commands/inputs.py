@@ -11,18 +11,10 @@ from __future__ import annotations
 import argparse
 import math
 
-import numpy as np
 
 from recover.errors import InvalidInputError
 from recover.files import guard_outputs
-from recover.io import load_array
 
-#: Largest magnitude of a data entry. Recovery forms Gram matrices and squares of the
-#: data; beyond 1e100 they overflow float64 (the entries can always be rescaled: Y is
-#: linear in U, and for homogeneous f X scales into V).
-MAX_MAGNITUDE = 1e100
-#: Smallest nonzero largest-magnitude of a data set: below it the squares underflow.
-MIN_MAGNITUDE = 1e-100
 #: Largest --digits: mpmath time grows quickly with the precision.
 MAX_DIGITS = 10_000
 #: Largest count flag (sizes, hidden units); sizes are capped again by memory.
@@ -83,15 +75,3 @@ def require_suffix(path, suffix: str, flag: str) -> None:
     """Refuse an output name without ``suffix`` (``np.savez`` would silently add it)."""
     if path is not None and not str(path).endswith(suffix):
         raise InvalidInputError(f"{flag} ({path}) must end in {suffix}")
-
-
-def load_data(path, flag: str) -> np.ndarray:
-    """:func:`recover.io.load_array`, then the magnitude range the arithmetic needs."""
-    A = load_array(path, flag)
-    if A.size and np.all(np.isfinite(A)):
-        top = float(np.max(np.abs(A)))
-        if top > MAX_MAGNITUDE or 0 < top < MIN_MAGNITUDE:
-            raise InvalidInputError(
-                f"{flag} ({path}): largest entry has magnitude {top:.3g}; relunet needs it "
-                f"in [{MIN_MAGNITUDE:g}, {MAX_MAGNITUDE:g}] (rescale the data)")
-    return A

@@ -6,8 +6,9 @@ import json
 
 from recover import TwoLayerNetwork, recover_network
 from recover.files import atomic_write
+from recover.io import load_array
 
-from .inputs import add_force, count, guard, load_data, require_suffix, seed
+from .inputs import add_force, count, guard, require_suffix, seed
 from .report import Progress, diagnostics_table, json_ready
 
 
@@ -39,7 +40,7 @@ def run(args) -> int:
     guard(args, {"--out": args.out, "--diagnostics": args.diagnostics},
           {"--x": args.x, "--y": args.y, "--truth": args.truth})
     require_suffix(args.out, ".npz", "--out")
-    X, Y = load_data(args.x, "--x"), load_data(args.y, "--y")
+    X, Y = load_array(args.x, "--x"), load_array(args.y, "--y")
     truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
     progress = Progress(enabled=not args.quiet)
     try:
