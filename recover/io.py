@@ -30,6 +30,7 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from .errors import InvalidInputError
+from .validation import check_real_dtype
 
 #: Largest array a file may hold, in bytes once decompressed (4 GiB).
 MAX_ARRAY_BYTES = 4 * 2**30
@@ -121,14 +122,8 @@ def inspect_npz(path, label: str | None = None) -> dict[str, tuple[tuple, np.dty
 
 def numeric(arr: np.ndarray, label: str) -> np.ndarray:
     """``arr`` as float64 if it holds integers or reals; :class:`InvalidInputError`
-    naming the dtype otherwise (complex, boolean, strings, objects, records)."""
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise InvalidInputError(f"{label}: complex numbers (dtype {arr.dtype}) are refused; "
-                                f"the imaginary part would be silently dropped")
-    if kind not in "iuf":
-        raise InvalidInputError(
-            f"{label}: expected numbers, found dtype {arr.dtype} ({kind!r})")
+    naming the dtype otherwise (:func:`recover.validation.check_real_dtype`)."""
+    check_real_dtype(arr, label)
     return arr.astype(float, copy=False)
 
 

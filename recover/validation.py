@@ -54,7 +54,7 @@ def as_matrix(a, name: str, *, allow_exact: bool = False) -> np.ndarray:
         raw = np.asarray(a)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"{name} is not numeric: {exc}") from None
-    _check_real_dtype(raw, name)
+    check_real_dtype(raw, name)
     with np.errstate(over="ignore"):  # reported below as "beyond the float64 range"
         arr = raw.astype(float, copy=False)
     if arr.ndim != 2:
@@ -73,7 +73,10 @@ def as_matrix(a, name: str, *, allow_exact: bool = False) -> np.ndarray:
     return arr
 
 
-def _check_real_dtype(raw: np.ndarray, name: str) -> None:
+def check_real_dtype(raw: np.ndarray, name: str) -> None:
+    """Refuse (naming the dtype, with a hint) any array that does not hold integers or
+    real floats: complex (the imaginary part would be dropped), boolean, object, string,
+    bytes, structured, datetime."""
     kind = raw.dtype.kind
     if kind in REAL_KINDS:
         return

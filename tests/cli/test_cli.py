@@ -35,7 +35,7 @@ def test_demo_runs_small(capsys):
 @pytest.mark.parametrize("make,msg", [
     (lambda p: np.save(p, np.array([{"x": 1}], dtype=object), allow_pickle=True), "pickled"),
     (lambda p: p.write_text("not an array"), "not a valid .npy"),
-    (lambda p: np.save(p, np.array([["a"]])), "expected numbers"),
+    (lambda p: np.save(p, np.array([["a"]])), "is not numeric"),
     (lambda p: np.save(p, np.full((12, 800), np.nan)), "NaN"),
     (lambda p: np.save(p, np.ones((12, 799))), "same number of columns"),
 ])

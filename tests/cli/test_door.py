@@ -272,7 +272,7 @@ def test_lying_header_is_refused_before_allocation(files, tmp_path, error_line):
 
 @pytest.mark.parametrize("array, words", [
     (np.ones((2, 3)) + 1j, "complex"),
-    (np.ones((2, 3), dtype=bool), "expected numbers"),
+    (np.ones((2, 3), dtype=bool), "must hold real numbers: dtype bool"),
     (np.zeros(3, dtype=[("a", "<f8"), ("b", "<i4")]), "not a plain numeric"),
 ])
 def test_non_real_dtypes_are_refused(tmp_path, array, words):
