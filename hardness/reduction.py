@@ -1,4 +1,4 @@
-"""The k = 2 reduction SET SPLITTING → fitting ``y = u f(V x)`` exactly (DESIGN §6).
+"""The k = 2 reduction SET SPLITTING → fitting ``y = u f(V x)`` exactly.
 
 Source: Bakshi, Jayaram, Woodruff, *Learning Two Layer Rectified Neural Networks in
 Polynomial Time*, COLT 2019, NP-hardness for two hidden units. Points live in

@@ -1,6 +1,6 @@
 """recover — numeric recovery of two-layer rectified networks ``Y = U f(V X)``.
 
-Public names (DESIGN §4): :class:`TwoLayerNetwork`, :func:`planted_instance`,
+Public names: :class:`TwoLayerNetwork`, :func:`planted_instance`,
 :func:`recover_network`, and the exception hierarchy rooted at :class:`RelunetError`.
 """
 

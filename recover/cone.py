@@ -2,7 +2,7 @@
 
 Every vertex of the polyhedron ``{w : w·z_j ≥ 0 ∀j, w·r = 1}`` is the normal of a facet
 of the cone spanned by the reduced labels ``z_j``. If the cone were exactly the
-simplicial cone of ``A`` (DESIGN §2.2), its only facets would be the ``k`` true ones and
+simplicial cone of ``A``, its only facets would be the ``k`` true ones and
 the linear program ``min (Σ_j z_j)·w`` would return the unit ``i`` that maximises
 ``F_ir / ‖F_i‖₁`` among those active at sample ``r``. With finitely many samples the cone
 is slightly smaller and has a few extra facets near its extreme rays, but in practice the

@@ -1,4 +1,4 @@
-"""The one exception hierarchy of relunet (DESIGN §7).
+"""The one exception hierarchy of relunet.
 
 Every error that relunet raises on purpose derives from :class:`RelunetError`, so a
 caller can catch the whole family with one ``except``. Errors about the caller's input

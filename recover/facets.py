@@ -2,7 +2,7 @@
 
 With ``Z = A F`` (k×n, see :mod:`recover.span`) and ``W = A^{-1}``, row ``w_i`` of ``W``
 satisfies ``w_i · z_j = F_ij ≥ 0`` with equality exactly when unit ``i`` is inactive on
-sample ``j`` (DESIGN §2.2). So the hyperplane ``H_i = {z : w_i·z = 0}`` holds about half
+sample ``j``. So the hyperplane ``H_i = {z : w_i·z = 0}`` holds about half
 of all samples and bounds the cone spanned by the ``z_j``: it is a *facet*.
 
 The **exact step** (:func:`exact_facet`) turns any rough normal into the exact one: take

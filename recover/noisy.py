@@ -2,7 +2,7 @@
 
 With ``Y = U* f(V* X) + E`` no sample lies exactly on a facet, so the exact step of
 :mod:`recover.facets` has nothing to snap to. The same geometry still holds on average
-(DESIGN §2): about half of the reduced labels ``z_j`` lie within noise of each facet
+(docs/algorithm.md): about half of the reduced labels ``z_j`` lie within noise of each facet
 ``H_i``. The robust start therefore
 
 1. finds rough facet normals by the same linear programs as the exact method

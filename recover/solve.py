@@ -1,7 +1,7 @@
 """Step 4 of the exact pipeline: from facets back to ``V`` and ``U``.
 
 With the facet normals ``W`` (k×k), the hidden activations are ``F = W Z`` up to a
-positive scale per unit (DESIGN §2.4). On the samples where unit ``i`` is active,
+positive scale per unit. On the samples where unit ``i`` is active,
 ``f(V_i x_j) = F_ij``; for an invertible positive part this is the linear system
 ``V_i x_j = f^{-1}(F_ij)`` — for a homogeneous ``f`` the unknown scale of ``F_i`` only
 rescales ``V_i``, which is a symmetry. Then ``Y = U f(V X)`` is linear in ``U``.
