@@ -8,6 +8,7 @@ model of the paper; see docs/algorithm.md, "The model with biases".
 
 from __future__ import annotations
 
+import numbers
 from fractions import Fraction
 
 import numpy as np
@@ -48,7 +49,9 @@ class TwoLayerNetwork:
     """
 
     def __init__(self, U, V, b=None, c=None, activation: str | Activation | None = None):
-        if isinstance(b, (str, Activation)):  # TwoLayerNetwork(U, V, activation)
+        if isinstance(b, (str, Activation)) or _not_numbers(b):
+            # TwoLayerNetwork(U, V, activation), the historical form; something that is
+            # not numbers there is a bad activation (get_activation says so), not a bad b
             if activation is not None:
                 raise InvalidInputError("activation given twice (third argument and "
                                         "activation=)")
@@ -329,6 +332,18 @@ def _bias_vector(a, name: str, length: int, symbol: str, exact: bool) -> np.ndar
     if not exact and vec.dtype == object:
         return np.array([float(x) for x in vec])
     return vec
+
+
+def _not_numbers(a) -> bool:
+    """True for an argument that cannot be a bias vector by its type: not None, not an
+    array, and not a (nested) sequence of numbers (e.g. ``["relu"]`` or a dict)."""
+    if a is None or isinstance(a, np.ndarray):
+        return False
+    try:
+        flat = np.asarray(a, dtype=object).ravel()
+    except (TypeError, ValueError):
+        return True
+    return not all(isinstance(x, numbers.Number) for x in flat)
 
 
 def _is_npy(path: str) -> bool:

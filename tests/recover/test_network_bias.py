@@ -52,6 +52,10 @@ def test_activation_as_third_positional_argument_and_biases_as_keywords():
     assert "with biases" in repr(new_style) and "with biases" not in repr(old_style)
     with pytest.raises(InvalidInputError, match="activation given twice"):
         TwoLayerNetwork(U, V, "relu", activation="relu2")
+    # something that is not numbers in third place is a bad activation, not a bad b
+    with pytest.raises(InvalidInputError, match="activation must be .* not list"):
+        TwoLayerNetwork(U, V, ["relu"])
+    assert TwoLayerNetwork(U, V, [1, 2]).b.tolist() == [1.0, 2.0]
 
 
 @pytest.mark.parametrize("kwargs, message", [
