@@ -14,6 +14,13 @@
 * ``snr_db=s``: instead of ``noise``, choose σ so that the signal-to-noise ratio is
   ``s`` dB in expectation. **SNR** is ``‖U* f(V* X)‖_F / ‖E‖_F``; in decibels
   ``20 log₁₀ SNR``. So σ = ‖U* f(V* X)‖_F / (√(mn) · 10^(s/20)).
+* ``bias_std=β``, ``output_bias_std=γ``: plant biases, ``Y = U* f(V* X + b 1ᵀ) + c 1ᵀ + E``
+  with ``b`` ~ N(0, β²) per hidden unit and ``c`` ~ N(0, γ²) per output (rounded to
+  integers when ``integer=True``). They are drawn from their own generator, derived
+  from ``seed``, so every other array of a seeded instance is the same with or
+  without biases, and the defaults (0: no biases) give exactly the bias-free instance.
+  The labels with biases are then ``U* f(V* X + b 1ᵀ) + c 1ᵀ`` wherever
+  ``U* f(V* X)`` is written above.
 
 Everything is a deterministic function of ``seed``.
 """
@@ -48,7 +55,7 @@ class PlantedInstance:
 
     @property
     def clean(self) -> np.ndarray:
-        """The noiseless labels ``U* f(V* X)``."""
+        """The noiseless labels ``U* f(V* X + b 1ᵀ) + c 1ᵀ`` (``b = c = 0`` by default)."""
         return self.Y - self.E
 
     @property
@@ -67,13 +74,19 @@ def planted_instance(d: int, k: int, m: int, n: int, seed: int = 0, noise: float
                      activation: str | Activation = "relu", integer: bool = False,
                      condition: float | None = None,
                      correlation: float | None = None, noise_kind: str = "gaussian",
-                     snr_db: float | None = None) -> PlantedInstance:
-    """Draw a planted instance ``Y = U* f(V* X) + E`` (see module docstring).
+                     snr_db: float | None = None, bias_std: float = 0.0,
+                     output_bias_std: float = 0.0) -> PlantedInstance:
+    """Draw a planted instance ``Y = U* f(V* X + b 1ᵀ) + c 1ᵀ + E`` (see module
+    docstring; ``b = c = 0`` unless ``bias_std`` or ``output_bias_std`` is positive).
 
-    Returns a :class:`PlantedInstance` with ``.X`` (d×n), ``.Y`` (m×n), ``.network``.
+    Returns a :class:`PlantedInstance` with ``.X`` (d×n), ``.Y`` (m×n), ``.network``
+    (carrying ``b`` and ``c``).
     """
     d, k, m, n, seed, noise, condition, correlation, snr_db = _check_parameters(
         d, k, m, n, seed, noise, condition, correlation, noise_kind, snr_db, integer)
+    bias_std = check_real(bias_std, "bias_std (a standard deviation)", minimum=0.0)
+    output_bias_std = check_real(output_bias_std, "output_bias_std (a standard deviation)",
+                                 minimum=0.0)
     act = get_activation(activation)
     rng = np.random.default_rng(seed)
 
@@ -86,7 +99,8 @@ def planted_instance(d: int, k: int, m: int, n: int, seed: int = 0, noise: float
         V = np.rint(INTEGER_SCALE["V"] * V / np.abs(V).max())
         if np.linalg.matrix_rank(V) < k:  # rounding can (rarely) lose rank
             V = V + np.eye(k, d)
-    net = TwoLayerNetwork(U, V, act)
+    b, c = _biases(seed, k, m, bias_std, output_bias_std, integer)
+    net = TwoLayerNetwork(U, V, b=b, c=c, activation=act)
     clean = net(X)
     if integer and np.abs(clean).max() >= 2.0 ** 53:
         # float64 holds integers exactly only below 2^53 (high powers t^p get there)
@@ -98,8 +112,22 @@ def planted_instance(d: int, k: int, m: int, n: int, seed: int = 0, noise: float
     E = noise * NOISE_KINDS[noise_kind](rng, clean.shape) if noise > 0 else np.zeros_like(clean)
     params = dict(d=d, k=k, m=m, n=n, noise=noise, noise_kind=noise_kind, snr_db=snr_db,
                   activation=act.name, integer=integer, condition=condition,
-                  correlation=correlation)
+                  correlation=correlation, bias_std=bias_std,
+                  output_bias_std=output_bias_std)
     return PlantedInstance(X=X, Y=clean + E, network=net, E=E, seed=seed, params=params)
+
+
+def _biases(seed: int, k: int, m: int, bias_std: float, output_bias_std: float,
+            integer: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``b`` (k) and ``c`` (m), or None for a zero standard deviation. Their own
+    generator (``[seed, 2]``; ``[seed, 1]`` is :func:`misspecified_instance`'s) keeps
+    the main random stream, hence every bias-free seeded instance, unchanged."""
+    rng = np.random.default_rng([seed, 2])
+    b = bias_std * rng.standard_normal(k) if bias_std > 0 else None
+    c = output_bias_std * rng.standard_normal(m) if output_bias_std > 0 else None
+    if integer:
+        b, c = (None if v is None else np.rint(v) for v in (b, c))
+    return b, c
 
 
 #: Mean-zero, unit-variance noise generators ``(rng, shape) -> array``.
@@ -160,8 +188,9 @@ def misspecified_instance(kind: str, d: int = 10, k: int = 5, m: int = 8, n: int
     * ``"dead_unit"``: ``X`` uniform on ``[0, 1]`` and unit 0 has only negative weights,
       so it is active on no sample.
 
-    ``.network`` is the truth without biases; ``params`` holds ``b`` and ``c`` (None
-    when absent) and ``misspecification``. Deterministic in ``seed``.
+    ``.network`` is the truth without biases (what recovery is asked to find);
+    ``params`` holds ``b`` and ``c`` (None when absent) and ``misspecification``. The
+    labels are computed by the network with those biases. Deterministic in ``seed``.
     """
     check_choice(kind, "kind", MISSPECIFICATIONS)
     if kind == "fewer_outputs":
@@ -183,8 +212,7 @@ def misspecified_instance(kind: str, d: int = 10, k: int = 5, m: int = 8, n: int
         V = net.V.copy()
         V[0] = -np.abs(V[0])
         net = TwoLayerNetwork(net.U, V, net.activation)
-    pre = net.V @ X + (0.0 if b is None else b)
-    Y = net.U @ net.activation(pre) + (0.0 if c is None else c)
+    Y = TwoLayerNetwork(net.U, net.V, b=b, c=c, activation=net.activation)(X)
     params = {**inst.params, "m": net.m, "misspecification": kind,
               "b": None if b is None else b.ravel(), "c": None if c is None else c.ravel()}
     return PlantedInstance(X=X, Y=Y, network=net, E=np.zeros_like(Y), seed=inst.seed,

@@ -57,7 +57,9 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         an activation with irrational values (``log(1+t)``) is only realisable to
         ``digits`` digits by labels given to that many digits.
     network : TwoLayerNetwork
-        Candidate with ``k`` hidden units (float or exact). Any rectified activation
+        Candidate with ``k`` hidden units (float or exact), without biases (a network
+        or truth with nonzero ``b`` or ``c`` is refused with :class:`InvalidInputError`:
+        the certificates do not cover biases yet). Any rectified activation
         not constant on ``t > 0`` on the precision path (a bump by Newton's method:
         :func:`verify.precision.bump_row`); the exact path covers ReLU and ``c t^p``
         (``c`` rational, ``p`` a positive integer), whose values on rational data are
@@ -267,6 +269,11 @@ def _validate(X, Y, network, truth, digits, exact, progress):
             continue
         if not isinstance(net, TwoLayerNetwork):
             raise InvalidInputError(f"{name} must be a TwoLayerNetwork or None")
+        if net.has_bias:
+            # The certificate paths prove Y = U f(V X) only; claim nothing about b, c.
+            raise InvalidInputError(
+                f"{name} has nonzero biases: certificates for networks with biases "
+                f"are not supported yet")
         if (net.d, net.m) != (X.shape[0], Y.shape[0]):
             raise InvalidInputError(
                 f"{name} has d = {net.d} inputs and m = {net.m} outputs, but X is "

@@ -1,8 +1,11 @@
 """Distance between two networks up to the symmetries of their activation.
 
 Units are matched optimally (minimum-weight bipartite matching, networkx) after both
-networks are put in canonical form (unit-norm rows of ``V`` for a homogeneous
-activation, which removes the rescaling symmetry).
+networks are put in canonical form (unit-norm rows of ``[V | b]`` for a homogeneous
+activation, which removes the rescaling symmetry). A hidden unit is its row of ``V``
+together with its bias ``b_i``; the output bias ``c`` belongs to no unit and is compared
+as a whole. Networks without biases compare exactly as they did before biases existed
+(their augmented rows are the rows of ``V`` alone).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ def match_units(a: TwoLayerNetwork, b: TwoLayerNetwork) -> np.ndarray:
     ``b.permuted(perm)`` aligned to ``a`` (both taken in canonical form).
 
     Cost of pairing unit ``i`` of ``a`` with unit ``j`` of ``b`` is the squared distance of
-    their canonical ``(U_{:,i}, V_i)``, each part relative to the norm of ``a``'s matrix.
+    their canonical ``(U_{:,i}, [V_i | b_i])``, each part relative to the norm of ``a``'s
+    matrix.
     Complexity: O(k² (m + d)) for the costs and O(k³) for the matching.
     """
     _check_comparable(a, b)
@@ -35,14 +39,45 @@ def match_units(a: TwoLayerNetwork, b: TwoLayerNetwork) -> np.ndarray:
 def compare_networks(a: TwoLayerNetwork, b: TwoLayerNetwork) -> float:
     """Relative error between two networks after optimal matching and rescaling.
 
-    Returns ``max(‖U_a − U_b P‖_F / ‖U_a‖_F, ‖V_a − V_b P‖_F / ‖V_a‖_F)`` for the canonical
-    forms and the best permutation ``P``; 0 means equal up to the symmetries.
+    Returns, for the canonical forms, the best permutation ``P`` and ``W = [V | b]``,
+
+        ``max(‖U_a − U_b P‖_F / ‖U_a‖_F,  ‖W_a − W_b P‖_F / ‖W_a‖_F,
+        ‖c_a − c_b‖ / max(‖c_a‖, ‖U_a‖_F))``;
+
+    0 means equal up to the symmetries. The output bias is measured relative to
+    ``‖c_a‖`` or, when that is smaller (``c_a = 0`` in particular), to ``‖U_a‖_F``: the
+    canonical ``U`` is the output weight of unit-norm units, so it sets the scale of the
+    outputs, and an error of 0.1 in ``c`` means the same as an error of 0.1 in ``U``.
+    Without biases, ``W = V`` and the ``c`` term is 0: the value is what it always was.
     Networks of different shapes or activations raise :class:`InvalidInputError`.
     """
     _check_comparable(a, b)
     ca, cb = a.canonical(), b.canonical()
     perm = _min_weight_perfect_matching(_pair_costs(ca, cb))
-    return float(max(_relative_error(ca.U, cb.U[:, perm]), _relative_error(ca.V, cb.V[perm])))
+    Wa, Wb = _hidden_rows(ca, cb)
+    return float(max(_relative_error(ca.U, cb.U[:, perm]), _relative_error(Wa, Wb[perm]),
+                     _output_bias_error(ca, cb)))
+
+
+def _hidden_rows(ca: TwoLayerNetwork, cb: TwoLayerNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """The units' rows: ``[V | b]`` of both networks, or ``V`` alone when neither has a
+    hidden bias (the exact arithmetic of bias-free comparisons)."""
+    if not (np.any(ca.b != 0) or np.any(cb.b != 0)):
+        return ca.V, cb.V
+    return np.hstack([ca.V, ca.b[:, None]]), np.hstack([cb.V, cb.b[:, None]])
+
+
+def _output_bias_error(ca: TwoLayerNetwork, cb: TwoLayerNetwork) -> float:
+    """``‖c_a − c_b‖ / max(‖c_a‖, ‖U_a‖_F)`` (0 when both are zero), at any scale."""
+    if not (np.any(ca.c != 0) or np.any(cb.c != 0)):
+        return 0.0
+    both = np.concatenate([ca.c, ca.U.ravel()])
+    peak = float(np.max(np.abs(both)))
+    e = int(np.frexp(peak)[1]) if peak > 0 and np.isfinite(peak) else 0
+    c_a, c_b, U_a = (np.ldexp(A, -e) for A in (ca.c, cb.c, ca.U))
+    with np.errstate(over="ignore"):
+        scale = max(np.linalg.norm(c_a), np.linalg.norm(U_a), np.finfo(float).tiny)
+        return float(np.linalg.norm(c_a - c_b) / scale)
 
 
 def _relative_error(A: np.ndarray, B: np.ndarray) -> float:
@@ -65,7 +100,7 @@ def _check_comparable(a: TwoLayerNetwork, b: TwoLayerNetwork) -> None:
 
 def _pair_costs(ca: TwoLayerNetwork, cb: TwoLayerNetwork) -> np.ndarray:
     Ua, Ub = _common_scale(ca.U, cb.U)
-    Va, Vb = _common_scale(ca.V, cb.V)
+    Va, Vb = _common_scale(*_hidden_rows(ca, cb))
     su = max(np.linalg.norm(Ua), np.finfo(float).tiny) ** 2
     sv = max(np.linalg.norm(Va), np.finfo(float).tiny) ** 2
     with np.errstate(over="ignore", invalid="ignore"):
@@ -105,9 +140,12 @@ def _min_weight_perfect_matching(cost: np.ndarray) -> np.ndarray:
 def max_unit_error(a: TwoLayerNetwork, b: TwoLayerNetwork) -> float:
     """Largest per-unit relative error between ``a`` and ``b``, computed exactly.
 
-    Each unit of either network is scaled so that its row of ``V`` has max-norm 1 (the
-    rescaling symmetry of a homogeneous activation; none otherwise), and the error
-    of a unit is ``max(‖V_i^a − V_i^b‖_∞, ‖U_i^a − U_i^b‖_∞ / ‖U_i^a‖_∞)``. Every step
+    Each unit of either network is scaled so that its row ``W_i = [V_i | b_i]`` has
+    max-norm 1 (the rescaling symmetry of a homogeneous activation; none otherwise;
+    ``W = V`` without hidden biases), and the error of a unit is
+    ``max(‖W_i^a − W_i^b‖_∞, ‖U_i^a − U_i^b‖_∞ / ‖U_i^a‖_∞)``. Output biases add
+    ``‖c^a − c^b‖_∞ / max(‖c^a‖_∞, ‖U^a‖_∞)`` (scaled ``U``; the same choice of scale
+    as :func:`compare_networks`), 0 when both are zero. Every step
     after the matching runs in :class:`fractions.Fraction` arithmetic on the exact values
     of the weights (float64 entries are rationals), so errors far below float64
     resolution — e.g. 1e-50 between a high-precision solution and the truth — are
@@ -115,8 +153,10 @@ def max_unit_error(a: TwoLayerNetwork, b: TwoLayerNetwork) -> float:
     units (float costs, as in :func:`match_units`). The result is rounded to float at the end; 0.0 means equal.
     """
     _check_comparable(a, b)
-    Ua, Va = _max_norm_units(a)
-    Ub, Vb = _max_norm_units(b)
+    hidden_bias = bool(np.any(a.b != 0) or np.any(b.b != 0))
+    Ua, Va = _max_norm_units(a, hidden_bias)
+    Ub, Vb = _max_norm_units(b, hidden_bias)
+    # The float networks only drive the matching; the rows W are passed as V.
     as_float = [TwoLayerNetwork(U.astype(float), V.astype(float), a.activation)
                 for U, V in ((Ua, Va), (Ub, Vb))]
     perm = _min_weight_perfect_matching(_pair_costs(*as_float))
@@ -127,9 +167,20 @@ def max_unit_error(a: TwoLayerNetwork, b: TwoLayerNetwork) -> float:
         scale_u = max(abs(x) for x in Ua[:, i]) or Fraction(1)
         err_u = max(abs(x - y) for x, y in zip(Ua[:, i], Ub[:, i])) / scale_u
         worst = max(worst, err_v, err_u)
-    return float(worst)
+    return float(max(worst, _exact_output_bias_error(a, b, Ua)))
 
 
-def _max_norm_units(net: TwoLayerNetwork) -> tuple[np.ndarray, np.ndarray]:
+def _exact_output_bias_error(a: TwoLayerNetwork, b: TwoLayerNetwork, Ua) -> Fraction:
+    """``‖c^a − c^b‖_∞ / max(‖c^a‖_∞, ‖U^a‖_∞)`` in Fractions (0 when both are zero)."""
+    ca, cb = (np.vectorize(Fraction, otypes=[object])(net.c) for net in (a, b))
+    if not any(x != 0 for x in np.concatenate([ca, cb])):
+        return Fraction(0)
+    scale = max(max(abs(x) for x in ca), max(abs(x) for x in Ua.flat)) or Fraction(1)
+    return max(abs(x - y) for x, y in zip(ca, cb)) / scale
+
+
+def _max_norm_units(net: TwoLayerNetwork, hidden_bias: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``(U, W)`` with ``W = [V | b]`` (or ``V``), rows of max-norm 1."""
     exact = np.vectorize(Fraction, otypes=[object])
-    return max_norm_scaled(exact(net.U), exact(net.V), net.activation.degree)
+    W = np.hstack([net.V, net.b[:, None]]) if hidden_bias else net.V
+    return max_norm_scaled(exact(net.U), exact(W), net.activation.degree)
