@@ -1,5 +1,5 @@
-"""What the commands accept at the door: flag types with their ranges, data loading
-with the range check, and the output guard every writing command runs first.
+"""What the commands accept at the door: flag types with their ranges, and the output
+guard every writing command runs first.
 
 A flag value out of range is an argparse error (exit 2, one line). The ranges are those
 the library documents: seeds are integers >= 0 (``numpy.random.default_rng``), sizes
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import math
-
 
 from recover.errors import InvalidInputError
 from recover.files import guard_outputs
