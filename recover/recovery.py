@@ -170,7 +170,8 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
                     progress: Callable[[str], None] | None = None, *,
                     bias: bool = False) -> RecoveryResult:
     """Recover ``U`` (m×k) and ``V`` (k×d) from ``X`` (d×n) and ``Y = U f(V X)`` (m×n)
-    — or, with ``bias=True``, also ``b`` (k,) and ``c`` (m,) from ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``.
+    — or, with ``bias=True``, also ``b`` (k,) and ``c`` (m,) from
+    ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``.
 
     Parameters
     ----------
@@ -559,8 +560,8 @@ def _flag_misfit(X, Y, span, act, k_given, network, check: dict, diagnostics: di
     if check["checked"] and not check["consistent"]:
         causes = [] if bias else misfit.diagnose(X, Y, span, act, k_given, network=network)
         text = (misfit.describe(causes) if causes else
-                "one of: hidden or output biases, fewer outputs than hidden units "
-                "(m < k), k too small, inputs in a half-space, or another model")
+                "one of: hidden or output biases (try bias=True), fewer outputs than "
+                "hidden units (m < k), k too small, inputs in a half-space, or another model")
         diagnostics.update(causes=[c.name for c in causes], cause=text, misspecified=True)
         _warn(diagnostics, (
             f"the labels are misspecified for this model: the fit leaves a residual "
