@@ -174,8 +174,9 @@ def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
     ``V_i`` solves ``V_i x_j = g^{-1}(F_ij / c)`` on ``d`` well-conditioned active
     samples. Homogeneous ``g``: ``c = 1`` (the scale is a symmetry). Otherwise ``c`` is
     the root of ``e(c) = V_i(c)·x_0 − g^{-1}(F_i0 / c)`` at one more active sample
-    (``mpmath.findroot`` from the float estimate of :func:`recover.solve.solve_scale`);
-    the reproduction check over all samples then confirms the choice.
+    (``mpmath.findroot`` from the float estimate of :func:`recover.solve.solve_scale`;
+    if it finds no root, the float estimate is kept); the reproduction check over all
+    samples then confirms the choice.
     """
     if not activation.injective:
         return bump_row(Xm, X, F_i, A, activation)
@@ -201,7 +202,13 @@ def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
         c = c0 * (1 + s)
         return row(c) @ Xm[:, j0] - invert(F_i[j0] / c)
 
-    s = mpmath.findroot(consistency, (mpmath.mpf(0), mpmath.mpf(10) ** -12), solver="secant")
+    try:
+        s = mpmath.findroot(consistency, (mpmath.mpf(0), mpmath.mpf(10) ** -12),
+                            solver="secant")
+    except (ValueError, ZeroDivisionError):
+        # no consistent scale (a wrong hypothesis): keep the float estimate; the pattern
+        # and reproduction checks then fail instead of certify raising
+        s = mpmath.mpf(0)
     return row(c0 * (1 + s))
 
 
