@@ -25,7 +25,7 @@ from .report import Progress
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "certify", help="certify that a network reproduces Y = U f(V X) exactly",
+        "certify", help="certify that a network reproduces Y = U f(V X + b) + c exactly",
         description="Derive the activation pattern from the candidate network, solve the "
                     "pattern-fixed systems exactly over Q (default) or at --digits N "
                     "decimal digits (mpmath), and write a JSON certificate. With --recheck, "
@@ -33,7 +33,7 @@ def register(subparsers) -> None:
     p.add_argument("--x", required=True, help="inputs X (d x n), .npy/.npz/.csv")
     p.add_argument("--y", required=True, help="labels Y (m x n), .npy/.npz/.csv")
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--net", help="candidate network .npz (U, V)")
+    source.add_argument("--net", help="candidate network .npz (U, V; biases b, c if any)")
     source.add_argument("--recheck", metavar="CERT",
                         help="a certificate JSON to re-derive from X, Y and its network")
     p.add_argument("--truth", help="planted network .npz to compare with")
