@@ -5,9 +5,9 @@
 :class:`Certificate`. ``compare_networks`` and ``match_units`` compare networks up to
 permutation and positive scaling. ``certify_float(network, X, Y, precision="float64")``
 proves that ``Y`` is a floating-point evaluation of a network up to rounding (a
-:class:`FloatCertificate`; labels of trained models). :mod:`verify.strategies` holds hypothesis strategies
-for property-testing recovery algorithms; it needs hypothesis (``pip install
-'relunet[test]'``) and is imported only when asked for (``from verify import strategies``
+:class:`FloatCertificate`; labels of trained models). :mod:`verify.strategies` holds
+hypothesis strategies for property-testing recovery algorithms; it needs hypothesis
+(``pip install 'relunet[test]'``) and is imported only when asked for (``from verify import strategies``
 or ``import verify.strategies``), so ``import verify`` works on a plain install.
 """
 

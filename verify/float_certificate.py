@@ -482,7 +482,7 @@ def activation_model(activation: Activation, libm_ulp: float, u: float) -> Activ
     error model does not cover it."""
     g, w = activation.expr, libm_ulp
     if g == T:
-        return ActivationModel("relu", 0.0, 0.0, w, exact=True, note="max(p, 0) is exact")
+        return ActivationModel("relu", 0.0, 0.0, w, exact=True, note="max(p, 0), which is exact")
     if g.is_Pow and g.base == T and g.exp.is_Integer and g.exp >= 2:
         q = int(g.exp)
         return ActivationModel(activation.name, max(2 * w, (q - 1) * (1 + 2.0 ** -40)), 0.0,
