@@ -193,18 +193,13 @@ def certify_float(network: TwoLayerNetwork, X, Y, *, precision: str = "float64",
     start = time.perf_counter()
     fmt, model = _validate_options(network, precision, digits, libm_ulp)
     X, Y = _validate_data(network, X, Y)
-    prec = int(digits * 3.33) + 16
-    P = _preactivation(network, X)
-    H, H_rad = _hidden(P, model, prec)
-    net_mid = DyadicMatrix.from_float(network.U).matmul(H).add_column(
-        DyadicMatrix.from_float(network.c[:, None]))
-    bound, reasons = rounding_bound(network, X, P, H, H_rad, fmt, model)
-    # |U| times the radii of the hidden values: how far the exact net(X) can be from net_mid
-    enclosure = np.abs(network.U) @ H_rad * _inflation(network.k + 2) + _ETA64
+    values = _NetworkValues.of(network, X, model, _bits(digits))
+    bound, reasons = _rounding_bound(network, X, values, fmt, model)
     reasons += _label_reasons(Y, fmt)
-    error = DyadicMatrix.from_float(Y).sub(net_mid).abs()
-    inside = error.add(DyadicMatrix.from_float(enclosure)).le(DyadicMatrix.from_float(bound))
-    distance = error.to_float() + enclosure  # for the report; `inside` decides, exactly
+    error = DyadicMatrix.from_float(Y).sub(values.net_mid).abs()
+    inside = error.add(DyadicMatrix.from_float(values.net_rad)).le(
+        DyadicMatrix.from_float(bound))
+    distance = error.to_float() + values.net_rad  # for the report; `inside` decides, exactly
     ratio = distance / bound
     worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
     violations = int(np.count_nonzero(~inside))
@@ -215,9 +210,54 @@ def certify_float(network: TwoLayerNetwork, X, Y, *, precision: str = "float64",
         worst_error=float(distance[worst]),
         worst_bound=float(bound[worst]), violations=violations, libm_ulp=float(libm_ulp),
         values=("exact (integers times powers of two)" if model.exact else
-                f"interval enclosures at {prec} bits"),
+                f"interval enclosures at {_bits(digits)} bits"),
         proves=PROVES.format(p=fmt.name), not_proven=reasons,
         assumptions=_assumptions(model, libm_ulp), seconds=time.perf_counter() - start)
+
+
+def error_bound(network: TwoLayerNetwork, X, *, precision: str = "float64",
+                digits: int = 50, libm_ulp: float = 1.0) -> np.ndarray:
+    """The bound ``B`` (m×n, float64) of :func:`certify_float`: every standard
+    ``precision`` evaluation ``Ŷ`` of ``network`` on ``X`` (d×n floats) satisfies
+    ``|Ŷ − net(X)| ≤ B`` entrywise, under the assumptions of the module doc — provided no
+    overflow can occur, which :func:`certify_float` checks and reports (here entries are
+    ``inf`` only when ``B`` itself exceeds the float64 range). Same arguments and errors
+    as :func:`certify_float`.
+    """
+    fmt, model = _validate_options(network, precision, digits, libm_ulp)
+    X = _validate_X(network, X)
+    values = _NetworkValues.of(network, X, model, _bits(digits))
+    return _rounding_bound(network, X, values, fmt, model)[0]
+
+
+def _bits(digits: int) -> int:
+    """Working bits of the interval enclosures for ``digits`` decimal digits."""
+    return int(digits * 3.33) + 16
+
+
+@dataclass(frozen=True)
+class _NetworkValues:
+    """The exact values of the network on ``X``: preactivations ``P`` (exact), hidden
+    values ``H`` (exact midpoints) within ``H_rad``, outputs ``net_mid`` (exact) within
+    ``net_rad`` (float upper bounds; zero when ``f`` maps rationals to rationals)."""
+
+    P: "DyadicMatrix"
+    H: "DyadicMatrix"
+    H_rad: np.ndarray
+    net_mid: "DyadicMatrix"
+    net_rad: np.ndarray
+
+    @classmethod
+    def of(cls, network: TwoLayerNetwork, X: np.ndarray, model: "ActivationModel",
+           prec: int) -> "_NetworkValues":
+        P = _preactivation(network, X)
+        H, H_rad = _hidden(P, model, prec)
+        net_mid = DyadicMatrix.from_float(network.U).matmul(H).add_column(
+            DyadicMatrix.from_float(network.c[:, None]))
+        # |U| times the radii of the hidden values: how far net(X) can be from net_mid
+        net_rad = (np.abs(network.U) @ H_rad * _inflation(network.k + 2) + _ETA64
+                   if H_rad.any() else np.zeros((network.m, X.shape[1])))
+        return cls(P, H, H_rad, net_mid, net_rad)
 
 
 # --- exact binary arithmetic ------------------------------------------------------------
@@ -339,15 +379,15 @@ def _mid_rad(lo, hi, prec: int):
 
 
 # --- the rounding bound ----------------------------------------------------------------
-def rounding_bound(network: TwoLayerNetwork, X: np.ndarray, P: DyadicMatrix,
-                   H: DyadicMatrix, H_rad: np.ndarray, fmt: FloatFormat,
-                   model: "ActivationModel"):
+def _rounding_bound(network: TwoLayerNetwork, X: np.ndarray, values: _NetworkValues,
+                    fmt: FloatFormat, model: "ActivationModel"):
     """The bound ``B`` (m×n float64, an upper bound of the error of any ``fmt`` evaluation)
     and the reasons it does not apply (overflow), as a list of strings.
 
-    ``P`` and ``H`` are the exact preactivations and hidden values (``H`` up to radii
-    ``H_rad``); the formulas are those of the module doc.
+    ``values`` holds the exact preactivations and hidden values; the formulas are those
+    of the module doc.
     """
+    P, H, H_rad = values.P, values.H, values.H_rad
     U, V, b, c = (np.abs(np.asarray(a, dtype=np.float64))
                   for a in (network.U, network.V, network.b, network.c))
     u, eta = fmt.u, fmt.eta
@@ -388,7 +428,7 @@ def _gamma(L: int, u: float) -> float:
 def _inflation(depth: int) -> float:
     """Factor turning a float64 computation of nonnegative quantities into an upper bound.
 
-    Every quantity in :func:`rounding_bound` is built from nonnegative floats by ``+``,
+    Every quantity in :func:`_rounding_bound` is built from nonnegative floats by ``+``,
     ``×`` and ``max`` with rounding to nearest, so each operation returns at least
     ``(1 − u)`` times its exact result (``u = 2^-53``; underflow is covered by the
     separate absolute term). Along the longest chain of ``depth`` operations (the two
@@ -536,11 +576,16 @@ def _validate_options(network, precision, digits, libm_ulp):
     return fmt, activation_model(network.activation, float(libm_ulp), fmt.u)
 
 
-def _validate_data(network, X, Y):
-    X, Y = _float_matrix(X, "X"), _float_matrix(Y, "Y")
+def _validate_X(network, X):
+    X = _float_matrix(X, "X")
     if X.shape[0] != network.d:
         raise InvalidInputError(f"X has {X.shape[0]} rows but the network expects d = "
                                 f"{network.d} inputs (X is d x n, one sample per column)")
+    return X
+
+
+def _validate_data(network, X, Y):
+    X, Y = _validate_X(network, X), _float_matrix(Y, "Y")
     if Y.shape != (network.m, X.shape[1]):
         raise InvalidInputError(f"Y is {Y.shape[0]}x{Y.shape[1]} but the network on X gives "
                                 f"{network.m}x{X.shape[1]} (Y is m x n)")
