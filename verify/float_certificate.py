@@ -197,8 +197,9 @@ def certify_float(network: TwoLayerNetwork, X, Y, *, precision: str = "float64",
     bound, reasons = _rounding_bound(network, X, values, fmt, model)
     reasons += _label_reasons(Y, fmt)
     error = DyadicMatrix.from_float(Y).sub(values.net_mid).abs()
+    finite = np.where(np.isfinite(bound), bound, np.finfo(np.float64).max)  # then not proven
     inside = error.add(DyadicMatrix.from_float(values.net_rad)).le(
-        DyadicMatrix.from_float(bound))
+        DyadicMatrix.from_float(finite))
     distance = error.to_float() + values.net_rad  # for the report; `inside` decides, exactly
     ratio = distance / bound
     worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
@@ -387,6 +388,11 @@ def _rounding_bound(network: TwoLayerNetwork, X: np.ndarray, values: _NetworkVal
     ``values`` holds the exact preactivations and hidden values; the formulas are those
     of the module doc.
     """
+    with np.errstate(over="ignore"):  # an infinite bound is reported as not proven
+        return _bound_and_reasons(network, X, values, fmt, model)
+
+
+def _bound_and_reasons(network, X, values, fmt, model):
     P, H, H_rad = values.P, values.H, values.H_rad
     U, V, b, c = (np.abs(np.asarray(a, dtype=np.float64))
                   for a in (network.U, network.V, network.b, network.c))
