@@ -108,7 +108,7 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
         support = informative & (np.abs(w @ Z) <= tol * znorm)
         if support.sum() < max(k - 1, 1):
             return None
-        s, vt = thin_svd(Z[:, _spread(support, SVD_COLUMNS_PER_UNIT * k)].T)
+        s, vt = _null_space_on(Z, support, k)
         if len(s) < k:
             return None
         w = vt[-1]
@@ -153,6 +153,22 @@ def trimmed_hyperplane(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray,
             break
         J = J_next
     return w / np.linalg.norm(w)
+
+
+def _null_space_on(Z: np.ndarray, support: np.ndarray, k: int):
+    """Singular values and right vectors of ``Z[:, support]ᵀ``, from an evenly spread
+    ``SVD_COLUMNS_PER_UNIT·k`` of the samples when they show rank ``k − 1``, else from all.
+
+    The spread subset is enough for inputs in general position; when most units are
+    off on most samples (inputs in one orthant, large negative biases) a spread subset
+    can miss every sample where some unit is on, lose rank, and return a normal from a
+    null space of dimension 2 or more — a wrong hyperplane on a true facet.
+    """
+    s, vt = thin_svd(Z[:, _spread(support, SVD_COLUMNS_PER_UNIT * k)].T)
+    spread_all = support.sum() <= SVD_COLUMNS_PER_UNIT * k
+    if spread_all or k < 2 or len(s) < k or s[k - 2] > RANK_GAP_MIN * s[0]:
+        return s, vt
+    return thin_svd(Z[:, support].T)
 
 
 def _spread(mask: np.ndarray, cap: int) -> np.ndarray:

@@ -51,3 +51,32 @@ def test_a_step_unit_no_sample_anchor_reaches_is_found_in_the_residual_span():
     res = recover_network(inst.X, inst.Y, activation="step", seed=42)
     cones = res.diagnostics["cones"]
     assert all(any(c.contains(v) for c in cones) for v in inst.network.V)
+
+
+def test_a_facet_of_units_rarely_on_is_snapped_from_all_its_samples():
+    """Inputs in the positive orthant: most units are off on most samples, and an evenly
+    spread subset of a facet's samples can miss every sample where some other unit is
+    on. The exact step must then use all of them (regression: the true normal of such a
+    facet was rejected, and recovery of a fully determined network failed after 31 s at
+    n = 5000)."""
+    import numpy as np
+
+    from recover import TwoLayerNetwork, recover_network
+    from recover.facets import exact_facet, informative_columns
+    from recover.span import label_span
+    from verify.compare import compare_networks
+
+    rng = np.random.default_rng(0)
+    net = TwoLayerNetwork(rng.standard_normal((15, 10)), rng.standard_normal((10, 20)))
+    X = rng.uniform(0, 1, (20, 5000))
+    Y = net(X)
+    Z = label_span(Y, 10).Z
+    znorm, informative = informative_columns(Z)
+    H = net.hidden(X)
+    W = np.linalg.lstsq(Z.T, H.T, rcond=None)[0].T
+    for i in range(10):
+        facet = exact_facet(W[i], Z, znorm, informative, 12)
+        assert facet is not None
+        assert np.array_equal(facet.support, (H[i] <= 0) & informative)
+    res = recover_network(X, Y, k=10, mode="exact")
+    assert compare_networks(res.network, net) <= 1e-10
