@@ -165,8 +165,9 @@ def random_columns(informative: np.ndarray, size: int,
 
 
 def residual_span(Z: np.ndarray, facets: list[Facet], k: int) -> np.ndarray:
-    """Orthonormal basis (k×q, ``q = k − len(facets)``) of the span of the columns
-    ``a_l`` of the units not found yet.
+    """Orthonormal basis (r×q, ``q = r − len(facets)``, ``r`` the rows of ``Z``) of the
+    span of the columns ``a_l`` of the units not found yet (and, with biases, of the
+    constant row's column, which no facet holds).
 
     With ``Z = A F`` and the found rows ``F_i ∝ w_i Z``, projecting the rows of ``Z`` off
     the row space of the found ``F_i`` leaves ``A_missing F_missing P⊥``, whose column
@@ -176,7 +177,7 @@ def residual_span(Z: np.ndarray, facets: list[Facet], k: int) -> np.ndarray:
     F = np.array([f.w @ Z for f in facets])
     Q, _ = np.linalg.qr(F.T)
     R = Z - (Z @ Q) @ Q.T
-    return left_singular(R)[0][:, : k - len(facets)]
+    return left_singular(R)[0][:, : Z.shape[0] - len(facets)]
 
 
 def residual_anchor(Z: np.ndarray, facets: list[Facet], k: int,

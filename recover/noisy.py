@@ -43,12 +43,20 @@ PROGRAM_SAMPLES_PER_UNIT = 40
 SAME_FACET_COS = 0.98
 
 
+#: Extra candidate normals (plus k/2) drawn for lifted labels, of which the k most
+#: one-sided are kept (:func:`two_sidedness`).
+LIFTED_SPARE = 3
+
+#: Two candidate normals whose nearest samples share more than this fraction fit the
+#: same facet.
+SAME_FACET_SHARE = 0.6
+
 #: Rounds of deflation (refit the residual for units not found yet) in the start.
 DEFLATION_ROUNDS = 4
 
 
 def robust_start(X: np.ndarray, Y: np.ndarray, span: LabelSpan, act: Activation,
-                 rng: np.random.Generator, method: str = "cone"
+                 rng: np.random.Generator, method: str = "cone", bias: bool = False
                  ) -> tuple[np.ndarray, np.ndarray, dict]:
     """Starting ``U`` (m×k) and ``V`` (k×d) for refinement.
 
@@ -56,54 +64,74 @@ def robust_start(X: np.ndarray, Y: np.ndarray, span: LabelSpan, act: Activation,
     the trimmed fits may collapse onto fewer than ``k`` distinct facets. The units
     still missing are then sought in the residual ``Y − U f(VX)`` of those found
     (deflation), whose span holds the missing units plus noise.
+
+    With ``bias`` the problem is lifted (:mod:`recover.lift`): ``X`` is ``[X; 1ᵀ]``,
+    ``span`` that of ``[Y; s 1ᵀ]`` (``k + 1`` dimensions, ``k`` facets sought), ``Y`` the
+    labels themselves; the start is then ``[U | c]`` (m×(k+1)) and ``[V | b]``.
     """
-    k = span.k
+    k = span.k - bias
     V_parts, stats = [], {"programs": 0, "from_moments": 0, "rounds": 0}
     R, current = Y, span
     for _ in range(DEFLATION_ROUNDS):
         stats["rounds"] += 1
-        W = robust_normals(X, current, rng, method, stats)
+        W = robust_normals(X, current, rng, method, stats,
+                           units=k - sum(len(V) for V in V_parts))
         if len(W):
             V_parts.append(start_from_normals(W, X, R, current, act)[1])
         found = sum(len(V) for V in V_parts)
         if found == k or not len(W):
             break
-        R = Y - _least_squares_fit(np.vstack(V_parts), X, Y, act)[1]
+        # The residual holds the missing units (their hidden biases included) and no
+        # constant: c is refitted with the units found.
+        R = Y - _least_squares_fit(np.vstack(V_parts), X, Y, act, bias)[1]
         current = label_span(R, k - found)
     V = np.vstack(V_parts) if V_parts else np.zeros((0, X.shape[0]))
     if len(V) < k:
         raise RecoveryFailed(f"found only {len(V)} of {k} distinct facets under noise; "
                              f"the data may not determine {k} units")
-    U, _ = _least_squares_fit(V, X, Y, act)
+    U, _ = _least_squares_fit(V, X, Y, act, bias)
     return U, V, stats
 
 
-def _least_squares_fit(V, X, Y, act: Activation):
-    """``U`` minimising ``‖U f(VX) − Y‖`` and the fitted labels."""
+def _least_squares_fit(V, X, Y, act: Activation, bias: bool = False):
+    """``U`` minimising ``‖U f(VX) − Y‖`` (``[U | c]`` against ``[f(VX); 1ᵀ]`` with
+    ``bias``) and the fitted labels."""
     H = act(V @ X)
+    if bias:
+        H = np.vstack([H, np.ones((1, H.shape[1]))])
     U = np.linalg.lstsq(H.T, Y.T, rcond=None)[0].T
     return U, U @ H
 
 
 def robust_normals(X: np.ndarray, span: LabelSpan, rng: np.random.Generator,
-                   method: str = "cone", stats: dict | None = None) -> np.ndarray:
+                   method: str = "cone", stats: dict | None = None,
+                   units: int | None = None) -> np.ndarray:
     """Up to ``k`` distinct facet normals (rows, unit norm, oriented so ``w·Z`` is
-    mostly ≥ 0), ``k = span.k``.
+    mostly ≥ 0), ``k = units`` (default ``span.k``; one less for lifted labels, whose
+    constant direction holds no facet).
 
     ``method="cone"`` uses linear programs, topped up from moment directions if they
     find fewer than ``k`` distinct facets; ``method="moments"`` uses moment directions
-    only (the paper's way).
+    only (the paper's way). Moment directions assume bias-free Gaussian inputs, so
+    lifted labels get none.
     """
-    Z, k = span.Z, span.k
-    if k == 1:  # the cone is a half-line; its "facet" is the origin, w = ±1
+    Z, dim = span.Z, span.k
+    k = dim if units is None else units
+    if dim == 1:  # the cone is a half-line; its "facet" is the origin, w = ±1
         return np.array([[1.0 if np.sum(Z) >= 0 else -1.0]])
     znorm, informative = informative_columns(Z)
     size = max(k, int(NEAR_FRACTION * informative.sum()))
     normals: list[np.ndarray] = []
     stats = {"programs": 0, "from_moments": 0} if stats is None else stats
     if method == "cone":
-        _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats)
-    if len(normals) < k:
+        # Lifted labels (biases): the cone of finitely many samples has facets on the far
+        # side of the hull of the points F_j; under noise nothing rejects them by count,
+        # so extra candidates are drawn and the k most one-sided are kept.
+        spare = 0 if k == dim else LIFTED_SPARE + k // 2
+        _normals_from_programs(Z, k + spare, rng, znorm, informative, size, normals, stats)
+        if spare:
+            normals[:] = _most_one_sided(normals, Z, k, size)
+    if len(normals) < k and k == dim:
         for v in hermite_directions(X, Z, k, rng):
             if len(normals) == k:
                 break
@@ -111,7 +139,7 @@ def robust_normals(X: np.ndarray, span: LabelSpan, rng: np.random.Generator,
             w = trimmed_hyperplane(v, Z, znorm, informative, size, start=J)
             if _add_normal(normals, _oriented(w, Z)):
                 stats["from_moments"] += 1
-    return np.array(normals).reshape(len(normals), k)
+    return np.array(normals).reshape(len(normals), dim)
 
 
 def _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats) -> None:
@@ -132,6 +160,33 @@ def _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats) 
         if w is not None and np.any(w):
             w = trimmed_hyperplane(w, Z, znorm, informative, size)
             _add_normal(normals, _oriented(w, Z))
+
+
+def _most_one_sided(normals: list, Z: np.ndarray, k: int, size: int) -> list:
+    """Up to ``k`` of the candidate normals, most one-sided first, skipping any whose
+    ``size`` nearest samples are mostly those of one already kept (two noisy fits of
+    one facet can differ by more than :data:`SAME_FACET_COS`; distinct facets share
+    only the samples where both units are off, about a quarter)."""
+    kept, near_sets = [], []
+    for w in sorted(normals, key=lambda w: two_sidedness(w, Z)):
+        near = np.zeros(Z.shape[1], dtype=bool)
+        near[np.argpartition(np.abs(w @ Z), size - 1)[:size]] = True
+        if any(np.sum(near & other) > SAME_FACET_SHARE * size for other in near_sets):
+            continue
+        kept.append(w)
+        near_sets.append(near)
+        if len(kept) == k:
+            break
+    return kept
+
+
+def two_sidedness(w: np.ndarray, Z: np.ndarray) -> float:
+    """``Σ_j max(−w·z_j, 0) / Σ_j max(w·z_j, 0)``: noise level for a facet normal (the
+    samples below it are only those pushed across by noise), large for a hyperplane
+    that cuts the cloud of samples (a spurious vertex refitted by the trimmed fit)."""
+    v = w @ Z
+    return float(np.sum(np.maximum(-v, 0.0)) / max(np.sum(np.maximum(v, 0.0)),
+                                                    np.finfo(float).tiny))
 
 
 def _oriented(w: np.ndarray, Z: np.ndarray) -> np.ndarray:

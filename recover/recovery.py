@@ -38,6 +38,9 @@ from .activations import Activation, get_activation
 from .cone import cone_facets
 from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from .facets import ON_FACET_RTOL, Facet, single_unit_facet
+from .lift import (affinely_dependent_inputs, check_lifted_rank, lift_inputs, lift_labels,
+                   lifted_k_too_small, lifted_min_count, output_weights_with_bias,
+                   single_lifted_facet, split_hidden, unseen_units)
 from .moments import moment_facets
 from .network import TwoLayerNetwork
 from .noisy import robust_start
@@ -164,8 +167,10 @@ class RecoveryResult:
 def recover_network(X, Y, k: int | None = None, activation: str | Activation = "relu",
                     mode: str = "auto", seed: int = 0, method: str = "auto",
                     max_attempts: int = 3,
-                    progress: Callable[[str], None] | None = None) -> RecoveryResult:
-    """Recover ``U`` (m×k) and ``V`` (k×d) from ``X`` (d×n) and ``Y = U f(V X)`` (m×n).
+                    progress: Callable[[str], None] | None = None, *,
+                    bias: bool = False) -> RecoveryResult:
+    """Recover ``U`` (m×k) and ``V`` (k×d) from ``X`` (d×n) and ``Y = U f(V X)`` (m×n)
+    — or, with ``bias=True``, also ``b`` (k,) and ``c`` (m,) from ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``.
 
     Parameters
     ----------
@@ -205,6 +210,14 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
         Attempts (with fresh seeds, alternating methods) before giving up.
     progress : callable, optional
         Receives one-line progress messages.
+    bias : bool
+        Fit hidden biases ``b`` and output biases ``c`` too (keyword only). The problem is
+        lifted to the bias-free one on ``[X; 1ᵀ]`` with a constant row appended to the
+        labels (:mod:`recover.lift`), which works for every ``m ≥ k`` including
+        ``m = k``; without ``k``, it is read off the rank of ``[Y; 1ᵀ]`` minus one. Each
+        unit must be off on at least ``k`` samples and on at ``d + 1`` affinely
+        independent ones; a unit active on no sample or on every sample is named in the
+        :class:`RecoveryFailed`, never guessed.
 
     Returns
     -------
@@ -228,7 +241,9 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     Xs, a = power_of_two_scale(X)
     Ys, b = power_of_two_scale(Y)
     say = progress or (lambda message: None)
-    result = _recover(Xs, Ys, k, act, mode, method, seed, max_attempts, say)
+    if bias not in (True, False):
+        raise InvalidInputError(f"bias must be True or False, got {bias!r}")
+    result = _recover(Xs, Ys, k, act, mode, method, seed, max_attempts, say, bias)
     result.diagnostics["scale"] = {"X": a, "Y": b}
     return _unscaled(result, X, a, b)
 
@@ -250,24 +265,41 @@ def _check_k(k, m: int, d: int) -> int | None:
 
 
 def _recover(X, Y, k, act: Activation, mode: str, method: str, seed: int,
-             max_attempts: int, say) -> RecoveryResult:
-    """:func:`recover_network` on unit-scale data."""
+             max_attempts: int, say, bias: bool = False) -> RecoveryResult:
+    """:func:`recover_network` on unit-scale data. With ``bias``, ``X`` and ``Y`` are
+    lifted (:mod:`recover.lift`) and every step below sees ``k + 1`` label dimensions,
+    ``d + 1`` input dimensions and ``k`` facets to find."""
     start = time.perf_counter()
     diagnostics = {"n": X.shape[1], "attempts": [], "warnings": [], "exact": False,
-                   "misspecified": None, "cause": None, "timings": {}}
-    span = label_span(Y, k) if mode != "noisy" else _noisy_span(Y, k)
+                   "misspecified": None, "cause": None, "timings": {}, "bias": bias}
+    if bias:
+        if method == "moments":
+            raise InvalidInputError("method='moments' assumes bias-free labels of Gaussian "
+                                    "inputs; with bias=True use method='cone' or 'auto'")
+        if not Y.any():
+            raise InvalidInputError("Y is zero: the labels carry no information")
+        method, Y_fit = "cone", lift_labels(Y)
+        _refuse(check_lifted_rank(label_span(Y_fit), k), diagnostics)
+    else:
+        Y_fit = Y
+    k_fit = None if k is None else k + bias
+    span = label_span(Y_fit, k_fit) if mode != "noisy" else _noisy_span(Y_fit, k_fit)
     bad_inputs = misfit.rank_deficient_inputs(X)
     if bad_inputs is not None:
         _record_causes(diagnostics, [bad_inputs])
         raise RecoveryFailed(f"the inputs do not determine the network: "
                              f"{bad_inputs.describe()}", diagnostics)
-    noiseless = misfit.noiseless_evidence(Y, span)
-    diagnostics.update(k=span.k, rank_tail=span.tail_ratio, rank_gap=span.rank_gap,
+    if bias:
+        X = lift_inputs(X)
+        _refuse(affinely_dependent_inputs(X), diagnostics)
+    noiseless = misfit.noiseless_evidence(Y, label_span(Y) if bias else span)
+    diagnostics.update(k=span.k - bias, rank_tail=span.tail_ratio, rank_gap=span.rank_gap,
                        noiseless=noiseless)
     diagnostics["timings"]["span"] = time.perf_counter() - start
-    say(f"span: k = {span.k}, σ_(k+1)/σ_1 = {span.tail_ratio:.1e}")
+    say(f"span: k = {span.k - bias}, σ_(k+1)/σ_1 = {span.tail_ratio:.1e}")
     if mode != "noisy":
-        small = misfit.k_too_small(span, noiseless, k)
+        small = (lifted_k_too_small(span, noiseless, k) if bias else
+                 misfit.k_too_small(span, noiseless, k))
         if small is not None:
             _record_causes(diagnostics, [small])
             raise RecoveryFailed(f"the labels are not those of k = {k} units: "
@@ -275,13 +307,21 @@ def _recover(X, Y, k, act: Activation, mode: str, method: str, seed: int,
         best = {"normals": None}
         try:
             result = _recover_exact(X, Y, span, act, method, seed, max_attempts,
-                                    diagnostics, say, start, best)
-            _warn_if_halfspace(X, diagnostics, exact=True)
+                                    diagnostics, say, start, best, bias)
+            if not bias:
+                _warn_if_halfspace(X, diagnostics, exact=True)
             return result
         except RecoveryFailed as exc:
             final = mode == "exact" or act.inverse is None
-            causes = (misfit.diagnose(X, Y, span, act, k, best["normals"])
-                      if final or noiseless else [])
+            if bias:
+                unseen = unseen_units(span.Z, X, span.k - 1)
+                if unseen is not None:
+                    diagnostics.update(cause=unseen, misspecified=False)
+                    raise RecoveryFailed(f"{exc}. {unseen}", diagnostics) from None
+                causes = []
+            else:
+                causes = (misfit.diagnose(X, Y, span, act, k, best["normals"])
+                          if final or noiseless else [])
             if final or (noiseless and causes):
                 # Nothing to estimate under noise (or no noisy estimator for this f):
                 # say why instead.
@@ -289,11 +329,21 @@ def _recover(X, Y, k, act: Activation, mode: str, method: str, seed: int,
             diagnostics["exact_failure"] = str(exc)
             if noiseless:
                 return _refined_noiseless(X, Y, span, act, method, seed, exc, diagnostics,
-                                          say, start)
+                                          say, start, bias)
             say(f"not exact ({exc}); estimating under noise")
-        span = _noisy_span(Y, k)
-        diagnostics.update(k=span.k, rank_tail=span.tail_ratio, rank_gap=span.rank_gap)
-    return _recover_noisy(X, Y, span, act, method, seed, k, diagnostics, say, start)
+        span = _noisy_span(Y_fit, k_fit)
+        diagnostics.update(k=span.k - bias, rank_tail=span.tail_ratio,
+                           rank_gap=span.rank_gap)
+    return _recover_noisy(X, Y, span, act, method, seed, k, diagnostics, say, start,
+                          bias=bias)
+
+
+def _refuse(problem: str | None, diagnostics: dict) -> None:
+    """RecoveryFailed naming ``problem`` (a reason the data do not determine the
+    network, e.g. from :mod:`recover.lift`), when there is one."""
+    if problem is not None:
+        diagnostics.update(cause=problem, misspecified=False)
+        raise RecoveryFailed(problem, diagnostics)
 
 
 def _record_causes(diagnostics: dict, causes: list) -> str:
@@ -326,7 +376,7 @@ def _explained(exc: RecoveryFailed, causes: list, diagnostics: dict,
 
 def _refined_noiseless(X, Y, span: LabelSpan, act: Activation, method: str, seed: int,
                        exc: RecoveryFailed, diagnostics: dict, say,
-                       start) -> RecoveryResult:
+                       start, bias: bool = False) -> RecoveryResult:
     """Noiseless labels, no misspecification found, and the exact pipeline failed (too
     few samples on a facet, a dominated unit): the least-squares refinement from a
     robust start may still reproduce the labels. Only a fit at machine level is
@@ -334,8 +384,8 @@ def _refined_noiseless(X, Y, span: LabelSpan, act: Activation, method: str, seed
     RecoveryFailed."""
     say(f"not exact ({exc}); refining from a robust start")
     try:
-        result = _recover_noisy(X, Y, span, act, method, seed, span.k, diagnostics, say,
-                                start, warn=False)
+        result = _recover_noisy(X, Y, span, act, method, seed, span.k - bias, diagnostics,
+                                say, start, warn=False, bias=bias)
     except RecoveryFailed:
         raise _explained(exc, [], diagnostics) from None
     if result.diagnostics["residual"] > RESIDUAL_RTOL:
@@ -366,7 +416,7 @@ def _noisy_span(Y, k: int | None) -> LabelSpan:
 
 def _recover_exact(X, Y, span: LabelSpan, act: Activation, method: str, seed: int,
                    max_attempts: int, diagnostics: dict, say, start,
-                   best: dict) -> RecoveryResult:
+                   best: dict, bias: bool = False) -> RecoveryResult:
     """The exact pipeline with Las Vegas retries; raises RecoveryFailed if no attempt
     passes the checks. ``best["normals"]`` receives the facet normals of the attempt
     that found the most facets (for the diagnosis of a failure)."""
@@ -377,7 +427,7 @@ def _recover_exact(X, Y, span: LabelSpan, act: Activation, method: str, seed: in
         chosen = _method_for(method, attempt)
         rng = np.random.default_rng([seed, attempt])
         try:
-            network = _attempt(X, Y, span, act, chosen, rng, diagnostics, say, best)
+            network = _attempt(X, Y, span, act, chosen, rng, diagnostics, say, best, bias)
         except RecoveryFailed as exc:
             diagnostics["attempts"].append({"method": chosen, "failure": str(exc)})
             say(f"attempt {attempt + 1} ({chosen}) failed: {exc}")
@@ -394,49 +444,57 @@ def _recover_exact(X, Y, span: LabelSpan, act: Activation, method: str, seed: in
 
 def _recover_noisy(X, Y, span: LabelSpan, act: Activation, method: str, seed: int,
                    k_given: int | None, diagnostics: dict, say, start,
-                   warn: bool = True) -> RecoveryResult:
+                   warn: bool = True, bias: bool = False) -> RecoveryResult:
     """Robust start, Levenberg–Marquardt refinement, the noise check (with fresh starts
     and, for a ``k`` read off the labels, larger ``k`` while it fails), standard
-    errors, SNR check."""
+    errors, SNR check. With ``bias``, ``X`` and ``span`` are lifted (``Y`` is not)."""
     timings = diagnostics["timings"]
     diagnostics.update(mode="noisy", exact=False)
     chosen = "moments" if method == "moments" else "cone"
     t0 = time.perf_counter()
     network, fit, check, span = _consistent_fit(X, Y, span, act, chosen, seed, k_given,
-                                                diagnostics, say)
+                                                diagnostics, say, bias)
     timings["fit"] = time.perf_counter() - t0
-    diagnostics.update(method=chosen, k=span.k, rank_tail=span.tail_ratio,
+    diagnostics.update(method=chosen, k=span.k - bias, rank_tail=span.tail_ratio,
                        rank_gap=span.rank_gap, noise_check=check)
+    X = X[:-1] if bias else X  # the inputs themselves from here on
     t0 = time.perf_counter()
-    se = standard_errors(network, X, Y)
+    se = standard_errors(network, X, Y, bias)
     timings["standard_errors"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     diagnostics.update(_noisy_summary(network, X, Y, fit, se))
     if warn:
-        _flag_misfit(X, Y, span, act, k_given, network, check, diagnostics)
+        _flag_misfit(X, Y, span, act, k_given, network, check, diagnostics, bias)
         _warn_if_meaningless(diagnostics)
     return RecoveryResult(network=network, diagnostics=diagnostics)
 
 
-def _consistent_fit(X, Y, span, act, method, seed, k_given, diagnostics, say):
+def _consistent_fit(X, Y, span, act, method, seed, k_given, diagnostics, say,
+                    bias: bool = False):
     """The first noisy fit whose residual is consistent with the noise of the labels,
     else the one closest to it: fresh starts first (a wrong local minimum fails the
     check too), then, when ``k`` was read off the noise edge, one more unit at a time
-    (a unit weaker than the noise edge leaves its signal in the residual)."""
+    (a unit weaker than the noise edge leaves its signal in the residual). With
+    ``bias`` (lifted ``X`` and ``span``) ``k`` is not grown: the noise edge of the
+    lifted labels already counts the constant."""
     best = None
     k_max = min(Y.shape[0] - 1, X.shape[0], span.k + NOISY_EXTRA_UNITS)
+    # The noise check compares the residual with Y's own trailing singular values; the
+    # output bias is one more signal direction of Y.
+    sv = np.linalg.svd(Y, compute_uv=False) if bias else span.singular_values
+    X_in = X[:-1] if bias else X
     while True:
         for restart in range(1 + NOISY_RESTARTS):
             try:
                 network, fit = _noisy_fit(X, Y, span, act, method, [seed, restart],
-                                          diagnostics)
+                                          diagnostics, bias)
             except RecoveryFailed:
                 if best is None:
                     raise
                 return best  # a larger k finds no start: keep the best fit so far
-            check = misfit.noise_check(Y, span.singular_values, network(X), span.k,
-                                       _n_parameters(network))
-            say(f"noisy: k = {span.k}, start {restart + 1}: residual/noise ratio "
+            check = misfit.noise_check(Y, sv, network(X_in), span.k,
+                                       _n_parameters(network, bias))
+            say(f"noisy: k = {span.k - bias}, start {restart + 1}: residual/noise ratio "
                 f"{check['ratio'] if check['ratio'] is not None else float('nan'):.3g}")
             if not check["checked"] or check["consistent"]:
                 return network, fit, check, span
@@ -444,38 +502,48 @@ def _consistent_fit(X, Y, span, act, method, seed, k_given, diagnostics, say):
                 best = (network, fit, check, span)
             if check["ratio"] > NOISY_RETRY_RATIO:
                 return best  # far beyond noise: no start or extra unit will explain it
-        if k_given is not None or span.k >= k_max:
+        if k_given is not None or bias or span.k >= k_max:
             return best
         span = label_span(Y, span.k + 1)
 
 
-def _n_parameters(network: TwoLayerNetwork) -> int:
-    """Free parameters: ``mk + kd``, less one scale per unit for a homogeneous ``f``."""
+def _n_parameters(network: TwoLayerNetwork, bias: bool = False) -> int:
+    """Free parameters: ``mk + kd`` (``m(k+1) + k(d+1)`` with fitted biases), less one
+    scale per unit for a homogeneous ``f``."""
     gauge = network.k if network.activation.homogeneous else 0
-    return network.m * network.k + network.k * network.d - gauge
+    return network.m * (network.k + bias) + network.k * (network.d + bias) - gauge
 
 
 def _noisy_fit(X, Y, span: LabelSpan, act: Activation, method: str, seed: list,
-               diagnostics: dict):
+               diagnostics: dict, bias: bool = False):
     if span.k > X.shape[0]:
-        raise RecoveryFailed(f"k = {span.k} units exceed the input dimension d = "
-                             f"{X.shape[0]}: V cannot have full row rank", diagnostics)
-    U0, V0, stats = _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics)
+        raise RecoveryFailed(f"k = {span.k - bias} units exceed the input dimension d = "
+                             f"{X.shape[0] - bias}: V cannot have full row rank",
+                             diagnostics)
+    U0, V0, stats = _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics,
+                                               bias)
     if not (np.all(np.isfinite(U0)) and np.all(np.isfinite(V0))):
         raise RecoveryFailed(
             f"no finite noisy start for activation {act.name!r} (the activations fall "
             f"outside the range of f for the scale the start assumes)", diagnostics)
     diagnostics["start_stats"] = stats
-    fit = refine(U0, V0, X, Y, act)
-    return TwoLayerNetwork(fit.U, fit.V, act).canonical(), fit
+    fit = refine(U0, V0, X, Y, act, output_bias=bias)
+    if bias:
+        k = V0.shape[0]
+        V, b = split_hidden(fit.V)
+        network = TwoLayerNetwork(fit.U[:, :k], V, b, fit.U[:, k], activation=act)
+    else:
+        network = TwoLayerNetwork(fit.U, fit.V, act)
+    return network.canonical(), fit
 
 
-def _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics, attempts=3):
+def _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics, bias=False,
+                               attempts=3):
     failure = ""
     for attempt in range(attempts):
         try:
             return robust_start(X, Y, span, act, np.random.default_rng([*seed, attempt]),
-                                method)
+                                method, bias)
         except RecoveryFailed as exc:
             failure = str(exc)
             diagnostics["attempts"].append({"method": f"noisy start ({method})",
@@ -483,11 +551,13 @@ def _robust_start_with_retries(X, Y, span, act, seed, method, diagnostics, attem
     raise RecoveryFailed(f"no robust start in {attempts} attempts: {failure}", diagnostics)
 
 
-def _flag_misfit(X, Y, span, act, k_given, network, check: dict, diagnostics: dict) -> None:
+def _flag_misfit(X, Y, span, act, k_given, network, check: dict, diagnostics: dict,
+                 bias: bool = False) -> None:
     """Warn, naming the likely cause, when the fit fails the noise check; note units
-    that the samples do not determine (active on none or all of them)."""
+    that the samples do not determine (active on none or all of them). The causes are
+    those of the bias-free model; with fitted biases none of them is tested."""
     if check["checked"] and not check["consistent"]:
-        causes = misfit.diagnose(X, Y, span, act, k_given, network=network)
+        causes = [] if bias else misfit.diagnose(X, Y, span, act, k_given, network=network)
         text = (misfit.describe(causes) if causes else
                 "one of: hidden or output biases, fewer outputs than hidden units "
                 "(m < k), k too small, inputs in a half-space, or another model")
@@ -505,7 +575,7 @@ def _flag_misfit(X, Y, span, act, k_given, network, check: dict, diagnostics: di
         diagnostics.update(causes=[degenerate.name], cause=degenerate.describe())
         _warn(diagnostics, f"the samples do not determine every unit: "
                            f"{degenerate.describe()}")
-    else:
+    elif not bias:
         _warn_if_halfspace(X, diagnostics, exact=False, depth=5)
 
 
@@ -541,7 +611,8 @@ def _noisy_summary(network: TwoLayerNetwork, X, Y, fit, se) -> dict:
             "snr_estimate_db": float(20 * np.log10(snr)), "iterations": fit.iterations,
             "converged": fit.converged, "pattern_changes": fit.pattern_changes,
             "noise_sigma_estimate": None if se is None else se.sigma,
-            "standard_errors": None if se is None else {"U": se.U, "V": se.V}}
+            "standard_errors": None if se is None else
+            {"U": se.U, "V": se.V, **({"b": se.b, "c": se.c} if se.b is not None else {})}}
 
 
 def _warn_if_meaningless(diagnostics: dict) -> None:
@@ -568,7 +639,11 @@ def _unscaled(result: RecoveryResult, X, a: int, b: int) -> RecoveryResult:
     else:
         u_exp, v_exp = b, -a
     U, V = _times_power_of_two(net.U, u_exp, "U"), _times_power_of_two(net.V, v_exp, "V")
-    network = TwoLayerNetwork(U, V, act)
+    # f(V' X/2^a + b') = f(2^(v_exp) V' X + 2^(v_exp + a) b'): b moves with V's rows;
+    # the output bias with the labels.
+    biases = ({"b": _times_power_of_two(net.b, v_exp + a, "b"),
+               "c": _times_power_of_two(net.c, b, "c")} if net.has_bias else {})
+    network = TwoLayerNetwork(U, V, activation=act, **biases)
     with np.errstate(over="ignore", invalid="ignore"):
         hidden = network.hidden(X)
         output = network.U @ hidden
@@ -579,7 +654,10 @@ def _unscaled(result: RecoveryResult, X, a: int, b: int) -> RecoveryResult:
             f"{where} overflows (X is scaled by 2^{a}, Y by 2^{b}); rescale the data")
     se = diag.get("standard_errors")
     if se is not None:
-        diag["standard_errors"] = {"U": se["U"] * 2.0 ** u_exp, "V": se["V"] * 2.0 ** v_exp}
+        scaled = {"U": se["U"] * 2.0 ** u_exp, "V": se["V"] * 2.0 ** v_exp}
+        if "b" in se:
+            scaled.update(b=se["b"] * 2.0 ** (v_exp + a), c=se["c"] * 2.0 ** b)
+        diag["standard_errors"] = scaled
     for key in ("noise_sigma_estimate",):
         if diag.get(key) is not None:
             diag[key] = diag[key] * 2.0 ** b
@@ -641,12 +719,13 @@ def _check_realizable(span: LabelSpan, d: int, diagnostics: dict) -> None:
 
 def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
              rng: np.random.Generator, diagnostics: dict, say,
-             best: dict) -> TwoLayerNetwork:
+             best: dict, bias: bool = False) -> TwoLayerNetwork:
     """One run of steps 2–4 and the self-checks; raises RecoveryFailed on any miss.
-    ``best["normals"]`` keeps the most facet normals any attempt found."""
-    k = span.k
+    ``best["normals"]`` keeps the most facet normals any attempt found. With ``bias``,
+    ``X`` and ``span`` are lifted: ``k`` facets are sought in ``k + 1`` dimensions."""
+    k = span.k - bias
     timings = diagnostics["timings"]
-    min_count = (k - 1) + max(3, k // 5)
+    min_count = lifted_min_count(k) if bias else (k - 1) + max(3, k // 5)
     if act.constant and k > 1:
         # A step's facet holds at most 2^(k−1) − 1 distinct points (the patterns with
         # that unit off); the half-space test, not the count, weeds out spurious ones.
@@ -655,7 +734,7 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
     report = lambda found, total: say(f"{method}: {found}/{total} facets")  # noqa: E731
     accept = None if act.injective else _halfspace_test(X, span.Z)
     if k == 1:
-        facet = single_unit_facet(span.Z, min_count)
+        facet = (single_lifted_facet if bias else single_unit_facet)(span.Z, min_count)
         facets, stats = ([facet] if facet and (accept is None or accept(facet)) else []), {}
     elif method == "cone":
         facets, stats = cone_facets(span.Z, k, rng, min_count, progress=report,
@@ -675,7 +754,7 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
             f"{method}: found {len(facets)} of {k} facets (each needs >= {min_count} "
             f"samples exactly on it): {verdict}")
     t0 = time.perf_counter()
-    network, fit = _weights_from_facets(X, Y, span, facets, act)
+    network, fit = _weights_from_facets(X, Y, span, facets, act, bias)
     timings["solve"] = time.perf_counter() - t0
     diagnostics.update(fit)
     _self_check(fit)
@@ -694,17 +773,25 @@ def _halfspace_test(X: np.ndarray, Z: np.ndarray) -> Callable[[Facet], bool]:
     return lambda facet: realisable(X, ~facet.support & (facet.w @ Z > 0))
 
 
-def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activation):
+def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activation,
+                         bias: bool = False):
+    """``V`` from the facets' active samples, ``U`` by least squares, and the measured
+    fit. With ``bias``, ``X`` is lifted, so the solve gives ``[V | b]``, and ``c`` is
+    fitted beside ``U``."""
     W = np.array([f.w for f in facets])
     band = ON_FACET_RTOL * np.linalg.norm(span.Z, axis=0)
     V, fits, extra = hidden_weights(span.Z, W, [f.support for f in facets], X, act, band)
-    U, residual = output_weights(Y, act(V @ X))
+    if bias:
+        U, c, residual = output_weights_with_bias(Y, act(V @ X))
+        V, b = split_hidden(V)
+    else:
+        (U, residual), b, c = output_weights(Y, act(V @ X)), None, None
     fit = {**extra, "facet_counts": [f.count for f in facets],
            "rank_gaps": [f.rank_gap for f in facets],
            "hidden_residual": max(fit.residual for fit in fits),
            "sign_violation": max(fit.sign_violation for fit in fits),
            "residual": residual}
-    return TwoLayerNetwork(U, V, act), fit
+    return TwoLayerNetwork(U, V, b, c, activation=act), fit
 
 
 def _self_check(fit: dict) -> None:

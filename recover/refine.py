@@ -14,6 +14,12 @@ forming ``J``: with ``H = f(VX)`` (k×n) and ``XS`` the stack of ``X ⊙ f'(V_i 
 * ``V``–``V``: ``(UᵀU ⊗ 1_{d×d}) ⊙ (XS XSᵀ)``;
 * ``U``–``V``: entries ``U_{a,l} (H XSᵀ)_{i,(l,·)}``.
 
+Biases: hidden biases are the last column of ``V`` when ``X`` carries a row of ones
+(:mod:`recover.lift`); output biases are one more column of ``U`` multiplying a constant
+hidden row (``output_bias=True``: ``U`` is m×(k+1), ``H`` gains a row of ones, and the
+blocks above are taken with ``H`` so extended and ``U``'s first ``k`` columns where they
+multiply ``f'``).
+
 Cost per iteration O(n (kd)²) — one product ``XS XSᵀ`` — so this suits moderate ``kd``
 (a few thousand). The same matrix gives the Fisher information for error bars
 (:mod:`recover.uncertainty`).
@@ -44,12 +50,14 @@ class Refinement:
     history: list
 
 
-def loss_and_parts(U, V, X, Y, act: Activation):
-    """Residual ``R = U f(VX) − Y``, hidden ``H = f(VX)`` and slope ``f'(VX)``."""
+def loss_and_parts(U, V, X, Y, act: Activation, output_bias: bool = False):
+    """Residual ``R = U H − Y``, hidden ``H = f(VX)`` (with a row of ones appended when
+    ``output_bias``: ``U``'s last column is then ``c``) and slope ``f'(VX)``."""
     P = V @ X
-    H = act(P)
+    F = act(P)
+    H = np.vstack([F, np.ones((1, F.shape[1]))]) if output_bias else F
     R = U @ H - Y
-    return R, H, derivative(act, P, H)
+    return R, H, derivative(act, P, F)
 
 
 def derivative(act: Activation, P: np.ndarray, H: np.ndarray) -> np.ndarray:
@@ -64,34 +72,40 @@ def derivative(act: Activation, P: np.ndarray, H: np.ndarray) -> np.ndarray:
 
 
 def normal_equations(U, X, R, H, D):
-    """``JᵀJ`` (p×p) and ``Jᵀr`` (p,) for parameters ``θ = (vec_row U, vec_row V)``."""
-    m, k = U.shape
+    """``JᵀJ`` (p×p) and ``Jᵀr`` (p,) for parameters ``θ = (vec_row U, vec_row V)``.
+
+    ``H`` has ``q`` rows (``q = k``, or ``k + 1`` with the constant row of an output
+    bias, ``U`` then m×q); ``D`` (k×n) is the slope of the ``k`` hidden units.
+    """
+    m, q = U.shape
+    k = D.shape[0]
     d, n = X.shape
+    Uk = U[:, :k]
     XS = (D[:, None, :] * X[None, :, :]).reshape(k * d, n)
     HH = H @ H.T
-    JtJ = np.zeros((m * k + k * d,) * 2)
-    JtJ[: m * k, : m * k] = np.kron(np.eye(m), HH)
-    JtJ[m * k:, m * k:] = np.kron(U.T @ U, np.ones((d, d))) * (XS @ XS.T)
-    C = (H @ XS.T).reshape(k, k, d)                      # C[i, l, :] = Σ_j h_ij s_lj x_j
-    UV = np.einsum("al,ilc->ailc", U, C).reshape(m * k, k * d)
-    JtJ[: m * k, m * k:] = UV
-    JtJ[m * k:, : m * k] = UV.T
+    JtJ = np.zeros((m * q + k * d,) * 2)
+    JtJ[: m * q, : m * q] = np.kron(np.eye(m), HH)
+    JtJ[m * q:, m * q:] = np.kron(Uk.T @ Uk, np.ones((d, d))) * (XS @ XS.T)
+    C = (H @ XS.T).reshape(q, k, d)                      # C[i, l, :] = Σ_j h_ij s_lj x_j
+    UV = np.einsum("al,ilc->ailc", Uk, C).reshape(m * q, k * d)
+    JtJ[: m * q, m * q:] = UV
+    JtJ[m * q:, : m * q] = UV.T
     gU = R @ H.T
-    gV = ((U.T @ R) * D) @ X.T
+    gV = ((Uk.T @ R) * D) @ X.T
     return JtJ, np.concatenate([gU.ravel(), gV.ravel()])
 
 
 def refine(U0, V0, X, Y, act: Activation, max_iterations: int = 100,
-           rtol: float = 1e-12) -> Refinement:
+           rtol: float = 1e-12, output_bias: bool = False) -> Refinement:
     """Levenberg–Marquardt from ``(U0, V0)``; see the module docstring.
 
-    Stops when a step improves the loss by less than ``rtol`` relative, or after
-    ``max_iterations`` accepted steps.
+    With ``output_bias``, ``U0`` is ``[U | c]`` (m×(k+1)). Stops when a step improves the
+    loss by less than ``rtol`` relative, or after ``max_iterations`` accepted steps.
     """
     m, k = U0.shape
     d = X.shape[0]
     U, V = np.array(U0, dtype=float), np.array(V0, dtype=float)
-    R, H, D = loss_and_parts(U, V, X, Y, act)
+    R, H, D = loss_and_parts(U, V, X, Y, act, output_bias)
     loss = 0.5 * float(np.sum(R * R))
     lam, history, changes, converged, it = 1e-3, [loss], 0, False, 0
     for it in range(1, max_iterations + 1):
@@ -101,8 +115,8 @@ def refine(U0, V0, X, Y, act: Activation, max_iterations: int = 100,
         while True:
             step = _solve(JtJ + lam * np.diag(damping), -g)
             U1 = U + step[: m * k].reshape(m, k)
-            V1 = V + step[m * k:].reshape(k, d)
-            R1, H1, D1 = loss_and_parts(U1, V1, X, Y, act)
+            V1 = V + step[m * k:].reshape(V.shape[0], d)
+            R1, H1, D1 = loss_and_parts(U1, V1, X, Y, act, output_bias)
             loss1 = 0.5 * float(np.sum(R1 * R1))
             if loss1 <= loss:
                 break

@@ -34,32 +34,42 @@ class StandardErrors:
     V: np.ndarray
     sigma: float
     dof: int
+    b: np.ndarray | None = None
+    c: np.ndarray | None = None
 
 
-def standard_errors(network: TwoLayerNetwork, X: np.ndarray,
-                    Y: np.ndarray) -> StandardErrors | None:
+def standard_errors(network: TwoLayerNetwork, X: np.ndarray, Y: np.ndarray,
+                    bias: bool = False) -> StandardErrors | None:
     """Standard errors of ``network`` (taken in canonical form) fitted to ``X``, ``Y``.
 
-    Returns ``None`` when the problem has more than ``MAX_PARAMETERS`` parameters or
-    no residual degrees of freedom.
+    With ``bias`` (``b`` and ``c`` were fitted) the parameters are ``[U | c]`` and
+    ``[V | b]`` (the gauge: unit rows of ``[V | b]``) and the result carries ``b`` and
+    ``c`` too. Returns ``None`` when the problem has more than ``MAX_PARAMETERS``
+    parameters or no residual degrees of freedom.
     """
     net = network.canonical()
-    U, V, act = net.U, net.V, net.activation
-    (m, k), d = U.shape, X.shape[0]
-    p = m * k + k * d
+    act = net.activation
+    U, V = net.U, net.V
+    if bias:
+        U, V = np.hstack([U, net.c[:, None]]), np.hstack([V, net.b[:, None]])
+        X = np.vstack([X, np.ones((1, X.shape[1]))])
+    (m, q), (k, d) = U.shape, V.shape
+    p = m * q + k * d
     gauge = k if act.homogeneous else 0
     dof = Y.size - (p - gauge)
     if p > MAX_PARAMETERS or dof <= 0:
         return None
-    R, H, D = loss_and_parts(U, V, X, Y, act)
+    R, H, D = loss_and_parts(U, V, X, Y, act, output_bias=bias)
     JtJ, _ = normal_equations(U, X, R, H, D)
     sigma2 = float(np.sum(R * R)) / dof
-    N = _tangent_basis(V, m * k) if gauge else np.eye(p)
+    N = _tangent_basis(V, m * q) if gauge else np.eye(p)
     reduced = N.T @ JtJ @ N
     cov_diag = np.einsum("ij,jk,ik->i", N, np.linalg.pinv(reduced, hermitian=True), N)
     se = np.sqrt(np.maximum(cov_diag, 0.0) * sigma2)
-    return StandardErrors(U=se[: m * k].reshape(m, k), V=se[m * k:].reshape(k, d),
-                          sigma=float(np.sqrt(sigma2)), dof=int(dof))
+    se_U, se_V = se[: m * q].reshape(m, q), se[m * q:].reshape(k, d)
+    parts = {"b": se_V[:, -1].copy(), "c": se_U[:, -1].copy()} if bias else {}
+    return StandardErrors(U=se_U[:, :k].copy(), V=se_V[:, : d - bias].copy(),
+                          sigma=float(np.sqrt(sigma2)), dof=int(dof), **parts)
 
 
 def _tangent_basis(V: np.ndarray, n_u: int) -> np.ndarray:
