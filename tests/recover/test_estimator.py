@@ -137,17 +137,46 @@ def test_labels_no_unit_fits_are_refused_not_crashed_on():
 
 
 @needs_bias
-def test_the_examples_of_docs_interop_run(tmp_path):
+@pytest.mark.parametrize("bias", [True, False])
+def test_a_unit_switched_off_by_the_noisy_fit_is_a_negative_result(bias):
+    # Labels 1, 2, 1, 2, ... explain no unit: least squares drives V and b to zero. That
+    # was an InvalidInputError (bad input, CLI exit 2) from canonical(); it is a
+    # negative result.
+    X = np.floor(3 * np.random.RandomState(0).uniform(size=(20, 5)))
+    y = np.array([1.0, 2.0] * 10)
+    with pytest.raises(RecoveryFailed, match=r"switched off unit\(s\) \[0\]"):
+        recover_network(X.T, y[None, :], k=1, mode="noisy", bias=bias)
+
+
+def _docs_examples() -> list[str]:
+    """The ```python blocks of docs/interop.md."""
     doc = Path(__file__).resolve().parents[2] / "docs" / "interop.md"
-    blocks = re.findall(r"^```python\n(.*?)^```", doc.read_text(encoding="utf-8"),
-                        flags=re.S | re.M)
-    assert len(blocks) == 3
+    return re.findall(r"^```python\n(.*?)^```", doc.read_text(encoding="utf-8"),
+                      flags=re.S | re.M)
+
+
+def _run(blocks: list[str], tmp_path) -> str:
     script = tmp_path / "interop_examples.py"
     script.write_text("import warnings\nwarnings.simplefilter('ignore')\n"
                       + "\n".join(blocks), encoding="utf-8")
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          timeout=600)
     assert out.returncode == 0, out.stderr
-    exact, close, gap = out.stdout.splitlines()
+    return out.stdout
+
+
+@needs_bias
+def test_the_example_of_docs_interop_runs(tmp_path):
+    blocks = [b for b in _docs_examples() if "check_estimator(" not in b]
+    assert len(blocks) == 2
+    exact, close, gap = _run(blocks, tmp_path).splitlines()
     assert exact.startswith("True exact recovery") and close == "True"
     assert float(gap) < 1e-12
+
+
+@needs_bias
+@pytest.mark.slow
+def test_the_check_estimator_call_of_docs_interop_runs(tmp_path):
+    blocks = [b for b in _docs_examples() if "check_estimator(" in b]
+    assert len(blocks) == 1
+    assert _run(blocks, tmp_path) == ""
