@@ -63,9 +63,11 @@ class RectifiedNetRegressor(RegressorMixin, BaseEstimator):
         Fit the hidden biases ``b`` and output biases ``c`` (False: both zero, the
         bias-free model of the paper).
     mode : {"auto", "exact", "noisy"}, default="auto"
-        As in :func:`recover.recover_network`: "exact" raises
-        :class:`recover.RecoveryFailed` unless the fit is exact; "noisy" goes straight to
-        the least-squares estimate; "auto" tries exact first.
+        "exact" raises :class:`recover.RecoveryFailed` unless the fit is exact; "noisy"
+        goes straight to the least-squares estimate; "auto" tries exact recovery first
+        and, where it fails, returns the least-squares estimate with a warning — also
+        for noiseless labels that :func:`recover.recover_network`'s "auto" refuses,
+        because a regressor is expected to fit the data it is given.
     seed : int, default=0
         Seed of every random choice of the recovery (same data and seed, same fit).
 
@@ -103,9 +105,11 @@ class RectifiedNetRegressor(RegressorMixin, BaseEstimator):
 
         Warns (:class:`RelunetWarning`) when the result is not a verified exact
         recovery, unless ``mode="noisy"`` asked for an estimate. Raises
-        :class:`recover.RecoveryFailed` when no network passes recovery's checks (for
-        example noiseless labels that no such network produces) and
-        :class:`recover.InvalidInputError` for bad data or parameters.
+        :class:`recover.RecoveryFailed` when no network passes recovery's checks: in
+        "exact" mode labels that are not exactly realizable; in every mode inputs that
+        do not determine the network (``X`` of rank below ``d``) or a least-squares fit
+        that switches a unit off. :class:`recover.InvalidInputError` (a ``ValueError``)
+        for bad data or parameters.
         """
         X, y = _validate_data(self, X, y, multi_output=True, y_numeric=True,
                               dtype=np.float64, ensure_min_samples=2)

@@ -2,7 +2,6 @@
 networks (with and without biases) through the sklearn interface, the warning and
 ``exact_ = False`` of an estimate, and fitted attributes that read like MLPRegressor's."""
 
-import inspect
 import re
 import subprocess
 import sys
@@ -19,12 +18,6 @@ from recover.errors import RelunetWarning
 from recover.estimator import EXPECTED_FAILED_CHECKS, RectifiedNetRegressor
 from verify import compare_networks
 
-needs_bias = pytest.mark.skipif(
-    "bias" not in inspect.signature(recover_network).parameters,
-    reason="recover_network(..., bias=True) has not landed yet")
-
-
-@needs_bias
 @parametrize_with_checks([RectifiedNetRegressor()],
                          expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
 def test_sklearn_estimator_checks(estimator, check):
@@ -40,7 +33,6 @@ def _fit(p, **params) -> RectifiedNetRegressor:
         return RectifiedNetRegressor(**params).fit(p.X.T, p.Y.T)
 
 
-@needs_bias
 def test_fit_recovers_a_planted_biased_network_exactly():
     p = planted_instance(d=5, k=3, m=4, n=300, seed=2, bias_std=1, output_bias_std=1)
     est = _fit(p)
@@ -53,7 +45,6 @@ def test_fit_recovers_a_planted_biased_network_exactly():
     assert est.score(p.X.T, p.Y.T) > 1 - 1e-12
 
 
-@needs_bias
 def test_bias_false_recovers_a_bias_free_network_with_zero_intercepts():
     p = planted_instance(d=4, k=2, m=3, n=200, seed=4)
     est = _fit(p, bias=False, n_hidden=2)
@@ -62,7 +53,6 @@ def test_bias_false_recovers_a_bias_free_network_with_zero_intercepts():
     assert compare_networks(est.network_, p.network) < 1e-8
 
 
-@needs_bias
 def test_noisy_labels_give_an_estimate_with_a_warning_and_exact_false():
     p = planted_instance(d=4, k=2, m=3, n=400, seed=1, snr_db=30, bias_std=1,
                          output_bias_std=1)
@@ -72,14 +62,24 @@ def test_noisy_labels_give_an_estimate_with_a_warning_and_exact_false():
     assert est.score(p.X.T, p.network(p.X).T) > 0.95  # close to the clean network
 
 
-@needs_bias
+def test_auto_fits_noiseless_labels_that_recover_network_refuses_and_warns_why():
+    # relu2 labels fitted with relu: noiseless and outside the model
+    p = planted_instance(d=4, k=2, m=3, n=300, seed=1, activation="relu2", bias_std=1,
+                         output_bias_std=1)
+    with pytest.raises(RecoveryFailed):
+        recover_network(p.X, p.Y, k=2, bias=True)
+    with pytest.warns(RelunetWarning, match=r"^exact recovery failed \(no attempt"):
+        est = RectifiedNetRegressor(n_hidden=2).fit(p.X.T, p.Y.T)
+    assert est.exact_ is False and est.result_.mode == "noisy"
+    assert est.score(p.X.T, p.Y.T) > 0.9  # the best relu fit of relu2 labels
+
+
 def test_mode_exact_refuses_noisy_labels():
     p = planted_instance(d=4, k=2, m=3, n=200, seed=1, snr_db=30, bias_std=1)
     with pytest.raises(RecoveryFailed):
         RectifiedNetRegressor(n_hidden=2, mode="exact").fit(p.X.T, p.Y.T)
 
 
-@needs_bias
 def test_fitted_attributes_read_like_mlp_regressor():
     p = planted_instance(d=4, k=2, m=3, n=200, seed=3, bias_std=1, output_bias_std=1)
     est = _fit(p)
@@ -92,7 +92,6 @@ def test_fitted_attributes_read_like_mlp_regressor():
     np.testing.assert_array_equal(est.predict(p.X.T), mlp.predict(p.X.T))
 
 
-@needs_bias
 def test_single_output_predicts_a_vector_with_one_unit():
     p = planted_instance(d=3, k=1, m=1, n=100, seed=5, bias_std=1, output_bias_std=1)
     est = _fit(p)
@@ -110,7 +109,6 @@ def test_params_are_stored_as_given():
     assert clone(est.set_params(seed=7)).get_params()["seed"] == 7
 
 
-@needs_bias
 @pytest.mark.parametrize("params", [dict(n_hidden=-3), dict(n_hidden=3),
                                     dict(activation="no such thing"), dict(mode="fast"),
                                     dict(bias="yes")])
@@ -136,7 +134,6 @@ def test_labels_no_unit_fits_are_refused_not_crashed_on():
         recover_network(X.T, y[None, :], k=1)
 
 
-@needs_bias
 @pytest.mark.parametrize("bias", [True, False])
 def test_a_unit_switched_off_by_the_noisy_fit_is_a_negative_result(bias):
     # Labels 1, 2, 1, 2, ... explain no unit: least squares drives V and b to zero. That
@@ -165,7 +162,6 @@ def _run(blocks: list[str], tmp_path) -> str:
     return out.stdout
 
 
-@needs_bias
 def test_the_example_of_docs_interop_runs(tmp_path):
     blocks = [b for b in _docs_examples() if "check_estimator(" not in b]
     assert len(blocks) == 2
@@ -174,7 +170,6 @@ def test_the_example_of_docs_interop_runs(tmp_path):
     assert float(gap) < 1e-12
 
 
-@needs_bias
 @pytest.mark.slow
 def test_the_check_estimator_call_of_docs_interop_runs(tmp_path):
     blocks = [b for b in _docs_examples() if "check_estimator(" in b]
