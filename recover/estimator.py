@@ -18,11 +18,16 @@ import warnings
 from functools import partial
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_is_fitted
 
 from .errors import RecoveryFailed, RelunetWarning
+from .interop_sklearn import INSTALL_HINT
 from .recovery import recover_network
+
+try:
+    from sklearn.base import BaseEstimator, RegressorMixin
+    from sklearn.utils.validation import check_is_fitted
+except ImportError as err:
+    raise ImportError(f"recover.estimator needs scikit-learn: {INSTALL_HINT}") from err
 
 
 _SWITCHED_OFF = ("the least-squares fit switches its one unit off (V = 0, b = 0), which "

@@ -2,6 +2,7 @@
 networks (with and without biases) through the sklearn interface, the warning and
 ``exact_ = False`` of an estimate, and fitted attributes that read like MLPRegressor's."""
 
+import importlib
 import re
 import subprocess
 import sys
@@ -175,3 +176,10 @@ def test_the_check_estimator_call_of_docs_interop_runs(tmp_path):
     blocks = [b for b in _docs_examples() if "check_estimator(" in b]
     assert len(blocks) == 1
     assert _run(blocks, tmp_path) == ""
+
+
+def test_without_sklearn_the_import_names_the_extra(monkeypatch):
+    monkeypatch.delitem(sys.modules, "recover.estimator")
+    monkeypatch.setitem(sys.modules, "sklearn.base", None)
+    with pytest.raises(ImportError, match=r"pip install 'relunet\[sklearn\]'"):
+        importlib.import_module("recover.estimator")
