@@ -68,13 +68,16 @@ def output_weights_with_bias(Y: np.ndarray, H: np.ndarray
     Raises :class:`RecoveryFailed` when ``[H; 1ᵀ]`` is rank deficient (a unit active on
     every sample with an affine activation there, or two units with one pattern).
     """
-    Hc = np.vstack([H, np.ones((1, H.shape[1]))])
+    # The constant row at the scale of the activations: a row of ones beside activations
+    # in the hundreds costs c two or three digits in the least-squares solve.
+    t = float(np.sqrt(np.mean(np.square(H)))) or 1.0
+    Hc = np.vstack([H, np.full((1, H.shape[1]), t)])
     B, _, rank, _ = np.linalg.lstsq(Hc.T, Y.T, rcond=None)
     if rank < Hc.shape[0]:
         raise RecoveryFailed(
             f"the hidden activations and the constant have rank {rank} < k + 1 = "
             f"{Hc.shape[0]}: U and c are not determined (a unit constant on the samples?)")
-    U, c = B[:-1].T, B[-1].copy()
+    U, c = B[:-1].T, B[-1] * t
     fitted = U @ H + c[:, None]
     residual = float(np.linalg.norm(fitted - Y) / max(np.linalg.norm(Y), np.finfo(float).tiny))
     return U, c, residual

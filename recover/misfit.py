@@ -73,8 +73,8 @@ HALFSPACE_BATCH = 2000
 CAUSES = {
     "rank_deficient_inputs": "X of rank below d",
     "k_too_small": "k below the number of hidden units",
-    "hidden_bias": "hidden biases (y = U f(V x + b))",
-    "output_bias": "an output bias (y = U f(V x) + c)",
+    "hidden_bias": "hidden biases (y = U f(V x + b); fit them with bias=True, CLI --bias)",
+    "output_bias": "an output bias (y = U f(V x) + c; fit it with bias=True, CLI --bias)",
     "halfspace_inputs": "inputs all in one half-space (a unit active on every sample "
                         "or on none)",
     "fewer_outputs": "fewer outputs than hidden units (m < k)",

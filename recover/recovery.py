@@ -38,6 +38,7 @@ from .activations import Activation, get_activation
 from .cone import cone_facets
 from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from .facets import ON_FACET_RTOL, Facet, single_unit_facet
+from .input_span import InputSpan, deficient_span, extend
 from .lift import (affinely_dependent_inputs, check_lifted_rank, lift_inputs, lift_labels,
                    lifted_k_too_small, lifted_min_count, output_weights_with_bias,
                    single_lifted_facet, split_hidden, unseen_units)
@@ -153,9 +154,12 @@ class RecoveryResult:
         """One sentence: what was done, whether it is verified, and any warning."""
         d = self.diagnostics
         if self.exact:
-            return (f"exact recovery of k = {d['k']} units, verified: relative residual "
+            text = (f"exact recovery of k = {d['k']} units, verified: relative residual "
                     f"{d['residual']:.1e} ({d.get('method')}, {len(self.attempts)} "
                     f"attempt(s))")
+            if d.get("warnings"):
+                text += "; warning: " + "; ".join(d["warnings"])
+            return text
         snr_db = d.get("snr_estimate_db", float("nan"))
         text = (f"noisy estimate of k = {d['k']} units, not exact: relative residual "
                 f"{d['residual']:.2e}, estimated SNR {snr_db:.1f} dB")
@@ -170,7 +174,8 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
                     progress: Callable[[str], None] | None = None, *,
                     bias: bool = False) -> RecoveryResult:
     """Recover ``U`` (m×k) and ``V`` (k×d) from ``X`` (d×n) and ``Y = U f(V X)`` (m×n)
-    — or, with ``bias=True``, also ``b`` (k,) and ``c`` (m,) from ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``.
+    — or, with ``bias=True``, also ``b`` (k,) and ``c`` (m,) from
+    ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``.
 
     Parameters
     ----------
@@ -232,7 +237,15 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     RecoveryFailed
         No network passed the checks: labels not exactly realizable in "exact" mode,
         noiseless labels outside the model in "auto" mode (the message names the likely
-        cause), ``X`` of rank < d in any mode.
+        cause), ``X`` of rank < d with ``k`` above that rank.
+
+    Warns
+    -----
+    RelunetWarning
+        When ``X`` has rank ``r < d``: the network is recovered on ``span(X)`` (rows of
+        ``V`` in it; :mod:`recover.input_span`), the part the data determine, and the
+        result says so (``diagnostics["identifiable"]`` False, ``["input_basis"]``).
+        Also for noisy estimates that fail the noise check (see ``mode``).
     """
     X, Y = check_data(X, Y)
     act = get_activation(activation)
@@ -243,9 +256,38 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     say = progress or (lambda message: None)
     if bias not in (True, False):
         raise InvalidInputError(f"bias must be True or False, got {bias!r}")
-    result = _recover(Xs, Ys, k, act, mode, method, seed, max_attempts, say, bias)
+    inputs = deficient_span(Xs)
+    if inputs is None:
+        result = _recover(Xs, Ys, k, act, mode, method, seed, max_attempts, say, bias)
+    else:
+        result = _recover_on_span(Xs, Ys, inputs, k, act, mode, method, seed, max_attempts,
+                                  say, bias)
     result.diagnostics["scale"] = {"X": a, "Y": b}
     return _unscaled(result, X, a, b)
+
+
+def _recover_on_span(X, Y, inputs: InputSpan, k, act, mode, method, seed, max_attempts,
+                     say, bias) -> RecoveryResult:
+    """``X`` of rank ``r < d``: recover on the coordinates ``Qᵀ X`` of ``span(X)`` and
+    extend with rows in ``span(X)`` (:mod:`recover.input_span`); the result says what
+    is not determined, with a warning."""
+    if k is not None and k > inputs.rank:
+        raise RecoveryFailed(f"the inputs do not determine the network: "
+                             f"{inputs.describe()}; and k = {k} units exceed that rank, so "
+                             f"not even their restriction to span(X) is identifiable",
+                             {"cause": inputs.describe(), "misspecified": False})
+    say(f"inputs: rank {inputs.rank} < d = {inputs.d}; recovering on span(X)")
+    result = _recover(inputs.Q.T @ X, Y, k, act, mode, method, seed, max_attempts, say, bias)
+    result.network = extend(result.network, inputs)
+    result.diagnostics.update(input_basis=inputs.Q, input_rank=inputs.rank,
+                              causes=["rank_deficient_inputs"], cause=inputs.describe(),
+                              identifiable=False)
+    if result.diagnostics.get("standard_errors") is not None:
+        # Error bars of V_S Qᵀ need the full covariance in S, not its diagonal.
+        result.diagnostics["standard_errors"] = None
+    _warn(result.diagnostics, f"the samples determine the network only on span(X): "
+                              f"{inputs.describe()}", depth=2)
+    return result
 
 
 def _check_k(k, m: int, d: int) -> int | None:
@@ -567,8 +609,8 @@ def _flag_misfit(X, Y, span, act, k_given, network, check: dict, diagnostics: di
     if check["checked"] and not check["consistent"]:
         causes = [] if bias else misfit.diagnose(X, Y, span, act, k_given, network=network)
         text = (misfit.describe(causes) if causes else
-                "one of: hidden or output biases, fewer outputs than hidden units "
-                "(m < k), k too small, inputs in a half-space, or another model")
+                "one of: hidden or output biases (try bias=True), fewer outputs than "
+                "hidden units (m < k), k too small, inputs in a half-space, or another model")
         diagnostics.update(causes=[c.name for c in causes], cause=text, misspecified=True)
         _warn(diagnostics, (
             f"the labels are misspecified for this model: the fit leaves a residual "

@@ -9,12 +9,15 @@ JSON layout (``schema = "relunet.certificate/1"``)::
 
     {"schema", "holds", "mode": "exact" | "precision", "digits",
      "data":    {"X": {"shape", "dtype", "sha256"}, "Y": {...}},
-     "network": {"kind": "exact" | "decimal", "activation", "U": [[str]], "V": [[str]]},
+     "network": {"kind": "exact" | "decimal", "activation", "U": [[str]], "V": [[str]],
+                 "b": [str], "c": [str]},   # b, c only for a network with biases
      "checks":  [{"name", "status", "required", "detail", "numbers"}],
      "claims":  [str], "timings": {step: seconds}, "versions": {package: version}}
 
 Exact weights are ``"p/q"`` strings (``"p"`` for integers); the precision path stores
-decimal strings with ``digits`` significant digits.
+decimal strings with ``digits`` significant digits. The biases ``b`` (k) and ``c`` (m)
+are written for a network with a nonzero bias; a file without them (also any written
+before biases existed) is read with zeros.
 
 Loading is bounded (:mod:`recover.bounded_json`): at most :data:`MAX_CERTIFICATE_CHARS`
 characters (64 MiB: room for a million weights of 60 characters, ten times the
@@ -138,11 +141,15 @@ class Certificate:
     def _network_dict(self) -> dict | None:
         if self.network is None:
             return None
+        net = self.network
         if self.decimal_weights is not None:
-            U, V, kind = self.decimal_weights["U"], self.decimal_weights["V"], "decimal"
+            kind, weights = "decimal", dict(self.decimal_weights)
         else:
-            U, V, kind = _strings(self.network.U), _strings(self.network.V), "exact"
-        return {"kind": kind, "activation": self.network.activation.name, "U": U, "V": V}
+            kind = "exact"
+            weights = {name: _strings(getattr(net, name)) for name in ("U", "V")}
+            if net.has_bias:
+                weights.update(b=_strings(net.b), c=_strings(net.c))
+        return {"kind": kind, "activation": net.activation.name, **weights}
 
     @classmethod
     def from_json(cls, text: str) -> "Certificate":
@@ -185,7 +192,8 @@ class Certificate:
     # --- display ------------------------------------------------------------------
     def summary(self, max_entries: int = 400) -> str:
         """Human-readable summary: outcome, each check, and the certified weights
-        (exact rationals in exact mode) when there are at most ``max_entries``."""
+        (exact rationals in exact mode; ``b`` and ``c`` when the network has biases) when
+        ``U`` and ``V`` have at most ``max_entries`` entries."""
         head = (f"certificate ({self.mode}"
                 + (f", {self.digits} digits" if self.mode == "precision" else "")
                 + f"): {'HOLDS' if self.holds else 'DOES NOT HOLD'}")
@@ -197,10 +205,15 @@ class Certificate:
             for name in ("V", "U"):
                 lines.append(f"  {name} ({net['kind']}, rows):")
                 lines += ["    [" + ", ".join(row) + "]" for row in net[name]]
+            lines += [f"  {name} ({net['kind']}): [" + ", ".join(net[name]) + "]"
+                      for name in ("b", "c") if name in net]
         return "\n".join(lines)
 
 
-def _strings(A: np.ndarray) -> list[list[str]]:
+def _strings(A: np.ndarray) -> list:
+    """Exact ``"p/q"`` strings: a list for a vector, a list of rows for a matrix."""
+    if A.ndim == 1:
+        return [str(Fraction(a)) for a in A]
     return [[str(Fraction(a)) for a in row] for row in A]
 
 
@@ -209,9 +222,18 @@ def _full_network(cert: Certificate) -> TwoLayerNetwork:
     exactly), not its float64 rounding."""
     if cert.decimal_weights is None:
         return cert.network
-    U, V = (np.array([[Fraction(a) for a in row] for row in cert.decimal_weights[name]],
-                     dtype=object) for name in ("U", "V"))
-    return TwoLayerNetwork(U, V, cert.network.activation)
+    exact = {name: np.array(value, dtype=object) for name, value in
+             _exact_weights(cert.decimal_weights).items()}
+    return TwoLayerNetwork(**exact, activation=cert.network.activation)
+
+
+def _exact_weights(strings: dict) -> dict:
+    """Decimal weight strings (``U``, ``V`` and optionally ``b``, ``c``) as Fractions."""
+    out = {}
+    for name, value in strings.items():
+        out[name] = ([[Fraction(a) for a in row] for row in value]
+                     if name in ("U", "V") else [Fraction(a) for a in value])
+    return out
 
 
 def _same_network_check(stored: Certificate, fresh: Certificate) -> Check:
@@ -270,8 +292,9 @@ def _validate(obj) -> None:
 def _parse_network(net) -> tuple[TwoLayerNetwork | None, dict | None]:
     if net is None:
         return None, None
-    if not isinstance(net, dict) or set(net) != {"kind", "activation", "U", "V"}:
-        _fail("malformed 'network'")
+    base = {"kind", "activation", "U", "V"}
+    if not isinstance(net, dict) or set(net) not in (base, base | {"b", "c"}):
+        _fail("malformed 'network' (keys kind, activation, U, V and, together, b and c)")
     pattern = _RATIONAL if net["kind"] == "exact" else _DECIMAL
     if net["kind"] not in ("exact", "decimal"):
         _fail(f"unknown network kind {net['kind']!r}")
@@ -284,10 +307,20 @@ def _parse_network(net) -> tuple[TwoLayerNetwork | None, dict | None]:
         mats.append(np.array([[_number(a, pattern, name, net["kind"]) for a in r]
                               for r in rows], dtype=object))
     U, V = mats
+    biases = {}
+    for name, length in (("b", V.shape[0]), ("c", U.shape[0])):
+        if name in net:
+            vec = net[name]
+            if not isinstance(vec, list) or len(vec) != length:
+                _fail(f"network {name} must be a list of {length} numbers")
+            biases[name] = np.array([_number(a, pattern, name, net["kind"]) for a in vec],
+                                    dtype=object)
     if net["kind"] == "decimal":
-        return (TwoLayerNetwork(U.astype(float), V.astype(float), net["activation"]),
-                {"U": net["U"], "V": net["V"]})
-    return TwoLayerNetwork(U, V, net["activation"]), None
+        floats = {name: A.astype(float) for name, A in biases.items()}
+        return (TwoLayerNetwork(U.astype(float), V.astype(float), **floats,
+                                activation=net["activation"]),
+                {name: net[name] for name in ("U", "V", *biases)})
+    return TwoLayerNetwork(U, V, **biases, activation=net["activation"]), None
 
 
 def _number(a, pattern: re.Pattern, name: str, kind: str) -> Fraction:

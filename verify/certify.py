@@ -8,11 +8,16 @@ the certificate is about the network the caller handed in, not merely about some
 network.
 
 Required checks (``holds`` is their conjunction): the solve steps, ``reproduction``
-(``U f(V X) = Y``), ``candidate`` (the candidate equals the certified network up to
+(``U f(V X) = Y``, or ``U f(V X + b 1ᵀ) + c 1ᵀ = Y`` for the model with biases),
+``candidate`` (the candidate equals the certified network up to
 permutation and positive scaling, to ``candidate_rtol`` per unit — it is float) and,
 when ``truth`` is given, ``truth`` (exact equality up to the symmetries on the exact
 path; agreement to the working digits on the precision path). ``identifiability`` is
 reported, not required.
+
+The model with biases is certified when the candidate (or the truth) has a nonzero
+hidden bias ``b`` or output bias ``c``: both are then unknowns solved from the data
+(a bias-free candidate is a claim about ``U f(V X)`` alone, and is certified as such).
 """
 
 from __future__ import annotations
@@ -37,15 +42,16 @@ from .identifiability import identifiability_check
 from .precision import GUARD_DIGITS, mpf_to_fraction, precision_steps, solve_precision
 from .progress import Stage, check_progress
 
-#: Preactivations with ``|V_i x_j| <= HYPOTHESIS_RTOL · (|V_i| |x_j|)`` are left out of
-#: the hypothesis (neither confidently active nor inactive).
+#: Preactivations with ``|V_i x_j + b_i| <= HYPOTHESIS_RTOL · (|V_i| |x_j| + |b_i|)`` are
+#: left out of the hypothesis (neither confidently active nor inactive).
 HYPOTHESIS_RTOL = 1e-9
 
 
 def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50,
             truth: TwoLayerNetwork | None = None, *, candidate_rtol: float | None = None,
             identifiability: bool = True, seed: int = 0, progress=None) -> Certificate:
-    """Certify that ``network`` reproduces ``Y = U f(V X)`` exactly (or to ``digits``).
+    """Certify that ``network`` reproduces ``Y = U f(V X + b 1ᵀ) + c 1ᵀ`` exactly (or to
+    ``digits``); ``b = c = 0`` for a bias-free network.
 
     Parameters
     ----------
@@ -57,9 +63,11 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         an activation with irrational values (``log(1+t)``) is only realisable to
         ``digits`` digits by labels given to that many digits.
     network : TwoLayerNetwork
-        Candidate with ``k`` hidden units (float or exact), without biases (a network
-        or truth with nonzero ``b`` or ``c`` is refused with :class:`InvalidInputError`:
-        the certificates do not cover biases yet). Any rectified activation
+        Candidate with ``k`` hidden units (float or exact). If it or ``truth`` has a
+        nonzero ``b`` or ``c``, the model with biases is certified: ``b`` and ``c`` are
+        solved from the data like ``U`` and ``V`` (``[X; 1ᵀ]`` carries ``b`` and
+        ``[Y; 1ᵀ]`` carries ``c``), and ``reproduction`` checks
+        ``U f(V X + b 1ᵀ) + c 1ᵀ = Y`` on every entry. Any rectified activation
         not constant on ``t > 0`` on the precision path (a bump by Newton's method:
         :func:`verify.precision.bump_row`); the exact path covers ReLU and ``c t^p``
         (``c`` rational, ``p`` a positive integer), whose values on rational data are
@@ -71,9 +79,11 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     truth : TwoLayerNetwork, optional
         Planted network; adds the required check ``truth``.
     candidate_rtol : float, optional
-        Largest per-unit relative error (max-norm, after matching and rescaling) allowed
-        between the float candidate and the certified network. Default 1e-14 (≈ 45 ulp)
-        for ReLU; 1e-10 for other activations, whose float recovery inverts ``f`` and
+        Largest per-unit relative error (max-norm, after matching and rescaling; units
+        are the rows ``[V_i | b_i]`` with ``U_{:,i}``, and ``c`` counts as one more) allowed
+        between the float candidate and the certified network; 0 demands exact equality
+        (then a candidate off by one ulp is rejected). Default 1e-14 (≈ 45 ulp)
+        for ReLU (1e-13 for a candidate with biases); 1e-10 for other activations, whose float recovery inverts ``f`` and
         loses a few digits (e.g. near saturation of ``1 − e^{-t}``).
     identifiability : bool
         Also prove the Jacobian rank (reported, not required).
@@ -97,8 +107,9 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     X, Y, network, truth, digits = _validate(X, Y, network, truth, digits, exact, progress)
     Y, Y_mp = _labels(Y, exact)
     act = network.activation
+    bias = network.has_bias or (truth is not None and truth.has_bias)
     if candidate_rtol is None:
-        candidate_rtol = 1e-14 if act.name == "relu" else 1e-10
+        candidate_rtol = _default_candidate_rtol(act, network.has_bias)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     inactive, active = hypothesis_pattern(network, X)
@@ -109,10 +120,11 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     if scope is not None:
         checks, certified, extra = [scope], None, {}
     elif exact:
-        checks, certified, extra = _exact_path(X, Y, inactive, timings, act, g, progress)
+        checks, certified, extra = _exact_path(X, Y, inactive, timings, act, g, progress,
+                                               bias)
     else:
         checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings,
-                                                   act, Y_mp, progress)
+                                                   act, Y_mp, progress, bias)
     if certified is not None:
         full = extra.get("exact_network", certified)  # precision path: all digits
         limit = 0.0 if exact else 10.0 ** (GUARD_DIGITS - digits)
@@ -126,10 +138,11 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
                                 required=False))
         elif identifiability:
             t = time.perf_counter()
-            U, V = (np.vectorize(Fraction, otypes=[object])(A)
-                    for A in (certified.U, certified.V)) if exact else extra["exact_point"]
+            U, V, b, _ = (np.vectorize(Fraction, otypes=[object])(A) for A in
+                          (full.U, full.V, full.b, full.c))
             with Stage(progress, "identifiability", 1):
-                checks.append(identifiability_check(U, V, X, seed=seed, g=g))
+                checks.append(identifiability_check(U, V, X, seed=seed, g=g,
+                                                    b=b if bias else None))
             timings["identifiability"] = time.perf_counter() - t
     if truth is None:
         checks.append(Check("truth", "skipped", "no truth given", required=False))
@@ -138,7 +151,7 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     return Certificate(holds=holds, mode="exact" if exact else "precision",
                        network=certified, checks=checks, data=data_digest(X, Y),
                        digits=None if exact else digits,
-                       claims=_claims(exact, digits, truth is not None),
+                       claims=_claims(exact, digits, truth is not None, bias),
                        timings=timings, versions=versions(),
                        decimal_weights=extra.get("decimal"))
 
@@ -146,47 +159,82 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
 def hypothesis_pattern(network: TwoLayerNetwork, X: np.ndarray):
     """Confidently inactive and active samples per unit (two k×n bool arrays).
 
-    ``V X`` in float64 with a band ``HYPOTHESIS_RTOL · (|V| |X|)`` around zero; samples
-    inside the band are in neither set (for integer data exact zeros are common).
+    ``V X + b 1ᵀ`` in float64 with a band ``HYPOTHESIS_RTOL · (|V| |X| + |b| 1ᵀ)`` around
+    zero; samples inside the band are in neither set (for integer data exact zeros are
+    common).
     """
     V = np.asarray(network.V, dtype=float)
-    pre = V @ X
-    band = HYPOTHESIS_RTOL * (np.abs(V) @ np.abs(X))
+    b = np.asarray(network.b, dtype=float)[:, None]
+    pre = V @ X + b
+    band = HYPOTHESIS_RTOL * (np.abs(V) @ np.abs(X) + np.abs(b))
     return pre < -band, pre > band
 
 
 # --- the two paths -------------------------------------------------------------------
-def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial, progress):
+
+def _default_candidate_rtol(act, has_bias: bool) -> float:
+    """How far (relative, per unit) a float candidate may be from the certified network.
+
+    ReLU float recoveries land within a few units of 1e-15 of the exact network; with
+    biases the lifted solve and the output bias add rounding (per-unit errors up to
+    1.3e-14 measured on integer (20,10,10,2000) instances with biases, against ≤ 3e-15
+    in Frobenius norm), so 1e-13. Other activations go through an iterative solve: 1e-10.
+    The certified network itself is exact either way; this only bounds the claim that
+    the float candidate is that network up to rounding.
+    """
+    if act.name != "relu":
+        return 1e-10
+    return 1e-13 if has_bias else 1e-14
+
+def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial, progress, bias: bool):
     t = time.perf_counter()
     with Stage(progress, "to_rational", X.shape[0] + Y.shape[0]) as stage:
         Xq, Yq = qq_matrix(X, stage), qq_matrix(Y, stage)
     timings["to_rational"] = time.perf_counter() - t
     t = time.perf_counter()
     with Stage(progress, "exact_solve", exact_steps(inactive.shape[0])) as stage:
-        sol = solve_exact(Xq, Yq, X, Y, inactive, g, stage)
+        sol = solve_exact(Xq, Yq, X, Y, inactive, g, stage, bias)
     timings["exact_solve"] = time.perf_counter() - t
     if not sol.ok:
         return sol.checks, None, {}
-    U, V = exact_canonical(fraction_array(sol.U), fraction_array(sol.V), g.p)
-    return sol.checks, TwoLayerNetwork(U, V, act), {}
+    U, V = fraction_array(sol.U), fraction_array(sol.V)
+    if not bias:
+        U, V = exact_canonical(U, V, g.p)
+        return sol.checks, TwoLayerNetwork(U, V, act), {}
+    # the scaling symmetry acts on the rows [V_i | b_i]: canonical form of those
+    d = V.shape[1]
+    U, W = exact_canonical(U, np.hstack([V, fraction_array(sol.b)]), g.p)
+    return sol.checks, TwoLayerNetwork(U, W[:, :d], b=W[:, d], c=fraction_array(sol.c)[:, 0],
+                                       activation=act), {}
 
 
-def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp, progress):
-    import mpmath
-
+def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp, progress,
+                    bias: bool):
     t = time.perf_counter()
     with Stage(progress, "precision_solve", precision_steps(inactive.shape[0])) as stage:
-        sol = solve_precision(X, Y, inactive, active, digits, act, Y_mp, stage)
+        sol = solve_precision(X, Y, inactive, active, digits, act, Y_mp, stage, bias=bias)
     timings["precision_solve"] = time.perf_counter() - t
     if sol.U is None:
         return sol.checks, None, {}
-    point = tuple(np.vectorize(mpf_to_fraction, otypes=[object])(A) for A in (sol.U, sol.V))
+    parts = {"U": sol.U, "V": sol.V}
+    if bias:
+        parts.update(b=sol.b, c=sol.c)
+    point = {name: np.vectorize(mpf_to_fraction, otypes=[object])(A)
+             for name, A in parts.items()}
     with mpmath.mp.workdps(digits):
-        decimal = {name: [[mpmath.nstr(a, digits) for a in row] for row in A]
-                   for name, A in (("U", sol.U), ("V", sol.V))}
-    net = TwoLayerNetwork(point[0].astype(float), point[1].astype(float), act)
-    return sol.checks, net, {"exact_point": point, "decimal": decimal,
-                             "exact_network": TwoLayerNetwork(*point, act)}
+        decimal = {name: _decimal_strings(A, digits) for name, A in parts.items()}
+    net = TwoLayerNetwork(**{name: A.astype(float) for name, A in point.items()},
+                          activation=act)
+    return sol.checks, net, {"decimal": decimal,
+                             "exact_network": TwoLayerNetwork(**point, activation=act)}
+
+
+def _decimal_strings(A: np.ndarray, digits: int) -> list:
+    """``mpf`` entries as decimal strings of ``digits`` significant digits (a vector
+    gives a list, a matrix a list of rows)."""
+    if A.ndim == 1:
+        return [mpmath.nstr(a, digits) for a in A]
+    return [[mpmath.nstr(a, digits) for a in row] for row in A]
 
 
 def _activation_scope(act, exact: bool, g: RationalMonomial | None) -> Check | None:
@@ -226,9 +274,10 @@ def _agreement_check(name: str, reference: TwoLayerNetwork, certified: TwoLayerN
                  numbers={"max_unit_error": err, "allowed": rtol})
 
 
-def _claims(exact: bool, digits: int, with_truth: bool) -> list[str]:
+def _claims(exact: bool, digits: int, with_truth: bool, bias: bool = False) -> list[str]:
+    model = "U f(V X + b 1') + c 1'" if bias else "U f(V X)"
     if exact:
-        out = ["U f(V X) = Y holds exactly in rational arithmetic for the certified "
+        out = [f"{model} = Y holds exactly in rational arithmetic for the certified "
                "rational network (if 'holds')",
                "the candidate equals the certified network up to permutation, positive "
                "scaling and float64 rounding (candidate check)"]
@@ -236,7 +285,7 @@ def _claims(exact: bool, digits: int, with_truth: bool) -> list[str]:
             out.append("the certified network equals the truth exactly up to permutation "
                        "and positive scaling")
         return out
-    out = [f"U f(V X) agrees with Y to {digits - GUARD_DIGITS} digits at {digits} working "
+    out = [f"{model} agrees with Y to {digits - GUARD_DIGITS} digits at {digits} working "
            f"digits (if 'holds'); nothing is claimed to be exact"]
     if with_truth:
         out.append(f"the solution agrees with the truth to {digits - GUARD_DIGITS} digits "
@@ -269,11 +318,6 @@ def _validate(X, Y, network, truth, digits, exact, progress):
             continue
         if not isinstance(net, TwoLayerNetwork):
             raise InvalidInputError(f"{name} must be a TwoLayerNetwork or None")
-        if net.has_bias:
-            # The certificate paths prove Y = U f(V X) only; claim nothing about b, c.
-            raise InvalidInputError(
-                f"{name} has nonzero biases: certificates for networks with biases "
-                f"are not supported yet")
         if (net.d, net.m) != (X.shape[0], Y.shape[0]):
             raise InvalidInputError(
                 f"{name} has d = {net.d} inputs and m = {net.m} outputs, but X is "

@@ -29,6 +29,14 @@ Steps (``m ≥ k``; ReLU, or any ``f`` with positive part ``g(t) = c t^p`` for a
                   ``U f(V X) = Y`` is verified on all ``m·n`` entries. This last check,
                   computed from ``(U, V, X, Y)`` alone, is the proof of exact realizability.
 
+Biases (``Y = U f(V X + b 1ᵀ) + c 1ᵀ``, ``bias=True`` of :func:`solve_exact`): the same
+steps on augmented data. A row of ones appended to ``X`` carries ``b`` (``[V | b]`` acts
+on ``[X; 1ᵀ]``) and one appended to ``Y`` carries ``c``: ``[Y; 1ᵀ] = [[U, c], [0, 1]]
+[f(V X + b 1ᵀ); 1ᵀ]``, so ``rank`` proves ``rank [Y; 1ᵀ] = k + 1``, each facet normal
+vanishes on ``k`` inactive columns, ``[V_i | b_i]`` solves ``d + 1`` equations, and
+``[U | c]`` is solved from ``k + 1`` columns of ``[f(V X + b 1ᵀ); 1ᵀ]``. The last check
+is then ``U f(V X + b 1ᵀ) + c 1ᵀ = Y`` on every entry, with ``b`` and ``c`` explicit.
+
 Cost: a handful of k×k, (k−1)×k and d×d exact solves plus exact products of size
 k·d·n and m·k·n — for integer data these are integer products in flint.
 """
@@ -149,6 +157,8 @@ class RationalMonomial:
 
 
 RELU = RationalMonomial()
+#: How the checks name the inputs of the model with biases.
+_AUGMENTED = " (counting the row of ones that carries b)"
 
 
 def _all(n: int) -> list[int]:
@@ -158,12 +168,15 @@ def _all(n: int) -> list[int]:
 # --- the steps -----------------------------------------------------------------------
 @dataclass
 class ExactSolution:
-    """What :func:`solve_exact` found: ``U`` (m×k) and ``V`` (k×d) over ℚ, or ``None``
-    where a step failed; ``checks`` in the order they ran."""
+    """What :func:`solve_exact` found: ``U`` (m×k) and ``V`` (k×d) over ℚ (and, for the
+    model with biases, ``b`` and ``c`` as columns), or ``None`` where a step failed;
+    ``checks`` in the order they ran."""
 
     U: DomainMatrix | None = None
     V: DomainMatrix | None = None
     checks: list[Check] = field(default_factory=list)
+    b: DomainMatrix | None = None  # k×1, with bias=True
+    c: DomainMatrix | None = None  # m×1, with bias=True
 
     @property
     def ok(self) -> bool:
@@ -190,19 +203,26 @@ def _invertible_block(Yq: DomainMatrix, Yf: np.ndarray, k: int):
     return R, independent_columns(Yq.extract(R.tolist(), _all(n)), Yf[R], k)
 
 
-def exact_span(Yq: DomainMatrix, Yf: np.ndarray, k: int):
-    """Rows ``R`` and columns ``C`` proving ``rank Y = k`` (see module docstring)."""
+def exact_span(Yq: DomainMatrix, Yf: np.ndarray, k: int, bias: bool = False):
+    """Rows ``R`` and columns ``C`` proving ``rank Y = k`` (see module docstring).
+
+    ``bias=True``: ``Yq``/``Yf`` are ``[Y; 1ᵀ]`` ((m+1)×n), ``k`` is still the number of
+    hidden units and the rank proven is ``k + 1`` (the row of ones carries ``c``).
+    """
     m, n = Yq.shape
-    block = _invertible_block(Yq, Yf, k)
+    r_k = k + bias
+    what = "[Y; 1]" if bias else "Y"
+    model = f"k = {k} hidden units and biases" if bias else f"k = {k} hidden units"
+    block = _invertible_block(Yq, Yf, r_k)
     if block is None:
         r = Yq.rank()
         return None, Check("rank", "not proven",
-                           f"rank(Y) = {r} < k = {k} over Q: the hidden units cannot all be "
-                           f"seen in the outputs; this path needs rank(Y) = k",
+                           f"rank({what}) = {r} < {r_k} over Q: the hidden units cannot all "
+                           f"be seen in the outputs; this path needs rank({what}) = {r_k}",
                            numbers={"rank": r, "k": k})
     R, C = block
     Zq = Yq.extract(R.tolist(), _all(n))
-    G = Zq.extract(_all(k), C.tolist())
+    G = Zq.extract(_all(r_k), C.tolist())
     off = differences(Yq.extract(_all(m), C.tolist()) * G.inv() * Zq, Yq)
     if off:
         r, c = min(off)
@@ -210,39 +230,45 @@ def exact_span(Yq: DomainMatrix, Yf: np.ndarray, k: int):
         det = Yq.extract(rows, cols).det()
         if det == 0:  # impossible by the Schur complement; guard against a logic error
             raise RelunetError("internal error: rank witness has zero determinant")
+        bound = (f"rank([U f(V X + b 1') + c 1'; 1']) <= {r_k} for every network with "
+                 f"{k} units and biases" if bias
+                 else f"rank(U f(V X)) <= {k} for every network with {k} units")
         return None, Check(
             "rank", "failed",
-            f"Y is not exactly realizable with k = {k} hidden units: rank(Y) >= {k + 1} "
-            f"over Q (the {k + 1}x{k + 1} minor of Y at rows {rows}, columns {cols} is "
-            f"nonzero), while rank(U f(V X)) <= k for every network with k units",
+            f"Y is not exactly realizable with {model}: rank({what}) >= {r_k + 1} "
+            f"over Q (the {r_k + 1}x{r_k + 1} minor of {what} at rows {rows}, columns "
+            f"{cols} is nonzero), while {bound}",
             numbers={"k": k, "witness_rows": rows, "witness_cols": cols,
                      "witness_det_sign": 1 if det > 0 else -1,
                      "entries_off_span": len(off)})
     return (R, C), Check("rank", "passed",
-                         f"rank(Y) = {k} exactly: Y = Y[:, C] Y[R, C]^-1 Y[R, :] on all "
-                         f"{m}x{n} entries",
-                         numbers={"rank": k, "rows": R.tolist(), "cols": C.tolist()})
+                         f"rank({what}) = {r_k} exactly: {what} = {what}[:, C] "
+                         f"{what}[R, C]^-1 {what}[R, :] on all {m}x{n} entries",
+                         numbers={"rank": r_k, "rows": R.tolist(), "cols": C.tolist()})
 
 
 def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray,
                  stage: Stage | None = None):
-    """Exact facet normals ``W`` (k×k) and ``F = W Z ≥ 0`` (k×n) from the hypothesis;
-    ``stage`` (optional) advances by one per unit."""
-    k, n = Zq.shape
+    """Exact facet normals ``W`` (k×r) and ``F = W Z ≥ 0`` (k×n) from the hypothesis,
+    for ``Z`` (r×n) of rank ``r`` (``r = k``, or ``k + 1`` with biases: ``Z`` then spans
+    the row of ones too) and ``inactive`` (k×n); each normal vanishes on ``r − 1``
+    independent inactive columns. ``stage`` (optional) advances by one per unit."""
+    r, n = Zq.shape
+    k = inactive.shape[0]
     rows = []
     for i in range(k):
         J = np.flatnonzero(inactive[i])
-        sel = independent_columns(Zq, Zf, k - 1, among=J)
+        sel = independent_columns(Zq, Zf, r - 1, among=J)
         if sel is None:
             return None, Check(
                 "facets", "not proven",
                 f"unit {i}: the {len(J)} samples the candidate calls inactive have rank "
-                f"< k-1 = {k - 1} in the output span, so they do not determine its facet",
+                f"< {r - 1} in the output span, so they do not determine its facet",
                 numbers={"unit": i, "inactive_samples": len(J)})
-        null = Zq.extract(_all(k), sel.tolist()).transpose().nullspace()
+        null = Zq.extract(_all(r), sel.tolist()).transpose().nullspace()
         rows.append(null.to_list()[0])
         _advance(stage)
-    F_rows = (DomainMatrix(rows, (k, k), QQ) * Zq).to_list()
+    F_rows = (DomainMatrix(rows, (k, r), QQ) * Zq).to_list()
     for i, row in enumerate(F_rows):
         pos, neg = sum(a > 0 for a in row), sum(a < 0 for a in row)
         if pos and neg:
@@ -255,7 +281,7 @@ def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray,
         if neg:
             rows[i] = [-a for a in rows[i]]
             F_rows[i] = [-a for a in row]
-    W = DomainMatrix(rows, (k, k), QQ)
+    W = DomainMatrix(rows, (k, r), QQ)
     if W.rank() < k:
         return None, Check("facets", "failed",
                            "two units found the same facet: the facet normals are dependent")
@@ -270,9 +296,12 @@ def exact_facets(Zq: DomainMatrix, Zf: np.ndarray, inactive: np.ndarray,
 
 
 def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix,
-                         g: RationalMonomial = RELU, stage: Stage | None = None):
+                         g: RationalMonomial = RELU, stage: Stage | None = None,
+                         bias: bool = False):
     """``V`` (k×d) and ``H = f(V X)`` (k×n) with ``H_i`` a positive multiple of ``F_i``,
     exactly, or the reason they do not exist; returns ``((V, H) or None, check)``.
+    With ``bias=True``, ``X`` is ``[X; 1ᵀ]`` and ``V`` is ``[V | b]`` (only the wording of
+    the checks differs).
 
     ``H = F`` for ``p = 1``; for ``p > 1`` each ``F_i`` is rescaled so that
     ``V_i x_j₀ = 1`` at its first chosen active sample (module docstring). ``stage``
@@ -288,8 +317,8 @@ def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix,
         if sel is None:
             return None, Check(
                 "pattern", "not proven",
-                f"unit {i} is active on {len(A)} samples whose inputs have rank < d = {d}: "
-                f"V_{i} is not determined by the data",
+                f"unit {i} is active on {len(A)} samples whose inputs have rank < {d}"
+                f"{_AUGMENTED if bias else ''}: V_{i} is not determined by the data",
                 numbers={"unit": i, "active_samples": len(A)})
         scale = QQ.one if g.p == 1 else g.c / F_rows[i][sel[0]]
         H_rows.append([a * scale for a in F_rows[i]])
@@ -325,13 +354,15 @@ def exact_hidden_weights(Xq: DomainMatrix, Xf: np.ndarray, F: DomainMatrix,
 
 
 def exact_output_weights(H: DomainMatrix, Yq: DomainMatrix):
-    """``U`` (m×k) solving ``U H = Y`` on ``k`` independent columns of ``H = f(V X)``."""
+    """``U`` (m×k) solving ``U H = Y`` on ``k`` independent columns of ``H = f(V X)``
+    (with biases ``H = [f(V X + b 1ᵀ); 1ᵀ]`` and the solution is ``[U | c]``)."""
     k = H.shape[0]
     m = Yq.shape[0]
     cols = independent_columns(H, float_array(H), k)
     if cols is None:
         return None, Check("output weights", "not proven",
-                           f"rank f(V X) < k = {k}: U is not determined")
+                           f"the {k} rows of f(V X) (and the row of ones for c, with "
+                           f"biases) have rank < {k}: U is not determined")
     Ht = H.extract(_all(k), cols.tolist()).transpose()
     U = Ht.lu_solve(Yq.extract(_all(m), cols.tolist()).transpose()).transpose()
     return U, Check("output weights", "passed",
@@ -340,17 +371,23 @@ def exact_output_weights(H: DomainMatrix, Yq: DomainMatrix):
 
 
 def exact_reproduction(Xq: DomainMatrix, Yq: DomainMatrix, U: DomainMatrix,
-                       V: DomainMatrix, g: RationalMonomial = RELU) -> Check:
-    """The proof: ``U f(V X) = Y`` on every entry, in exact rational arithmetic."""
-    bad = differences(U * g.apply(V * Xq), Yq)
+                       V: DomainMatrix, g: RationalMonomial = RELU,
+                       b: DomainMatrix | None = None, c: DomainMatrix | None = None) -> Check:
+    """The proof: ``U f(V X + b 1ᵀ) + c 1ᵀ = Y`` on every entry, in exact rational
+    arithmetic (``b`` k×1 and ``c`` m×1; None: no bias term, the model ``U f(V X)``)."""
     m, n = Yq.shape
+    ones = DomainMatrix([[QQ.one] * n], (1, n), QQ)
+    P = V * Xq if b is None else V * Xq + b * ones
+    out = U * g.apply(P) if c is None else U * g.apply(P) + c * ones
+    bad = differences(out, Yq)
+    model = "U f(V X)" if b is None and c is None else "U f(V X + b 1') + c 1'"
     if bad:
-        r, c = min(bad)
+        r, col = min(bad)
         return Check("reproduction", "failed",
-                     f"U f(V X) != Y at {len(bad)} of {m * n} entries (first: output {r}, "
-                     f"sample {c})", numbers={"mismatches": len(bad)})
+                     f"{model} != Y at {len(bad)} of {m * n} entries (first: output {r}, "
+                     f"sample {col})", numbers={"mismatches": len(bad)})
     return Check("reproduction", "passed",
-                 f"U f(V X) = Y exactly on all {m}x{n} entries (rational arithmetic)",
+                 f"{model} = Y exactly on all {m}x{n} entries (rational arithmetic)",
                  numbers={"mismatches": 0})
 
 
@@ -367,41 +404,57 @@ def _advance(stage: Stage | None) -> None:
 
 def solve_exact(Xq: DomainMatrix, Yq: DomainMatrix, Xf: np.ndarray, Yf: np.ndarray,
                 inactive: np.ndarray, g: RationalMonomial = RELU,
-                stage: Stage | None = None) -> ExactSolution:
+                stage: Stage | None = None, bias: bool = False) -> ExactSolution:
     """Run the steps of the module docstring; stop at the first one that does not pass.
 
     ``inactive`` (k×n bool) is the hypothesis: samples the candidate confidently calls
     inactive for each unit; ``g`` the activation's positive part. Requires ``m ≥ k``
-    (the caller checks). ``stage`` (optional, :class:`~verify.progress.Stage` of
-    :func:`exact_steps` steps) advances as the steps finish; the caller ends it.
+    (the caller checks). ``bias=True`` solves the model ``U f(V X + b 1ᵀ) + c 1ᵀ``
+    (module docstring) and also returns ``b`` and ``c``. ``stage`` (optional,
+    :class:`~verify.progress.Stage` of :func:`exact_steps` steps) advances as the steps
+    finish; the caller ends it.
     """
     k = inactive.shape[0]
+    d, n = Xq.shape
     out = ExactSolution()
-    span, check = exact_span(Yq, Yf, k)
+    Xa, Xaf, Ya, Yaf = (_with_ones(Xq, Xf) + _with_ones(Yq, Yf)) if bias \
+        else (Xq, Xf, Yq, Yf)
+    span, check = exact_span(Ya, Yaf, k, bias)
     out.checks.append(check)
     _advance(stage)
     if span is None:
         return out
     R, _ = span
-    F, check = exact_facets(Yq.extract(R.tolist(), _all(Yq.shape[1])), Yf[R], inactive,
-                            stage)
+    F, check = exact_facets(Ya.extract(R.tolist(), _all(n)), Yaf[R], inactive, stage)
     out.checks.append(check)
     if F is None:
         return out
-    weights, check = exact_hidden_weights(Xq, Xf, F, g, stage)
+    weights, check = exact_hidden_weights(Xa, Xaf, F, g, stage, bias)
     out.checks.append(check)
     if weights is None:
         return out
-    V, H = weights
-    U, check = exact_output_weights(H, Yq)
+    W, H = weights
+    U, check = exact_output_weights(_with_ones(H, None)[0] if bias else H, Yq)
     out.checks.append(check)
     _advance(stage)
     if U is None:
         return out
-    out.checks.append(exact_reproduction(Xq, Yq, U, V, g))
+    V, b = (W.extract(_all(k), _all(d)), W.extract(_all(k), [d])) if bias else (W, None)
+    U, c = (U.extract(_all(U.shape[0]), _all(k)), U.extract(_all(U.shape[0]), [k])) \
+        if bias else (U, None)
+    out.checks.append(exact_reproduction(Xq, Yq, U, V, g, b, c))
     _advance(stage)
-    out.U, out.V = U, V
+    out.U, out.V, out.b, out.c = U, V, b, c
     return out
+
+
+def _with_ones(Aq: DomainMatrix, Af: np.ndarray | None):
+    """``[A; 1ᵀ]`` exactly and (when ``Af`` is given) in float: the row that carries a
+    bias (``[V | b] [X; 1ᵀ] = V X + b 1ᵀ``)."""
+    n = Aq.shape[1]
+    ones = DomainMatrix([[QQ.one] * n], (1, n), QQ)
+    Af = None if Af is None else np.vstack([Af, np.ones((1, n))])
+    return Aq.vstack(ones), Af
 
 
 # --- canonical form ------------------------------------------------------------------

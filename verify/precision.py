@@ -7,6 +7,12 @@ never touched). Nothing here is exact: the outcome is the measured relative resi
 ``‖U f(V X) − Y‖_F / ‖Y‖_F`` and the smallest relative sign margin
 ``min |V_i x_j| / (‖V_i‖ ‖x_j‖)`` of the pattern, and the certificate claims agreement
 to the digits measured, no more.
+
+Biases (``bias=True``): as in :mod:`verify.exact`, the solve runs on ``[X; 1ᵀ]`` and
+``[Y; 1ᵀ]``, so every preactivation is ``V x + b`` (also inside Newton's method for a
+bump and the scale search of a non-homogeneous ``f``), the facets live in a space of
+dimension ``k + 1`` and ``[U | c]`` is solved from ``[f(V X + b 1ᵀ); 1ᵀ]``; the residual
+is that of ``U f(V X + b 1ᵀ) + c 1ᵀ``.
 """
 
 from __future__ import annotations
@@ -31,12 +37,15 @@ GUARD_DIGITS = 5
 
 @dataclass
 class PrecisionSolution:
-    """``U`` (m×k), ``V`` (k×d) as object arrays of ``mpf``; ``checks`` in order."""
+    """``U`` (m×k), ``V`` (k×d) — and with biases ``b`` (k,), ``c`` (m,) — as object
+    arrays of ``mpf``; ``checks`` in order."""
 
     U: np.ndarray | None = None
     V: np.ndarray | None = None
     checks: list[Check] = field(default_factory=list)
     residual: float = float("inf")
+    b: np.ndarray | None = None
+    c: np.ndarray | None = None
 
 
 def mp_array(A) -> np.ndarray:
@@ -88,60 +97,73 @@ def precision_steps(k: int) -> int:
 def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                     active: np.ndarray, digits: int, activation: Activation = RELU,
                     Y_mp: np.ndarray | None = None,
-                    stage: Stage | None = None) -> PrecisionSolution:
+                    stage: Stage | None = None, bias: bool = False) -> PrecisionSolution:
     """Run the pattern-fixed solve at ``digits`` digits (see module docstring).
 
     ``inactive`` / ``active`` (k×n bool): samples the candidate confidently calls
     inactive / active per unit. Requires ``m ≥ k``; float choices of rows and columns
     follow QR pivoting on the float data. ``activation`` must not be constant on
     ``(0, ∞)`` (see :func:`hidden_row`); ``Y_mp`` (m×n ``mpf`` object array), when given, are the labels at high
-    precision (``Y`` is then only their float copy, used for choices). ``stage``
+    precision (``Y`` is then only their float copy, used for choices). ``bias=True``
+    solves ``Y = U f(V X + b 1ᵀ) + c 1ᵀ`` (module docstring). ``stage``
     (optional, :class:`~verify.progress.Stage` of :func:`precision_steps` steps) advances
     as the steps finish; the caller ends it.
     """
     advance = stage.advance if stage is not None else lambda: None
     out = PrecisionSolution()
     k, d = inactive.shape[0], X.shape[0]
+    r = k + bias  # dimension of the row space of [Y; 1] (of Y without biases)
+    Xa, Ya = (_with_ones(X), _with_ones(Y)) if bias else (X, Y)
     with mpmath.mp.workdps(digits):
-        Xm = mp_array(X)
+        Xm = mp_array(Xa)
         Ym = mp_array(Y) if Y_mp is None else np.vectorize(mpmath.mpf, otypes=[object])(Y_mp)
-        R = propose_columns(Y.T, k)
-        Z = Ym[R]
-        W = np.empty((k, k), dtype=object)
+        Yam = np.vstack([Ym, mp_array(np.ones((1, Y.shape[1])))]) if bias else Ym
+        R = propose_columns(Ya.T, r)
+        Z = Yam[R]
+        W = np.empty((k, r), dtype=object)
         for i in range(k):
             J = np.flatnonzero(inactive[i])
-            if len(J) < k - 1:
+            if len(J) < r - 1:
                 out.checks.append(Check("facets", "not proven",
                                         f"unit {i}: only {len(J)} inactive samples"))
                 return out
-            sel = propose_columns(Y[R], k - 1, among=J)
+            sel = propose_columns(Ya[R], r - 1, among=J)
             W[i] = _facet_normal(Z[:, sel].T)
             advance()
         F = W @ Z
         for i in range(k):
             if mpmath.fsum(F[i, active[i]]) < 0:
                 W[i], F[i] = -W[i], -F[i]
-        V = np.empty((k, d), dtype=object)
+        V = np.empty((k, Xa.shape[0]), dtype=object)
         for i in range(k):
             A = np.flatnonzero(active[i])
-            if len(A) < d:
+            if len(A) < Xa.shape[0]:
                 out.checks.append(Check("pattern", "not proven",
-                                        f"unit {i}: only {len(A)} active samples < d = {d}"))
+                                        f"unit {i}: only {len(A)} active samples < "
+                                        f"{Xa.shape[0]} unknowns of its row"))
                 return out
-            V[i] = hidden_row(Xm, X, F[i], A, activation)
+            V[i] = hidden_row(Xm, Xa, F[i], A, activation)
             advance()
         P = V @ Xm
         g = activation.mp_positive_part
         H = np.array([[g(p) if p > 0 else mpmath.mpf(0) for p in row] for row in P],
                      dtype=object)
-        cols = propose_columns(_as_float(H), k)
-        U = _solve(H[:, cols].T, Ym[:, cols].T).T
+        Ha = np.vstack([H, mp_array(np.ones((1, H.shape[1])))]) if bias else H
+        cols = propose_columns(_as_float(Ha), r)
+        U = _solve(Ha[:, cols].T, Ym[:, cols].T).T
         out.checks.append(_pattern_check(P, Xm, V, inactive, active, digits))
-        out.residual = float(_frobenius(U @ H - Ym) / _frobenius(Ym))
-        out.checks.append(_residual_check(out.residual, digits))
-        out.U, out.V = U, V
+        out.residual = float(_frobenius(U @ Ha - Ym) / _frobenius(Ym))
+        out.checks.append(_residual_check(out.residual, digits, bias))
+        out.U, out.V = (U[:, :k], V[:, :d]) if bias else (U, V)
+        if bias:
+            out.b, out.c = V[:, d], U[:, k]
         advance()
     return out
+
+
+def _with_ones(A: np.ndarray) -> np.ndarray:
+    """``[A; 1ᵀ]``: the row of ones that carries a bias (``[V | b] [X; 1ᵀ] = V X + b 1ᵀ``)."""
+    return np.vstack([A, np.ones((1, A.shape[1]))])
 
 
 def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
@@ -152,8 +174,9 @@ def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
     ``V_i`` solves ``V_i x_j = g^{-1}(F_ij / c)`` on ``d`` well-conditioned active
     samples. Homogeneous ``g``: ``c = 1`` (the scale is a symmetry). Otherwise ``c`` is
     the root of ``e(c) = V_i(c)·x_0 − g^{-1}(F_i0 / c)`` at one more active sample
-    (``mpmath.findroot`` from the float estimate of :func:`recover.solve.solve_scale`);
-    the reproduction check over all samples then confirms the choice.
+    (``mpmath.findroot`` from the float estimate of :func:`recover.solve.solve_scale`;
+    if it finds no root, the float estimate is kept); the reproduction check over all
+    samples then confirms the choice.
     """
     if not activation.injective:
         return bump_row(Xm, X, F_i, A, activation)
@@ -179,7 +202,13 @@ def hidden_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
         c = c0 * (1 + s)
         return row(c) @ Xm[:, j0] - invert(F_i[j0] / c)
 
-    s = mpmath.findroot(consistency, (mpmath.mpf(0), mpmath.mpf(10) ** -12), solver="secant")
+    try:
+        s = mpmath.findroot(consistency, (mpmath.mpf(0), mpmath.mpf(10) ** -12),
+                            solver="secant")
+    except (ValueError, ZeroDivisionError):
+        # no consistent scale (a wrong hypothesis): keep the float estimate; the pattern
+        # and reproduction checks then fail instead of certify raising
+        s = mpmath.mpf(0)
     return row(c0 * (1 + s))
 
 
@@ -235,13 +264,14 @@ def agreed_digits(rel_error: float) -> int:
     return 10**6 if rel_error == 0 else max(0, int(np.floor(-np.log10(rel_error))))
 
 
-def _residual_check(residual: float, digits: int) -> Check:
+def _residual_check(residual: float, digits: int, bias: bool = False) -> Check:
     target = digits - GUARD_DIGITS
     got = agreed_digits(residual)
     ok = residual <= 10.0 ** (-target)
+    model = "U f(V X + b 1') + c 1'" if bias else "U f(V X)"
     return Check("reproduction", "passed" if ok else "failed",
-                 f"||U f(V X) - Y|| / ||Y|| = {residual:.3g} at {digits} working digits: "
-                 f"U f(V X) agrees with Y to {min(got, digits)} digits"
+                 f"||{model} - Y|| / ||Y|| = {residual:.3g} at {digits} working digits: "
+                 f"{model} agrees with Y to {min(got, digits)} digits"
                  + ("" if ok else f", short of the {target} digits required — no more is claimed"),
                  numbers={"relative_residual": residual, "agreed_digits": min(got, digits),
                           "required_digits": target})

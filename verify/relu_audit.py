@@ -3,8 +3,9 @@
     python relu_audit.py CERT.json X.npy Y.npy
 
 Confirms the central claim of a certificate written by ``Certificate.to_json()`` with
-``"mode": "exact"`` and activation ``relu``: for its rational ``U`` (m x k) and ``V``
-(k x d), ``U relu(V X) = Y`` holds exactly on every entry, where ``X`` (d x n) and ``Y``
+``"mode": "exact"`` and activation ``relu``: for its rational ``U`` (m x k), ``V``
+(k x d) and biases ``b`` (k) and ``c`` (m) (zeros when the certificate has none),
+``U relu(V X + b 1') + c 1' = Y`` holds exactly on every entry, where ``X`` (d x n) and ``Y``
 (m x n) are the float64 data given, each float taken as the exact rational it is, and
 the data are those the certificate was issued for (SHA-256 of the little-endian float64
 bytes of each array in row-major order, as relunet's ``data_digest`` hashes them on a
@@ -79,8 +80,18 @@ def matrix(rows, name):
     return [[Fraction(a) for a in r] for r in rows]
 
 
+def vector(entries, name, length):
+    """A certificate's list of ``length`` ``"p/q"`` strings as Fractions (zeros if absent)."""
+    if entries is None:
+        return [Fraction(0)] * length
+    if not isinstance(entries, list) or len(entries) != length:
+        raise BadInput(f"network {name} is not a list of {length} entries")
+    return matrix([entries], name)[0]
+
+
 def network_of(cert):
-    """``(U, V)`` of a certificate that claims something; else the reason there is none."""
+    """``(U, V, b, c)`` of a certificate that claims something; else the reason there is
+    none."""
     if not isinstance(cert, dict) or cert.get("schema") != SCHEMA:
         raise BadInput(f"not a relunet certificate (schema {SCHEMA!r})")
     net = cert.get("network")
@@ -101,7 +112,7 @@ def network_of(cert):
     U, V = matrix(net.get("U"), "U"), matrix(net.get("V"), "V")
     if len(U[0]) != len(V):
         raise BadInput(f"U has {len(U[0])} columns but V has {len(V)} rows")
-    return U, V
+    return U, V, vector(net.get("b"), "b", len(V)), vector(net.get("c"), "c", len(U))
 
 
 def check_data(cert, name, shape, digest):
@@ -127,22 +138,27 @@ def integer_columns(values, rows, cols):
     return out
 
 
-def mismatches(U, V, X, Y):
-    """Entries ``(r, j)`` where ``U relu(V X) != Y``, in integer arithmetic: row ``i``
-    of ``V`` is ``A_i / L_i`` and row ``r`` of ``U diag(1/L)`` is ``B_r / M_r``."""
+def mismatches(U, V, b, c, X, Y):
+    """Entries ``(r, j)`` where ``U relu(V X + b 1') + c 1' != Y``, in integer
+    arithmetic: row ``i`` of ``[V | b]`` is ``A_i / L_i``, row ``r`` of ``U diag(1/L)`` is
+    ``B_r / M_r``, and with ``x = a / 2^s`` the preactivation is
+    ``(A_i[:d] a + A_i[d] 2^s) / (L_i 2^s)``."""
     n, xs = X[0][1], integer_columns(X[1], *X[0])
     m, ys = Y[0][0], Y[1]
-    L = [lcm(*(a.denominator for a in row)) for row in V]
-    A = [[int(a * l) for a in row] for row, l in zip(V, L)]
+    W = [row + [bi] for row, bi in zip(V, b)]
+    L = [lcm(*(a.denominator for a in row)) for row in W]
+    A = [[int(a * l) for a in row] for row, l in zip(W, L)]
     C = [[u / l for u, l in zip(row, L)] for row in U]
     M = [lcm(*(c.denominator for c in row)) for row in C]
     B = [[int(c * mr) for c in row] for row, mr in zip(C, M)]
     bad = []
     for j, (x, s) in enumerate(xs):
-        h = [max(sum(map(mul, a, x)), 0) for a in A]
+        h = [max(sum(map(mul, a, x)) + (a[-1] << s), 0) for a in A]
         for r in range(m):
-            p, q = ys[r * n + j].as_integer_ratio()  # y = p/q, out = lhs/(M_r 2^s)
-            if sum(map(mul, B[r], h)) * q != (p * M[r]) << s:
+            p, q = ys[r * n + j].as_integer_ratio()  # y = p/q, out = lhs/(M_r 2^s) + c_r
+            cn, cd = c[r].numerator, c[r].denominator
+            lhs = sum(map(mul, B[r], h)) * cd + ((cn * M[r]) << s)
+            if lhs * q != (p * M[r] * cd) << s:
                 bad.append((r, j))
     return bad
 
@@ -159,25 +175,26 @@ def audit(cert_path, x_path, y_path):
             X, Y = read_npy(x_path), read_npy(y_path)
         except OSError as exc:
             raise BadInput(f"cannot read the data: {exc}") from None
-        U, V = network_of(cert)
+        U, V, b, c = network_of(cert)
         check_data(cert, "X", *X[::2])
         check_data(cert, "Y", *Y[::2])
         (d, n), (m, n_y) = X[0], Y[0]
         if (len(V[0]), len(U)) != (d, m) or n != n_y:
             raise NotConfirmed(f"shapes do not fit: V is {len(V)}x{len(V[0])}, U is "
                                f"{len(U)}x{len(U[0])}, X is {d}x{n}, Y is {m}x{n_y}")
-        bad = mismatches(U, V, X[:2], Y[:2])
+        bad = mismatches(U, V, b, c, X[:2], Y[:2])
         if bad:
             r, j = bad[0]
-            raise NotConfirmed(f"REFUTED: U relu(V X) != Y at {len(bad)} of {m * n} "
-                               f"entries (first: output {r}, sample {j})")
+            raise NotConfirmed(f"REFUTED: U relu(V X + b) + c != Y at {len(bad)} of "
+                               f"{m * n} entries (first: output {r}, sample {j})")
     except BadInput as exc:
         return 2, f"bad input: {exc}"
     except NotConfirmed as exc:
         return 1, f"NOT CONFIRMED: {exc}\n{NOT_CHECKED}"
-    return 0, (f"CONFIRMED: U relu(V X) = Y exactly on all {m}x{n} entries for the "
-               f"certificate's rational U ({m}x{len(V)}) and V ({len(V)}x{d}), on the "
-               f"data it was issued for (SHA-256 match).\n{NOT_CHECKED}")
+    return 0, (f"CONFIRMED: U relu(V X + b) + c = Y exactly on all {m}x{n} entries for "
+               f"the certificate's rational U ({m}x{len(V)}), V ({len(V)}x{d}), b and c "
+               f"(zeros if absent), on the data it was issued for (SHA-256 match)."
+               f"\n{NOT_CHECKED}")
 
 
 def main(argv=None):

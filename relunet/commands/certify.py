@@ -1,13 +1,16 @@
 """``relunet certify``: prove (or measure) that a network reproduces the data.
 
     relunet certify --x X.npy --y Y.npy --net net.npz [--truth truth.npz]
-                    [--exact | --digits N] [--out cert.json [--force]]
+                    [--exact | --digits N | --float [float64|float32]]
+                    [--out cert.json [--force]]
     relunet certify --x X.npy --y Y.npy --recheck cert.json [--truth truth.npz]
                     [--out fresh.json [--force]]
 
 ``--recheck`` re-derives a stored certificate from the data and the network it holds
-(same mode and digits) and reports the fresh one. Exit code 0 if the (fresh)
-certificate holds, 1 if it does not, 2 on bad input.
+(same mode and digits) and reports the fresh one. ``--float`` checks instead that Y is
+a float64 (or float32) evaluation of the network up to rounding (labels of a trained
+model; :func:`verify.certify_float`). Exit code 0 if the (fresh) certificate holds, 1
+if it does not, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from .report import Progress
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "certify", help="certify that a network reproduces Y = U f(V X) exactly",
+        "certify", help="certify that a network reproduces Y = U f(V X + b) + c exactly",
         description="Derive the activation pattern from the candidate network, solve the "
                     "pattern-fixed systems exactly over Q (default) or at --digits N "
                     "decimal digits (mpmath), and write a JSON certificate. With --recheck, "
@@ -33,7 +36,7 @@ def register(subparsers) -> None:
     p.add_argument("--x", required=True, help="inputs X (d x n), .npy/.npz/.csv")
     p.add_argument("--y", required=True, help="labels Y (m x n), .npy/.npz/.csv")
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--net", help="candidate network .npz (U, V)")
+    source.add_argument("--net", help="candidate network .npz (U, V; biases b, c if any)")
     source.add_argument("--recheck", metavar="CERT",
                         help="a certificate JSON to re-derive from X, Y and its network")
     p.add_argument("--truth", help="planted network .npz to compare with")
@@ -42,6 +45,10 @@ def register(subparsers) -> None:
                       help="rational arithmetic, a proof (default)")
     mode.add_argument("--digits", type=digits,
                       help="mpmath path at N >= 16 digits (precision, not a proof)")
+    mode.add_argument("--float", nargs="?", const="float64", choices=("float64", "float32"),
+                      dest="float_precision",
+                      help="prove Y is a float64 (default) or float32 evaluation of the "
+                           "network up to rounding (networks with biases too)")
     p.add_argument("--out", help="write the (fresh) certificate JSON here")
     add_force(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -49,15 +56,20 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    if args.recheck is not None and (args.exact or args.digits is not None):
+    if args.recheck is not None and (args.exact or args.digits is not None
+                                     or args.float_precision is not None):
         raise InvalidInputError("--recheck uses the mode and digits stored in the "
-                                "certificate; drop --exact/--digits")
+                                "certificate; drop --exact/--digits/--float")
+    if args.float_precision is not None and args.truth is not None:
+        raise InvalidInputError("--float checks the labels against --net only; drop --truth")
     guard(args, {"--out": args.out}, {"--x": args.x, "--y": args.y, "--net": args.net,
                                       "--recheck": args.recheck, "--truth": args.truth})
     stored = _load_certificate(args.recheck) if args.recheck is not None else None
     X, Y = load_array(args.x, "--x"), load_array(args.y, "--y")
     net = TwoLayerNetwork.load(args.net) if args.net is not None else None
     truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
+    if args.float_precision is not None:
+        return _certify_float(X, Y, net, args.float_precision, args.out)
     progress = Progress(enabled=not args.quiet)
     try:
         cert = (stored.recheck(X, Y, truth) if stored is not None
@@ -78,6 +90,19 @@ def _certify(X, Y, net, truth, n_digits, progress):
 
     options = {} if n_digits is None else {"exact": False, "digits": n_digits}
     return certify(X, Y, net, truth=truth, **options, progress=progress)
+
+
+def _certify_float(X, Y, net, precision, out) -> int:
+    from verify import certify_float
+
+    cert = certify_float(net, X, Y, precision=precision)
+    if out is not None:
+        with atomic_write(out, "w") as fh:
+            fh.write(cert.to_json())
+    print(cert.summary())
+    if out is not None:
+        print(f"wrote {out}")
+    return 0 if cert.holds else 1
 
 
 def _load_certificate(path):

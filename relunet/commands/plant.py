@@ -24,7 +24,7 @@ FILES = ("X.npy", "Y.npy", "truth.npz", "params.json")
 def register(sub) -> None:
     p = sub.add_parser("plant", help="draw a planted instance and write it to files",
                        description="Draw Y = U* f(V* X) + E with Gaussian X and write "
-                                   "X.npy (d x n), Y.npy (m x n), truth.npz (U, V) and "
+                                   "X.npy (d x n), Y.npy (m x n), truth.npz (U, V, b, c) and "
                                    "params.json to OUT.")
     p.add_argument("--d", type=count, default=20, help="input dimension (default 20)")
     p.add_argument("--k", type=count, default=10, help="hidden units (default 10)")
@@ -45,6 +45,10 @@ def register(sub) -> None:
     p.add_argument("--condition", type=finite_float, default=None, help="condition number of V*")
     p.add_argument("--correlation", type=finite_float, default=None,
                    help="pairwise cosine of the hidden units")
+    p.add_argument("--bias-std", type=finite_float, default=0.0,
+                   help="plant hidden biases b ~ N(0, s^2) (default 0: none)")
+    p.add_argument("--output-bias-std", type=finite_float, default=0.0,
+                   help="plant output biases c ~ N(0, s^2) (default 0: none)")
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     add_force(p)
     p.set_defaults(run=run)
@@ -60,7 +64,8 @@ def run(args) -> int:
     inst = planted_instance(args.d, args.k, args.m, args.n, seed=args.seed,
                             noise=args.noise, snr_db=args.snr_db, noise_kind=args.noise_kind,
                             activation=args.activation, integer=args.integer,
-                            condition=args.condition, correlation=args.correlation)
+                            condition=args.condition, correlation=args.correlation,
+                            bias_std=args.bias_std, output_bias_std=args.output_bias_std)
     os.makedirs(args.out, exist_ok=True)
     for name in ("X", "Y"):
         with atomic_write(paths[f"{name}.npy"]) as fh:

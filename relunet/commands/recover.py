@@ -27,6 +27,9 @@ def register(sub) -> None:
                    help="exact: noiseless labels, verified or exit 1; noisy: least-squares "
                         "estimate with standard errors; auto (default): exact if it verifies")
     p.add_argument("--method", default="auto", choices=["auto", "cone", "moments"])
+    p.add_argument("--bias", action="store_true",
+                   help="fit hidden biases b and output biases c too: Y = U f(V X + b) + c "
+                        "(works for m >= k, m = k included; k defaults to rank [Y; 1] - 1)")
     p.add_argument("--seed", type=seed, default=0, help="integer >= 0 (default 0)")
     p.add_argument("--truth", default=None, help="true network .npz, to report the error")
     p.add_argument("--out", required=True, help="where to write the network (.npz)")
@@ -46,11 +49,11 @@ def run(args) -> int:
     try:
         result = recover_network(X, Y, k=args.k, mode=args.mode, method=args.method,
                                  activation=args.activation, seed=args.seed,
-                                 progress=progress)
+                                 progress=progress, bias=args.bias)
     finally:
         progress.close()
     se = result.standard_errors
-    extra = {} if se is None else {"U_se": se["U"], "V_se": se["V"]}
+    extra = {} if se is None else {f"{name}_se": value for name, value in se.items()}
     result.network.save(args.out, **extra)
     rows = diagnostics_table(result.diagnostics)
     if truth is not None:

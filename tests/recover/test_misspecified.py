@@ -37,7 +37,6 @@ def test_no_silent_wrong_answer(name):
     ("output_bias", "output_bias", "output bias"),
     ("fewer_outputs", "fewer_outputs", "m < k"),
     ("positive_inputs", "halfspace_inputs", "half-space"),
-    ("zero_input_row", "rank_deficient_inputs", "zero"),
 ])
 def test_the_message_names_the_cause_with_its_evidence(kind, cause, word):
     inst = misspecified_instance(kind, seed=1)
@@ -148,3 +147,40 @@ def test_result_properties_of_a_noisy_estimate():
     assert res.exact is False and res.mode == "noisy" and res.k == 5
     assert 0 < res.residual < 0.2
     assert "not exact" in res.message and "SNR" in res.message
+
+
+@pytest.mark.parametrize("kind", ["rank_deficient_inputs", "zero_input_row"])
+@pytest.mark.parametrize("bias", [False, True])
+def test_rank_deficient_inputs_give_the_part_on_span_x_with_a_warning(kind, bias):
+    """X of rank r < d: V is determined only on span(X). The network returned has rows in
+    span(X), equals the truth projected onto span(X), reproduces the labels, and says
+    what is not determined."""
+    from recover import TwoLayerNetwork
+    from verify.compare import compare_networks
+
+    inst = misspecified_instance(kind, seed=1)
+    t = inst.network
+    if bias:
+        rng = np.random.default_rng(0)
+        t = TwoLayerNetwork(t.U, t.V, rng.standard_normal(t.k), rng.standard_normal(t.m))
+    Y = t(inst.X)
+    with pytest.warns(RelunetWarning, match="only on span\\(X\\).*rank 9 < d = 10"):
+        res = recover_network(inst.X, Y, bias=bias)
+    Q = res.diagnostics["input_basis"]
+    assert Q.shape == (10, 9) and res.diagnostics["identifiable"] is False
+    assert "rank_deficient_inputs" in res.diagnostics["causes"]
+    assert np.allclose(res.network.V @ (np.eye(10) - Q @ Q.T), 0, atol=1e-13)
+    projected = TwoLayerNetwork(t.U, t.V @ Q @ Q.T, t.b, t.c)
+    assert compare_networks(res.network, projected) <= 1e-10
+    assert "span(X)" in res.message
+
+
+def test_rank_deficient_inputs_with_k_above_their_rank_are_refused():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((6, 500))
+    X[3:] = 0  # rank 3
+    from recover import TwoLayerNetwork
+
+    net = TwoLayerNetwork(rng.standard_normal((5, 4)), rng.standard_normal((4, 6)))
+    with pytest.raises(RecoveryFailed, match="exceed that rank"):
+        recover_network(X, net(X), k=4)

@@ -1,4 +1,4 @@
-"""Comparing networks with biases, and the certificate door refusing them."""
+"""Comparing networks with biases, and certify telling a network from its bias-free copy."""
 
 import numpy as np
 import pytest
@@ -86,13 +86,21 @@ def test_bias_free_comparisons_are_unchanged():
 
 
 @pytest.mark.parametrize("which", ["network", "truth"])
-def test_certify_refuses_networks_with_biases(which):
+def test_certify_does_not_confuse_a_network_with_its_bias_free_copy(which):
+    # biases are part of the network certified: with them only in the candidate or only
+    # in the truth, the certificate cannot hold
     inst = planted_instance(6, 3, 4, 40, seed=1, integer=True, bias_std=3.0)
     plain = TwoLayerNetwork(inst.network.U, inst.network.V)
     nets = {"network": inst.network, "truth": plain} if which == "network" else \
         {"network": plain, "truth": inst.network}
-    with pytest.raises(InvalidInputError, match="biases are not supported yet"):
-        certify(inst.X, inst.Y, nets["network"], truth=nets["truth"])
+    cert = certify(inst.X, inst.Y, nets["network"], truth=nets["truth"])
+    assert not cert.holds
+    # the model with biases is solved (either network has them), and it fits the data
+    assert cert.check("reproduction").passed
+    # the biased network is the one certified; the bias-free one is told apart
+    plain_side = "truth" if which == "network" else "candidate"
+    assert cert.check(plain_side).status == "failed"
+    assert cert.check(plain_side).numbers["max_unit_error"] > 0.01
 
 
 def test_certify_still_proves_bias_free_networks():
