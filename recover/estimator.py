@@ -111,9 +111,9 @@ class RectifiedNetRegressor(RegressorMixin, BaseEstimator):
         Warns (:class:`RelunetWarning`) when the result is not a verified exact
         recovery, unless ``mode="noisy"`` asked for an estimate. Raises
         :class:`recover.RecoveryFailed` when no network passes recovery's checks: in
-        "exact" mode labels that are not exactly realizable; in every mode inputs that
-        do not determine the network (``X`` of rank below ``d``) or a least-squares fit
-        that switches a unit off. :class:`recover.InvalidInputError` (a ``ValueError``)
+        "exact" mode labels that are not exactly realizable; in every mode a
+        least-squares fit that switches a unit off, or data that determine no network
+        (the message says why). :class:`recover.InvalidInputError` (a ``ValueError``)
         for bad data or parameters.
         """
         X, y = _validate_data(self, X, y, multi_output=True, y_numeric=True,
