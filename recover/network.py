@@ -305,6 +305,37 @@ class TwoLayerNetwork:
                 biases[name] = vec
         return cls(U, V, activation=activation, **biases)
 
+    # --- other libraries (optional extras, imported only when called) -----------------
+    @classmethod
+    def from_sklearn(cls, est) -> "TwoLayerNetwork":
+        """The network of a fitted scikit-learn ``MLPRegressor`` with one hidden ReLU
+        layer (:func:`recover.interop_sklearn.network_from_mlp`)."""
+        from .interop_sklearn import network_from_mlp
+
+        return network_from_mlp(est)
+
+    def to_sklearn(self):
+        """An ``MLPRegressor`` predicting ``self(X.T).T``, usable without ``fit``
+        (:func:`recover.interop_sklearn.mlp_from_network`)."""
+        from .interop_sklearn import mlp_from_network
+
+        return mlp_from_network(self)
+
+    @classmethod
+    def from_torch(cls, module) -> "TwoLayerNetwork":
+        """The network of ``nn.Sequential(nn.Linear(d, k), nn.ReLU(), nn.Linear(k, m))``
+        (:func:`recover.interop_torch.network_from_sequential`)."""
+        from .interop_torch import network_from_sequential
+
+        return network_from_sequential(module)
+
+    def to_torch(self, dtype=None):
+        """That ``nn.Sequential`` with parameters of ``dtype`` (default
+        ``torch.float64``) (:func:`recover.interop_torch.sequential_from_network`)."""
+        from .interop_torch import sequential_from_network
+
+        return sequential_from_network(self, dtype)
+
     def __repr__(self) -> str:
         kind = "exact" if self.exact else "float64"
         bias = ", with biases" if self.has_bias else ""

@@ -576,6 +576,14 @@ def _noisy_fit(X, Y, span: LabelSpan, act: Activation, method: str, seed: list,
         network = TwoLayerNetwork(fit.U[:, :k], V, b, fit.U[:, k], activation=act)
     else:
         network = TwoLayerNetwork(fit.U, fit.V, act)
+    dead = [i for i in range(network.k) if not np.any(network.V[i]) and network.b[i] == 0]
+    if dead and network.activation.homogeneous:
+        # a unit switched off entirely has no direction (canonical() refuses it): the
+        # labels do not show k units, a negative result rather than bad input
+        raise RecoveryFailed(f"the least-squares fit switched off unit(s) {dead} entirely "
+                             f"(V_i = 0, b_i = 0): these labels do not show k = "
+                             f"{network.k} units" + ("; try a smaller k" if network.k > 1
+                                                     else ""), diagnostics)
     return network.canonical(), fit
 
 

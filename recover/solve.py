@@ -128,6 +128,8 @@ def hidden_weights(Z: np.ndarray, W: np.ndarray, supports: list[np.ndarray],
     redo = [i for i, support in enumerate(supports) if np.any(support & (pre[i] > 0))]
     for i in redo:
         clean = supports[i] & (pre[i] <= 0)
+        if not clean.any():  # no facet sample left to recompute the normal from
+            continue
         _, _, vt = np.linalg.svd(Z[:, clean].T, full_matrices=False)
         w = vt[-1] if vt[-1] @ W[i] > 0 else -vt[-1]
         fit = hidden_unit(np.maximum(w @ Z, 0.0), clean, X, activation, facet_tolerance)
