@@ -58,7 +58,8 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                 max_programs: int | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 subsample_rounds: int = 3,
-                accept: Callable[[Facet], bool] | None = None) -> tuple[list[Facet], dict]:
+                accept: Callable[[Facet], bool] | None = None,
+                sparse_factor: float | None = SPARSE_FACTOR) -> tuple[list[Facet], dict]:
     """Find up to ``k`` verified facets of the cone of the columns of ``Z`` (k×n).
 
     Parameters
@@ -83,6 +84,13 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         An extra test a verified facet must pass to be kept (e.g. that its pattern is a
         half-space of the inputs: :func:`recover.weight_cones.realisable`); facets that
         fail it are counted as ``unrealisable`` and the search goes on.
+    sparse_factor : float or None
+        Drop facets holding fewer than ``1/sparse_factor`` of the samples of the most
+        populated one (None: keep them). Needed where spurious facets can hold many
+        samples (repeated points of a step, near-coincident points of a saturating f);
+        for ReLU-like f on continuous data a spurious facet holds ``k − 1`` points and
+        the distinct-point count rejects it, while a unit off on 2 % of the samples
+        beside one off on 93 % has a true facet the ratio would drop.
 
     Returns
     -------
@@ -145,11 +153,11 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                                      accept=accept)
             dominant.clear()
             stalled = 0
-        _prune_sparse(facets, stats)
+        _prune_sparse(facets, stats, sparse_factor)
         if progress:
             progress(len(facets), k)
     for _ in range(subsample_rounds if len(facets) < k else 0):
-        _facets_from_subsample(Z, k, rng, min_count, facets, stats, accept)
+        _facets_from_subsample(Z, k, rng, min_count, facets, stats, accept, sparse_factor)
         if progress:
             progress(len(facets), k)
         if len(facets) == k:
@@ -195,26 +203,28 @@ def residual_anchor(Z: np.ndarray, facets: list[Facet], k: int,
 
 
 def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dict,
-                           accept: Callable[[Facet], bool] | None = None) -> None:
+                           accept: Callable[[Facet], bool] | None = None,
+                           sparse_factor: float | None = SPARSE_FACTOR) -> None:
     """Search the cone of a random subsample of the samples; snap each facet it finds
     onto all samples with the exact step, and keep the new ones (appends to facets)."""
     znorm, informative = informative_columns(Z)
     cols = random_columns(informative, SUBSAMPLE_PER_UNIT * k, rng)
     found, sub_stats = cone_facets(Z[:, cols], k, rng, min_count, max_programs=2 * k,
-                                   subsample_rounds=0)
+                                   subsample_rounds=0, sparse_factor=sparse_factor)
     stats["subsample_programs"] = stats.get("subsample_programs", 0) + sub_stats["programs"]
     for facet in found:
         if add_if_new(facets, exact_facet(facet.w, Z, znorm, informative, min_count),
                       accept):
             stats["subsample_found"] = stats.get("subsample_found", 0) + 1
-    _prune_sparse(facets, stats)
+    _prune_sparse(facets, stats, sparse_factor)
 
 
-def _prune_sparse(facets: list[Facet], stats: dict) -> None:
-    if not facets:
+def _prune_sparse(facets: list[Facet], stats: dict,
+                  sparse_factor: float | None = SPARSE_FACTOR) -> None:
+    if not facets or sparse_factor is None:
         return
     most = max(f.count for f in facets)
-    kept = [f for f in facets if SPARSE_FACTOR * f.count >= most]
+    kept = [f for f in facets if sparse_factor * f.count >= most]
     stats["pruned"] = stats.get("pruned", 0) + len(facets) - len(kept)
     facets[:] = kept
 

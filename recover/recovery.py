@@ -35,7 +35,7 @@ import numpy as np
 
 from . import misfit
 from .activations import Activation, get_activation
-from .cone import cone_facets
+from .cone import SPARSE_FACTOR, cone_facets
 from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from .facets import ON_FACET_RTOL, Facet, single_unit_facet
 from .input_span import InputSpan, deficient_span, extend
@@ -787,8 +787,10 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
         facet = (single_lifted_facet if bias else single_unit_facet)(span.Z, min_count)
         facets, stats = ([facet] if facet and (accept is None or accept(facet)) else []), {}
     elif method == "cone":
+        # ReLU-like f (injective, homogeneous) on continuous data: no share rule.
+        sparse = None if act.injective and act.homogeneous else SPARSE_FACTOR
         facets, stats = cone_facets(span.Z, k, rng, min_count, progress=report,
-                                    accept=accept)
+                                    accept=accept, sparse_factor=sparse)
     else:
         facets, stats = moment_facets(X, span.Z, k, rng, min_count, progress=report,
                                       accept=accept)
