@@ -27,6 +27,13 @@ Error model (``u`` = unit roundoff, ``2^-53`` for float64, ``2^-24`` for float32
   elsewhere (both sides are 0 there);
 * ``Ŷ = fl(U Ĥ + c)``: ``|Ŷ − Y| ≤ |U| δH + γ_{L_o} (|U| (H + δH) + |c|) + underflow``
   with ``L_o = k (+1 with c)``.
+* optionally (``weight_rtol = δ > 0``) the evaluated network's weights may differ from
+  the given ones by a relative ``δ`` per entry: a recovered network reproduces a trained
+  model's weights only to a few ulp, which changes its outputs by about as much as the
+  rounding does. Each dot product then gains ``δ Σ|a_i b_i|``: ``e_P += δ (|V| |X| + |b|)``
+  and ``e_Y += δ (|U| |Ĥ| + |c|)``. The certificate then proves that ``Y`` is an
+  evaluation of *some* network within ``δ`` of this one — and still fails for weights
+  off by more.
 
 Activations, with the **libm assumption**: ``log``, ``log1p``, ``exp``, ``expm1``,
 ``tanh`` and ``pow`` return a result within ``libm_ulp`` units in the last place of the
@@ -103,6 +110,8 @@ PROVES = ("Y is a {p} evaluation of this network up to rounding: every entry sat
           "|Y - U f(V X + b) - c| <= B, B the rounding-error bound of any standard {p} "
           "evaluation (any summation order, with or without FMA), under the stated libm "
           "assumption")
+WITHIN = ("; the evaluated network may be any whose every weight is within a relative "
+          "{delta:.1e} of this one's (weight_rtol)")
 DOES_NOT_PROVE = ("that the network is the only one fitting the data (uniqueness up to "
                   "permutation and scaling is the identifiability check of "
                   "verify.certify), nor which summation order or library produced Y")
@@ -131,6 +140,7 @@ class FloatCertificate:
     libm_ulp: float
     values: str
     proves: str
+    weight_rtol: float = 0.0
     does_not_prove: str = DOES_NOT_PROVE
     not_proven: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
@@ -158,7 +168,8 @@ class FloatCertificate:
 
 
 def certify_float(network: TwoLayerNetwork, X, Y, *, precision: str = "float64",
-                  digits: int = 50, libm_ulp: float = 1.0) -> FloatCertificate:
+                  digits: int = 50, libm_ulp: float = 1.0,
+                  weight_rtol: float = 0.0) -> FloatCertificate:
     """Prove that ``Y`` is a ``precision`` evaluation of ``network`` on ``X`` up to rounding.
 
     Parameters
@@ -177,6 +188,10 @@ def certify_float(network: TwoLayerNetwork, X, Y, *, precision: str = "float64",
         Decimal digits of the interval enclosures of non-polynomial activations.
     libm_ulp : float in [0.5, 1e6]
         Assumed accuracy, in ulps, of the elementary functions (``log1p``, ``exp``, ...).
+    weight_rtol : float in [0, 1e-6]
+        Relative distance, per weight, of the network that produced ``Y`` from this one
+        (0: this very network). Use about ``1e-14`` for a network *recovered* from a
+        model's answers, whose weights match the model's to a few ulp.
 
     Returns
     -------
@@ -194,9 +209,10 @@ def certify_float(network: TwoLayerNetwork, X, Y, *, precision: str = "float64",
     """
     start = time.perf_counter()
     fmt, model = _validate_options(network, precision, digits, libm_ulp)
+    delta = _validate_weight_rtol(weight_rtol)
     X, Y = _validate_data(network, X, Y)
     values = _NetworkValues.of(network, X, model, _bits(digits))
-    bound, reasons = _rounding_bound(network, X, values, fmt, model)
+    bound, reasons = _rounding_bound(network, X, values, fmt, model, delta)
     reasons += _label_reasons(Y, fmt)
     error = DyadicMatrix.from_float(Y).sub(values.net_mid).abs()
     finite = np.where(np.isfinite(bound), bound, np.finfo(np.float64).max)  # then not proven
@@ -214,12 +230,14 @@ def certify_float(network: TwoLayerNetwork, X, Y, *, precision: str = "float64",
         worst_bound=float(bound[worst]), violations=violations, libm_ulp=float(libm_ulp),
         values=("exact (integers times powers of two)" if model.exact else
                 f"interval enclosures at {_bits(digits)} bits"),
-        proves=PROVES.format(p=fmt.name), not_proven=reasons,
+        proves=PROVES.format(p=fmt.name) + (WITHIN.format(delta=delta) if delta else ""),
+        not_proven=reasons, weight_rtol=delta,
         assumptions=_assumptions(model, libm_ulp), seconds=time.perf_counter() - start)
 
 
 def error_bound(network: TwoLayerNetwork, X, *, precision: str = "float64",
-                digits: int = 50, libm_ulp: float = 1.0) -> np.ndarray:
+                digits: int = 50, libm_ulp: float = 1.0,
+                weight_rtol: float = 0.0) -> np.ndarray:
     """The bound ``B`` (m×n, float64) of :func:`certify_float`: every standard
     ``precision`` evaluation ``Ŷ`` of ``network`` on ``X`` (d×n floats) satisfies
     ``|Ŷ − net(X)| ≤ B`` entrywise, under the assumptions of the module doc — provided no
@@ -228,9 +246,18 @@ def error_bound(network: TwoLayerNetwork, X, *, precision: str = "float64",
     as :func:`certify_float`.
     """
     fmt, model = _validate_options(network, precision, digits, libm_ulp)
+    delta = _validate_weight_rtol(weight_rtol)
     X = _validate_X(network, X)
     values = _NetworkValues.of(network, X, model, _bits(digits))
-    return _rounding_bound(network, X, values, fmt, model)[0]
+    return _rounding_bound(network, X, values, fmt, model, delta)[0]
+
+
+def _validate_weight_rtol(weight_rtol) -> float:
+    if isinstance(weight_rtol, bool) or not isinstance(weight_rtol, numbers.Real) \
+            or not 0.0 <= float(weight_rtol) <= 1e-6:
+        raise InvalidInputError(f"weight_rtol must be a number in [0, 1e-6], got "
+                                f"{weight_rtol!r}")
+    return float(weight_rtol)
 
 
 def _bits(digits: int) -> int:
@@ -383,7 +410,7 @@ def _mid_rad(lo, hi, prec: int):
 
 # --- the rounding bound ----------------------------------------------------------------
 def _rounding_bound(network: TwoLayerNetwork, X: np.ndarray, values: _NetworkValues,
-                    fmt: FloatFormat, model: "ActivationModel"):
+                    fmt: FloatFormat, model: "ActivationModel", delta: float = 0.0):
     """The bound ``B`` (m×n float64, an upper bound of the error of any ``fmt`` evaluation)
     and the reasons it does not apply (overflow), as a list of strings.
 
@@ -391,10 +418,10 @@ def _rounding_bound(network: TwoLayerNetwork, X: np.ndarray, values: _NetworkVal
     of the module doc.
     """
     with np.errstate(over="ignore"):  # an infinite bound is reported as not proven
-        return _bound_and_reasons(network, X, values, fmt, model)
+        return _bound_and_reasons(network, X, values, fmt, model, delta)
 
 
-def _bound_and_reasons(network, X, values, fmt, model):
+def _bound_and_reasons(network, X, values, fmt, model, delta=0.0):
     P, H, H_rad = values.P, values.H, values.H_rad
     U, V, b, c = (np.abs(np.asarray(a, dtype=np.float64))
                   for a in (network.U, network.V, network.b, network.c))
@@ -403,7 +430,8 @@ def _bound_and_reasons(network, X, values, fmt, model):
         + int(not _fits(X, fmt))
     L_o = U.shape[1] + int(c.any()) + int(not (_fits(network.U, fmt) and _fits(network.c, fmt)))
     A_P = V @ np.abs(X) + b[:, None]
-    e_P = _gamma(L_h, u) * A_P + 2 * eta * (L_h + V.sum(1)[:, None] + np.abs(X).sum(0) + 1)
+    e_P = (_gamma(L_h, u) + delta) * A_P \
+        + 2 * eta * (L_h + V.sum(1)[:, None] + np.abs(X).sum(0) + 1)
     e_P = e_P * _inflation(L_h + 8)  # an upper bound already: the sign test below needs one
     P_f = P.to_float()
     P_hi = P_f + 4 * _U64 * np.abs(P_f) + 2 * _ETA64  # >= P
@@ -416,7 +444,7 @@ def _bound_and_reasons(network, X, values, fmt, model):
                                                  + model.beta) + 2 * w * eta, 0.0)
     H_hat = H_up + dH  # >= |Ĥ|
     A_Y = U @ H_hat + c[:, None]
-    e_Y = U @ dH + _gamma(L_o, u) * A_Y \
+    e_Y = U @ dH + (_gamma(L_o, u) + delta) * A_Y \
         + 2 * eta * (L_o + U.sum(1)[:, None] + H_hat.sum(0) + 1)
     depth = V.shape[1] + U.shape[1] + model.power + 40
     tiny = 4 * depth * _ETA64 * (1 + float(np.max(lip, initial=0))) * (1 + U.sum(1))[:, None]
