@@ -59,7 +59,9 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                 progress: Callable[[int, int], None] | None = None,
                 subsample_rounds: int = 3,
                 accept: Callable[[Facet], bool] | None = None,
-                sparse_factor: float | None = SPARSE_FACTOR) -> tuple[list[Facet], dict]:
+                sparse_factor: float | None = SPARSE_FACTOR,
+                keep_sparse: Callable[[Facet], bool] | None = None
+                ) -> tuple[list[Facet], dict]:
     """Find up to ``k`` verified facets of the cone of the columns of ``Z`` (k×n).
 
     Parameters
@@ -86,11 +88,13 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         fail it are counted as ``unrealisable`` and the search goes on.
     sparse_factor : float or None
         Drop facets holding fewer than ``1/sparse_factor`` of the samples of the most
-        populated one (None: keep them). Needed where spurious facets can hold many
-        samples (repeated points of a step, near-coincident points of a saturating f);
-        for ReLU-like f on continuous data a spurious facet holds ``k − 1`` points and
-        the distinct-point count rejects it, while a unit off on 2 % of the samples
-        beside one off on 93 % has a true facet the ratio would drop.
+        populated one (None: keep them): spurious facets can hold many samples
+        (repeated points of a step or of duplicated inputs, points near a face of lower
+        dimension, near-coincident points of a saturating f).
+    keep_sparse : callable, optional
+        A test that keeps a facet the share rule would drop (e.g. that its activations
+        are those of one unit): a unit off on 2 % of the samples beside one off on 93 %
+        (inputs in one orthant) has a true facet the share alone would drop.
 
     Returns
     -------
@@ -153,11 +157,12 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                                      accept=accept)
             dominant.clear()
             stalled = 0
-        _prune_sparse(facets, stats, sparse_factor)
+        _prune_sparse(facets, stats, sparse_factor, keep_sparse)
         if progress:
             progress(len(facets), k)
     for _ in range(subsample_rounds if len(facets) < k else 0):
-        _facets_from_subsample(Z, k, rng, min_count, facets, stats, accept, sparse_factor)
+        _facets_from_subsample(Z, k, rng, min_count, facets, stats, accept, sparse_factor,
+                               keep_sparse)
         if progress:
             progress(len(facets), k)
         if len(facets) == k:
@@ -204,7 +209,8 @@ def residual_anchor(Z: np.ndarray, facets: list[Facet], k: int,
 
 def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dict,
                            accept: Callable[[Facet], bool] | None = None,
-                           sparse_factor: float | None = SPARSE_FACTOR) -> None:
+                           sparse_factor: float | None = SPARSE_FACTOR,
+                           keep_sparse: Callable[[Facet], bool] | None = None) -> None:
     """Search the cone of a random subsample of the samples; snap each facet it finds
     onto all samples with the exact step, and keep the new ones (appends to facets)."""
     znorm, informative = informative_columns(Z)
@@ -216,15 +222,17 @@ def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dic
         if add_if_new(facets, exact_facet(facet.w, Z, znorm, informative, min_count),
                       accept):
             stats["subsample_found"] = stats.get("subsample_found", 0) + 1
-    _prune_sparse(facets, stats, sparse_factor)
+    _prune_sparse(facets, stats, sparse_factor, keep_sparse)
 
 
 def _prune_sparse(facets: list[Facet], stats: dict,
-                  sparse_factor: float | None = SPARSE_FACTOR) -> None:
+                  sparse_factor: float | None = SPARSE_FACTOR,
+                  keep_sparse: Callable[[Facet], bool] | None = None) -> None:
     if not facets or sparse_factor is None:
         return
     most = max(f.count for f in facets)
-    kept = [f for f in facets if sparse_factor * f.count >= most]
+    kept = [f for f in facets if sparse_factor * f.count >= most or
+            (keep_sparse is not None and keep_sparse(f))]
     stats["pruned"] = stats.get("pruned", 0) + len(facets) - len(kept)
     facets[:] = kept
 

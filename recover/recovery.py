@@ -35,7 +35,7 @@ import numpy as np
 
 from . import misfit
 from .activations import Activation, get_activation
-from .cone import SPARSE_FACTOR, cone_facets
+from .cone import cone_facets
 from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from .facets import ON_FACET_RTOL, Facet, single_unit_facet
 from .input_span import InputSpan, deficient_span, extend
@@ -46,7 +46,7 @@ from .moments import moment_facets
 from .network import TwoLayerNetwork
 from .noisy import robust_start
 from .refine import refine
-from .solve import hidden_weights, output_weights
+from .solve import hidden_unit, hidden_weights, output_weights
 from .span import LabelSpan, label_span, noisy_rank
 from .uncertainty import standard_errors
 from .validation import (check_choice, check_data, check_positive_int, check_seed,
@@ -787,10 +787,11 @@ def _attempt(X, Y, span: LabelSpan, act: Activation, method: str,
         facet = (single_lifted_facet if bias else single_unit_facet)(span.Z, min_count)
         facets, stats = ([facet] if facet and (accept is None or accept(facet)) else []), {}
     elif method == "cone":
-        # ReLU-like f (injective, homogeneous) on continuous data: no share rule.
-        sparse = None if act.injective and act.homogeneous else SPARSE_FACTOR
+        # ReLU-like f: a facet below the share rule is kept if it is one unit's (a unit
+        # rarely off beside units mostly off: inputs in one orthant).
+        keep = _unit_test(X, span.Z, act) if act.injective and act.homogeneous else None
         facets, stats = cone_facets(span.Z, k, rng, min_count, progress=report,
-                                    accept=accept, sparse_factor=sparse)
+                                    accept=accept, keep_sparse=keep)
     else:
         facets, stats = moment_facets(X, span.Z, k, rng, min_count, progress=report,
                                       accept=accept)
@@ -823,6 +824,23 @@ def _halfspace_test(X: np.ndarray, Z: np.ndarray) -> Callable[[Facet], bool]:
     a facet by every count; only its pattern betrays it.
     """
     return lambda facet: realisable(X, ~facet.support & (facet.w @ Z > 0))
+
+
+def _unit_test(X: np.ndarray, Z: np.ndarray, act: Activation) -> Callable[[Facet], bool]:
+    """The facet test for an injective homogeneous ``f``: the facet's activations
+    ``w·z_j`` must be those of one unit, ``f(v·x_j)`` on the samples off the facet
+    (residual and sign violation at machine level, :func:`recover.solve.hidden_unit`).
+    A spurious supporting hyperplane (through ``k − 1`` points and their copies, or a
+    few more near a face of lower dimension) passes the sample counts but not this."""
+    band = ON_FACET_RTOL * np.linalg.norm(Z, axis=0)
+
+    def is_unit(facet: Facet) -> bool:
+        try:
+            fit = hidden_unit(np.maximum(facet.w @ Z, 0.0), facet.support, X, act, band)
+        except RecoveryFailed:
+            return False
+        return fit.residual <= RESIDUAL_RTOL and fit.sign_violation <= RESIDUAL_RTOL
+    return is_unit
 
 
 def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activation,
