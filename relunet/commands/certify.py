@@ -22,7 +22,7 @@ from recover.files import atomic_write
 from recover.io import load_array, read_text
 from recover.network import TwoLayerNetwork
 
-from .inputs import add_force, digits, guard
+from .inputs import add_force, digits, finite_float, guard
 from .report import Progress
 
 
@@ -49,6 +49,10 @@ def register(subparsers) -> None:
                       dest="float_precision",
                       help="prove Y is a float64 (default) or float32 evaluation of the "
                            "network up to rounding (networks with biases too)")
+    p.add_argument("--weight-rtol", type=finite_float, default=0.0, metavar="DELTA",
+                   help="with --float: the network that produced Y may differ from --net by "
+                        "a relative DELTA per weight (about 1e-14 for a recovered network: "
+                        "it matches the model's weights to a few ulp); default 0")
     p.add_argument("--out", help="write the (fresh) certificate JSON here")
     add_force(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -62,6 +66,8 @@ def run(args) -> int:
                                 "certificate; drop --exact/--digits/--float")
     if args.float_precision is not None and args.truth is not None:
         raise InvalidInputError("--float checks the labels against --net only; drop --truth")
+    if args.weight_rtol and args.float_precision is None:
+        raise InvalidInputError("--weight-rtol applies to --float only")
     guard(args, {"--out": args.out}, {"--x": args.x, "--y": args.y, "--net": args.net,
                                       "--recheck": args.recheck, "--truth": args.truth})
     stored = _load_certificate(args.recheck) if args.recheck is not None else None
@@ -69,7 +75,7 @@ def run(args) -> int:
     net = TwoLayerNetwork.load(args.net) if args.net is not None else None
     truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
     if args.float_precision is not None:
-        return _certify_float(X, Y, net, args.float_precision, args.out)
+        return _certify_float(X, Y, net, args.float_precision, args.out, args.weight_rtol)
     progress = Progress(enabled=not args.quiet)
     try:
         cert = (stored.recheck(X, Y, truth) if stored is not None
@@ -92,10 +98,10 @@ def _certify(X, Y, net, truth, n_digits, progress):
     return certify(X, Y, net, truth=truth, **options, progress=progress)
 
 
-def _certify_float(X, Y, net, precision, out) -> int:
+def _certify_float(X, Y, net, precision, out, weight_rtol=0.0) -> int:
     from verify import certify_float
 
-    cert = certify_float(net, X, Y, precision=precision)
+    cert = certify_float(net, X, Y, precision=precision, weight_rtol=weight_rtol)
     if out is not None:
         with atomic_write(out, "w") as fh:
             fh.write(cert.to_json())

@@ -295,3 +295,46 @@ def test_cli_float(tmp_path, capsys):
     assert main(["certify", *args, f"--y={tmp_path / 'Y.npy'}", "--float",
                  f"--truth={tmp_path / 'net.npz'}"]) == 2
     assert "--truth" in capsys.readouterr().err
+
+
+# --- weight_rtol: certifying a recovered network ------------------------------------
+def _recovered_like(net, rel, seed=0):
+    """``net`` with every weight moved by a relative ``rel`` (random signs): a recovered
+    network is a few ulp from the model that produced the labels."""
+    rng = np.random.default_rng(seed)
+    move = lambda A: A * (1 + rel * rng.choice([-1.0, 1.0], size=np.shape(A)))  # noqa: E731
+    return TwoLayerNetwork(move(net.U), move(net.V), move(net.b), move(net.c),
+                           activation=net.activation)
+
+
+@pytest.mark.parametrize("activation", ["relu", "relu2", "log(1+t)"])
+def test_weight_rtol_certifies_a_network_a_few_ulp_off(activation):
+    from verify.float_certificate import certify_float
+
+    rng = np.random.default_rng(3)
+    net = TwoLayerNetwork(rng.standard_normal((5, 4)), rng.standard_normal((4, 6)),
+                          rng.standard_normal(4), rng.standard_normal(5),
+                          activation=activation)
+    X = rng.standard_normal((6, 400))
+    Y = net(X)
+    near = _recovered_like(net, 4e-15)
+    assert certify_float(near, X, Y, weight_rtol=1e-14).holds
+    # ... while weights off by more than the stated δ are still refused
+    far = _recovered_like(net, 1e-10, seed=1)
+    cert = certify_float(far, X, Y, weight_rtol=1e-14)
+    assert not cert.holds and cert.max_ratio > 1
+    assert "within a relative 1.0e-14" in cert.proves
+
+
+def test_weight_rtol_bound_grows_with_delta_and_is_checked():
+    from verify.float_certificate import error_bound
+
+    rng = np.random.default_rng(4)
+    net = TwoLayerNetwork(rng.standard_normal((3, 2)), rng.standard_normal((2, 4)))
+    X = rng.standard_normal((4, 50))
+    b0, b1 = error_bound(net, X), error_bound(net, X, weight_rtol=1e-12)
+    # where every unit is off (and c = 0) the output is exactly 0 and nothing moves it
+    assert np.all(b1 >= b0) and np.mean(b1 > b0) > 0.5
+    for bad in (-1e-15, 1e-3, float("nan"), True, "1e-14"):
+        with pytest.raises(InvalidInputError, match="weight_rtol"):
+            error_bound(net, X, weight_rtol=bad)
