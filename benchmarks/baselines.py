@@ -166,7 +166,8 @@ def _lbfgs_once(inst, theta0: np.ndarray, budget: Budget, deadline: float,
         if watch.should_stop(intermediate_result.x):
             raise StopIteration
 
-    minimize(squared_loss_bias if bias else squared_loss, theta0, args=(inst.X, inst.Y, inst.network.k), jac=True,
+    loss = squared_loss_bias if bias else squared_loss
+    minimize(loss, theta0, args=(inst.X, inst.Y, inst.network.k), jac=True,
              method="L-BFGS-B", callback=callback,
              options={"maxiter": 10**9, "ftol": 0.0, "gtol": 1e-14, "maxcor": 30})
     watch.error = error_of(inst, state["theta"], bias)

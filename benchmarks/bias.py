@@ -12,8 +12,9 @@ Run ``python -m benchmarks.bias SUITE [--seeds N] [--quick] [--out DIR]`` with S
 * ``n95``: for each shape and σ, the exact-success rate along a grid of ``n``, scanned
   upwards until the rate is ≥ 95 % at ``CONFIRM`` consecutive grid points; ``n95`` is
   the first of them. A grid point is left as soon as more seeds failed than 95 % allows
-  (its rate is then over the seeds run: failures at small n are the slow runs). On the same instances, at ``n95`` and at the first grid ``n`` from
-  ``LARGER`` × ``n95`` on, single-start L-BFGS-B on the model with biases
+  (its rate is then over the seeds run: failures at small n are the slow runs). On
+  the same instances, at ``n95`` and at the first grid ``n`` from ``LARGER`` × ``n95``
+  on, single-start L-BFGS-B on the model with biases
   (:func:`benchmarks.baselines.run_lbfgs` with ``bias=True``), capped in time.
 
 Both methods are scored alike: ``compare_networks(truth, estimate)`` (weights, hidden
