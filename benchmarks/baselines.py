@@ -8,6 +8,8 @@
   random Gaussian start — what a practitioner would do instead of recovery.
 * ``lbfgs_multistart``: the same from fresh random starts, one after the other, until
   the target is reached or the budget — 10 × relunet's time on that instance — is spent.
+* ``lbfgs`` with ``bias=True`` (``run_lbfgs(..., bias=True)``): the same single start on
+  the model with biases, ``½‖U relu(VX + b1ᵀ) + c1ᵀ − Y‖²/n`` in ``θ = (U, V, b, c)``.
 * ``adam``: full-batch Adam on the same loss, with PyTorch (CPU, float64) when it is
   installed (``pip install relunet[baselines]``), otherwise a numpy implementation on
   :func:`squared_loss`.
@@ -91,21 +93,47 @@ def squared_loss(theta: np.ndarray, X: np.ndarray, Y: np.ndarray, k: int):
     return 0.5 * float(np.sum(R * R)) / n, np.concatenate([gU.ravel(), gV.ravel()])
 
 
-def random_start(inst, seed: int) -> np.ndarray:
-    """Gaussian ``θ = (vec U, vec V)`` drawn from ``seed`` (independent of the instance)."""
+def squared_loss_bias(theta: np.ndarray, X: np.ndarray, Y: np.ndarray, k: int):
+    """Loss ``½‖U relu(VX + b1ᵀ) + c1ᵀ − Y‖²/n`` and its gradient in
+    ``θ = (vec U, vec V, b, c)`` (U m×k, V k×d, b (k,), c (m,))."""
+    m, n = Y.shape
+    d = X.shape[0]
+    U = theta[: m * k].reshape(m, k)
+    V = theta[m * k: m * k + k * d].reshape(k, d)
+    b, c = theta[m * k + k * d: m * k + k * d + k], theta[m * k + k * d + k:]
+    pre = V @ X + b[:, None]
+    H = np.maximum(pre, 0.0)
+    R = U @ H + c[:, None] - Y
+    G = (U.T @ R) * (pre > 0)
+    grad = [R @ H.T / n, G @ X.T / n, G.sum(axis=1) / n, R.sum(axis=1) / n]
+    return 0.5 * float(np.sum(R * R)) / n, np.concatenate([g.ravel() for g in grad])
+
+
+def random_start(inst, seed: int, bias: bool = False) -> np.ndarray:
+    """Gaussian ``θ = (vec U, vec V)`` drawn from ``seed`` (independent of the instance).
+
+    With ``bias``, N(0, 1) entries for ``b`` and ``c`` follow, drawn after ``(U, V)``
+    from the same generator: the weights start where the bias-free run starts."""
     m, k, d = inst.network.m, inst.network.k, inst.network.d
-    return np.random.default_rng([seed, 7919]).standard_normal(m * k + k * d)
+    rng = np.random.default_rng([seed, 7919])
+    weights = rng.standard_normal(m * k + k * d)
+    return np.concatenate([weights, rng.standard_normal(k + m)]) if bias else weights
 
 
-def unpack(inst, theta: np.ndarray) -> TwoLayerNetwork:
+def unpack(inst, theta: np.ndarray, bias: bool = False) -> TwoLayerNetwork:
+    """The network of ``θ``; with ``bias``, ``θ = (vec U, vec V, b, c)``."""
     m, k, d = inst.network.m, inst.network.k, inst.network.d
-    return TwoLayerNetwork(theta[: m * k].reshape(m, k), theta[m * k:].reshape(k, d))
+    U, V = theta[: m * k].reshape(m, k), theta[m * k: m * k + k * d].reshape(k, d)
+    if not bias:
+        return TwoLayerNetwork(U, V)
+    return TwoLayerNetwork(U, V, b=theta[m * k + k * d: m * k + k * d + k],
+                           c=theta[m * k + k * d + k:])
 
 
-def error_of(inst, theta: np.ndarray) -> float:
+def error_of(inst, theta: np.ndarray, bias: bool = False) -> float:
     """``compare_networks`` against the truth; ``inf`` for a dead unit (``V_i = 0``)."""
     try:
-        return compare_networks(inst.network, unpack(inst, theta))
+        return compare_networks(inst.network, unpack(inst, theta, bias))
     except Exception:  # a dead unit has no canonical form
         return float("inf")
 
@@ -113,22 +141,24 @@ def error_of(inst, theta: np.ndarray) -> float:
 class _Watch:
     """Measures the error every ``check_every`` iterations; says when to stop."""
 
-    def __init__(self, inst, budget: Budget, deadline: float):
-        self.inst, self.budget, self.deadline = inst, budget, deadline
+    def __init__(self, inst, budget: Budget, deadline: float, bias: bool = False):
+        self.inst, self.budget, self.deadline, self.bias = inst, budget, deadline, bias
         self.iterations, self.error, self.capped = 0, float("inf"), False
 
     def should_stop(self, theta: np.ndarray) -> bool:
         self.iterations += 1
         if self.iterations % self.budget.check_every:
             return False
-        self.error = error_of(self.inst, theta)
+        self.error = error_of(self.inst, theta, self.bias)
         self.capped = time.perf_counter() > self.deadline
         return self.error <= self.budget.target or self.capped
 
 
-def _lbfgs_once(inst, theta0: np.ndarray, budget: Budget, deadline: float):
-    """One L-BFGS-B run from ``theta0``; returns ``(theta, watch)``."""
-    watch = _Watch(inst, budget, deadline)
+def _lbfgs_once(inst, theta0: np.ndarray, budget: Budget, deadline: float,
+                bias: bool = False):
+    """One L-BFGS-B run from ``theta0`` (of the model with biases if ``bias``); returns
+    ``(theta, watch)``."""
+    watch = _Watch(inst, budget, deadline, bias)
     state = {"theta": theta0}
 
     def callback(intermediate_result):
@@ -136,17 +166,22 @@ def _lbfgs_once(inst, theta0: np.ndarray, budget: Budget, deadline: float):
         if watch.should_stop(intermediate_result.x):
             raise StopIteration
 
-    minimize(squared_loss, theta0, args=(inst.X, inst.Y, inst.network.k), jac=True,
+    loss = squared_loss_bias if bias else squared_loss
+    minimize(loss, theta0, args=(inst.X, inst.Y, inst.network.k), jac=True,
              method="L-BFGS-B", callback=callback,
              options={"maxiter": 10**9, "ftol": 0.0, "gtol": 1e-14, "maxcor": 30})
-    watch.error = error_of(inst, state["theta"])
+    watch.error = error_of(inst, state["theta"], bias)
     return state["theta"], watch
 
 
-def run_lbfgs(inst, seed: int, budget: Budget) -> Outcome:
-    """L-BFGS-B from one random start, until ``budget.target`` or ``budget.seconds``."""
+def run_lbfgs(inst, seed: int, budget: Budget, bias: bool = False) -> Outcome:
+    """L-BFGS-B from one random start, until ``budget.target`` or ``budget.seconds``.
+
+    With ``bias`` it fits ``U, V, b, c`` (:func:`squared_loss_bias`) and is scored
+    against the truth with its biases; otherwise the bias-free model."""
     t0 = time.perf_counter()
-    _, watch = _lbfgs_once(inst, random_start(inst, seed), budget, t0 + budget.seconds)
+    _, watch = _lbfgs_once(inst, random_start(inst, seed, bias), budget,
+                           t0 + budget.seconds, bias)
     return Outcome("lbfgs", time.perf_counter() - t0, watch.error,
                    extra={"iterations": watch.iterations, "capped": watch.capped,
                           "cap_seconds": budget.seconds})

@@ -31,7 +31,7 @@ def render(folder: str, doc: str) -> list[str]:
     figures = os.path.join(os.path.dirname(doc) or ".", "figures")
     os.makedirs(figures, exist_ok=True)
     written, parts = [], [_header(records, folder)]
-    for name, section in {**SECTIONS, **SECTIONS_NOISY}.items():
+    for name, section in {**SECTIONS, **SECTIONS_NOISY, **SECTIONS_BIAS}.items():
         if name in records:
             text, pngs = section(records[name], figures)
             parts.append(_suite_heading(records[name]) + text)
@@ -84,7 +84,8 @@ def _verdict(value: float, goal: float, at_most: bool, lower_bound: bool = False
 
 
 def _suite_heading(record: dict) -> str:
-    return (f"## {record['suite'].replace('_', ' ').capitalize()}\n\n"
+    title = record.get("title") or record["suite"].replace("_", " ").capitalize()
+    return (f"## {title}\n\n"
             f"*Scale `{record.get('scale', 'noisy')}`; ran "
             f"{_fmt(record.get('wall_seconds'))} s on "
             f"{record['environment']['date']} at commit "
@@ -416,6 +417,82 @@ def _section_noisy_overwhelming(rec, figures):
 SECTIONS_NOISY = {"noisy_grid": _section_noisy, "noisy_kinds": _section_noisy,
                   "noisy_rate_gaussian": _section_noisy_rate,
                   "noisy_overwhelming": _section_noisy_overwhelming}
+
+
+def _section_bias_exactness(rec, figures):
+    """Counts per shape and hidden-bias spread σ at the chosen n (see benchmarks.bias)."""
+    p = rec["params"]
+    rows = [[str(tuple(c["dims"])), c["bias_std"], c["n"] if c["reached"] else
+             f"{c['n']} (99 % not reached)", c["seeds"], c["exact"], c["failed_loudly"],
+             c["wrong_returned"], c["max_error_of_returned"], c["median_seconds"],
+             c["max_seconds"], _tried(c)] for c in rec["summary"]["cases"]]
+    text = (f"`recover_network(X, Y, k=k, bias=True, mode=\"exact\", seed=s)` on "
+            f"`planted_instance(d, k, m, n, seed=s, bias_std=σ, output_bias_std="
+            f"{_fmt(p['output_bias_std'])})` (Gaussian `X`, `U*`, `V*`; `b` ~ N(0, σ²), "
+            f"`c` ~ N(0, 1)). Exact: `compare_networks(truth, estimate)` ≤ "
+            f"{p['exact']:.0e} (weights and both biases, after matching units). n is the "
+            "first candidate at which ≥ 99 % of the seeds are exact; *wrong returned* "
+            "counts networks returned without an error ≤ the threshold (must be 0). "
+            f"Command: `OPENBLAS_NUM_THREADS=1 {p['command']}`.\n\n" +
+            _table(["(d, k, m)", "σ", "n", "seeds", "exact", "failed loudly",
+                    "wrong returned", "max error returned", "median s", "max s",
+                    "candidates tried (exact/seeds)"], rows))
+    return text, []
+
+
+def _tried(case: dict) -> str:
+    return ", ".join(f"n={t['n']}: {t['exact']}/{t['seeds']}" for t in case["tried"])
+
+
+def _section_bias_n95(rec, figures):
+    """The exact-success curve up to n95, and ours against L-BFGS at n95 and larger."""
+    p, cases = rec["params"], rec["summary"]["cases"]
+    curves = [[str(tuple(c["dims"])), c["bias_std"], _n95_bias(c),
+               "; ".join(_curve_point(pt) for pt in c["curve"])] for c in cases]
+    versus = [[str(tuple(c["dims"])), c["bias_std"], v["n"],
+               f"{v['ours']['exact']}/{v['ours']['seeds']}", v["ours"]["median_seconds"],
+               f"{v['lbfgs']['exact']}/{v['lbfgs']['seeds']}", v["lbfgs"]["median_seconds"],
+               _median_exact_seconds(rec["runs"], c, v["n"]), v["lbfgs"]["max_seconds"],
+               v["lbfgs"]["capped"]] for c in cases for v in c["lbfgs"]]
+    text = (f"Same instances and scoring as above, {p['n95_seeds']} seeds per n. The grid "
+            f"{tuple(p['grid'])} is scanned upwards until the exact rate is ≥ "
+            f"{100 * p['target']:.0f} % at {p['confirm']} consecutive points; n₉₅ is the first of "
+            "them (“≤ n” when the first point scanned already reached it). A point is left "
+            "once more seeds failed than the rate allows (shown as *stopped*; its rate is "
+            "over the seeds run). Command: "
+            f"`OPENBLAS_NUM_THREADS=1 {p['command']}`.\n\n" +
+            _table(["(d, k, m)", "σ", "n₉₅", "exact / seeds run, along the grid"], curves) +
+            "\n\nOn the same instances at n₉₅ and at the first grid n ≥ "
+            f"{p['larger']} × n₉₅: relunet against single-start L-BFGS-B on the squared "
+            "loss of the model with biases (parameters `U, V, b, c`; Gaussian start; "
+            f"stopped at error {p['exact']:.0e} or after {_fmt(p['lbfgs_seconds'])} s — a "
+            "capped run counts as a failure; an uncapped failure stopped at a local "
+            "minimum).\n\n" +
+            _table(["(d, k, m)", "σ", "n", "relunet exact", "relunet median s",
+                    "L-BFGS exact", "L-BFGS median s", "L-BFGS median s of exact runs",
+                    "L-BFGS max s", "L-BFGS capped"], versus))
+    return text, []
+
+
+def _median_exact_seconds(runs: list, case: dict, n: int):
+    seconds = [r["seconds"] for r in runs if r["method"] == "lbfgs" and r["exact"]
+               and r["n"] == n and r["dims"] == case["dims"]
+               and r["bias_std"] == case["bias_std"]]
+    return float(np.median(seconds)) if seconds else None
+
+
+def _n95_bias(case: dict) -> str:
+    if case["n95"] is None:
+        return f"not reached up to n = {case['curve'][-1]['n']}"
+    return f"≤ {case['n95']}" if case["n95_is_upper_bound"] else str(case["n95"])
+
+
+def _curve_point(point: dict) -> str:
+    stopped = " stopped" if point.get("stopped_early") else ""
+    return f"{point['n']}: {point['exact']}/{point['seeds']}{stopped}"
+
+
+SECTIONS_BIAS = {"bias_exactness": _section_bias_exactness, "bias_n95": _section_bias_n95}
 
 
 SECTIONS = {"speed": _section_speed, "efficiency": _section_efficiency,
