@@ -28,12 +28,17 @@ Error model (``u`` = unit roundoff, ``2^-53`` for float64, ``2^-24`` for float32
 * ``Ŷ = fl(U Ĥ + c)``: ``|Ŷ − Y| ≤ |U| δH + γ_{L_o} (|U| (H + δH) + |c|) + underflow``
   with ``L_o = k (+1 with c)``.
 * optionally (``weight_rtol = δ > 0``) the evaluated network's weights may differ from
-  the given ones by a relative ``δ`` per entry: a recovered network reproduces a trained
-  model's weights only to a few ulp, which changes its outputs by about as much as the
-  rounding does. Each dot product then gains ``δ Σ|a_i b_i|``: ``e_P += δ (|V| |X| + |b|)``
-  and ``e_Y += δ (|U| |Ĥ| + |c|)``. The certificate then proves that ``Y`` is an
-  evaluation of *some* network within ``δ`` of this one — and still fails for weights
-  off by more.
+  the given ones by ``δ`` relative to their unit's scale — the measure of
+  :func:`verify.compare.max_unit_error`: ``|δV_ij|, |δb_i| ≤ δ s_i`` with
+  ``s_i = max(‖V_i‖_∞, |b_i|)``, ``|δU_ai| ≤ δ t_i`` with ``t_i = ‖U_{:,i}‖_∞``, and
+  ``|δc_a| ≤ δ ‖c‖_∞``. A recovered network reproduces a trained model's weights only to
+  a few ulp *of each unit's scale*, which changes its outputs by about as much as the
+  rounding does. Then ``e_P += δ s_i (‖x_j‖_1 + 1)`` and
+  ``e_Y += δ (Σ_i t_i |Ĥ_ij| + ‖c‖_∞)``. The certificate then proves that every entry of
+  ``Y`` lies within the error any standard evaluation of any network within ``δ`` of this
+  one can make — consistent with such a network having produced it — and still fails for
+  weights off by clearly more (the bound is a worst case, so a network slightly beyond
+  ``δ`` may pass too).
 
 Activations, with the **libm assumption**: ``log``, ``log1p``, ``exp``, ``expm1``,
 ``tanh`` and ``pow`` return a result within ``libm_ulp`` units in the last place of the
@@ -110,8 +115,9 @@ PROVES = ("Y is a {p} evaluation of this network up to rounding: every entry sat
           "|Y - U f(V X + b) - c| <= B, B the rounding-error bound of any standard {p} "
           "evaluation (any summation order, with or without FMA), under the stated libm "
           "assumption")
-WITHIN = ("; the evaluated network may be any whose every weight is within a relative "
-          "{delta:.1e} of this one's (weight_rtol)")
+WITHIN = ("; B also covers the evaluation of any network whose every weight is within "
+          "{delta:.1e} of this one's, relative to its unit's scale (weight_rtol; the "
+          "measure of verify.max_unit_error)")
 DOES_NOT_PROVE = ("that the network is the only one fitting the data (uniqueness up to "
                   "permutation and scaling is the identifiability check of "
                   "verify.certify), nor which summation order or library produced Y")
@@ -189,9 +195,10 @@ def certify_float(network: TwoLayerNetwork, X, Y, *, precision: str = "float64",
     libm_ulp : float in [0.5, 1e6]
         Assumed accuracy, in ulps, of the elementary functions (``log1p``, ``exp``, ...).
     weight_rtol : float in [0, 1e-6]
-        Relative distance, per weight, of the network that produced ``Y`` from this one
-        (0: this very network). Use about ``1e-14`` for a network *recovered* from a
-        model's answers, whose weights match the model's to a few ulp.
+        Distance, per weight and relative to its unit's scale (the measure of
+        :func:`verify.compare.max_unit_error`), of the network that produced ``Y`` from
+        this one (0: this very network). Use about ``1e-14`` for a network *recovered*
+        from a model's answers, whose weights match the model's to a few ulp.
 
     Returns
     -------
@@ -430,8 +437,11 @@ def _bound_and_reasons(network, X, values, fmt, model, delta=0.0):
         + int(not _fits(X, fmt))
     L_o = U.shape[1] + int(c.any()) + int(not (_fits(network.U, fmt) and _fits(network.c, fmt)))
     A_P = V @ np.abs(X) + b[:, None]
-    e_P = (_gamma(L_h, u) + delta) * A_P \
+    e_P = _gamma(L_h, u) * A_P \
         + 2 * eta * (L_h + V.sum(1)[:, None] + np.abs(X).sum(0) + 1)
+    if delta:  # weights within δ of their unit's scale (module doc)
+        scale_h = np.maximum(V.max(axis=1, initial=0.0), b)
+        e_P = e_P + delta * scale_h[:, None] * (np.abs(X).sum(0)[None, :] + 1)
     e_P = e_P * _inflation(L_h + 8)  # an upper bound already: the sign test below needs one
     P_f = P.to_float()
     P_hi = P_f + 4 * _U64 * np.abs(P_f) + 2 * _ETA64  # >= P
@@ -444,7 +454,9 @@ def _bound_and_reasons(network, X, values, fmt, model, delta=0.0):
                                                  + model.beta) + 2 * w * eta, 0.0)
     H_hat = H_up + dH  # >= |Ĥ|
     A_Y = U @ H_hat + c[:, None]
-    e_Y = U @ dH + (_gamma(L_o, u) + delta) * A_Y \
+    e_Y = U @ dH + _gamma(L_o, u) * A_Y + (
+        delta * ((U.max(axis=0, initial=0.0)[:, None] * H_hat).sum(0)[None, :]
+                 + c.max(initial=0.0)) if delta else 0.0) \
         + 2 * eta * (L_o + U.sum(1)[:, None] + H_hat.sum(0) + 1)
     depth = V.shape[1] + U.shape[1] + model.power + 40
     tiny = 4 * depth * _ETA64 * (1 + float(np.max(lip, initial=0))) * (1 + U.sum(1))[:, None]

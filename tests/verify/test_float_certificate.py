@@ -323,7 +323,7 @@ def test_weight_rtol_certifies_a_network_a_few_ulp_off(activation):
     far = _recovered_like(net, 1e-10, seed=1)
     cert = certify_float(far, X, Y, weight_rtol=1e-14)
     assert not cert.holds and cert.max_ratio > 1
-    assert "within a relative 1.0e-14" in cert.proves
+    assert "within 1.0e-14" in cert.proves and "unit's scale" in cert.proves
 
 
 def test_weight_rtol_bound_grows_with_delta_and_is_checked():
@@ -338,3 +338,25 @@ def test_weight_rtol_bound_grows_with_delta_and_is_checked():
     for bad in (-1e-15, 1e-3, float("nan"), True, "1e-14"):
         with pytest.raises(InvalidInputError, match="weight_rtol"):
             error_bound(net, X, weight_rtol=bad)
+
+
+def test_weight_rtol_is_relative_to_each_units_scale():
+    """A tiny weight moved by a few ulp of its unit's scale (a relative change of 1e-8 of
+    the entry itself): how a recovered network differs from the model. Certified at
+    δ = 1e-14 (the measure of verify.max_unit_error), not at δ = 0."""
+    from verify.compare import max_unit_error
+    from verify.float_certificate import certify_float
+
+    rng = np.random.default_rng(5)
+    V = rng.standard_normal((4, 6))
+    V[0, 0] = 1e-6 * np.abs(V[0]).max()
+    net = TwoLayerNetwork(rng.standard_normal((5, 4)), V, rng.standard_normal(4),
+                          rng.standard_normal(5))
+    X = rng.standard_normal((6, 400)) * 1e3  # the tiny weight matters: x_0 is large
+    Y = net(X)
+    V2 = V.copy()
+    V2[0, 0] += 8e-15 * max(np.abs(V[0]).max(), abs(net.b[0]))
+    moved = TwoLayerNetwork(net.U, V2, net.b, net.c)
+    assert max_unit_error(net, moved) < 1e-14
+    assert certify_float(moved, X, Y, weight_rtol=1e-14).holds
+    assert not certify_float(moved, X, Y).holds
