@@ -50,9 +50,10 @@ def register(subparsers) -> None:
                       help="prove Y is a float64 (default) or float32 evaluation of the "
                            "network up to rounding (networks with biases too)")
     p.add_argument("--weight-rtol", type=finite_float, default=0.0, metavar="DELTA",
-                   help="with --float: the network that produced Y may differ from --net by "
-                        "DELTA per weight, relative to its unit's scale (about 1e-14 for a recovered network: "
-                        "it matches the model's weights to a few ulp); default 0")
+                   help="with --float: the network that produced Y may differ from --net "
+                        "by DELTA per weight, relative to its unit's scale (about 1e-14 for "
+                        "a recovered network: it matches the model's weights to a few ulp); "
+                        "default 0")
     p.add_argument("--out", help="write the (fresh) certificate JSON here")
     add_force(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
