@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import TwoLayerNetwork
-from .span import left_singular
+from .span import left_singular, matrix_rank
 
 
 @dataclass
@@ -51,8 +51,7 @@ def deficient_span(X: np.ndarray) -> InputSpan | None:
     """The span of ``X`` (d×n) when its numerical rank (numpy's tolerance
     ``max(d, n)·ε·σ₁``) is below ``d``; None when ``X`` has full row rank, or is zero."""
     left, s = left_singular(X)
-    tol = max(X.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0)
-    rank = int(np.sum(s > tol))
+    rank = matrix_rank(s, X.shape)
     if rank >= X.shape[0] or rank == 0:
         return None
     return InputSpan(Q=left[:, :rank], singular_values=s)

@@ -55,7 +55,7 @@ import numpy as np
 import scipy.optimize
 
 from .activations import Activation
-from .span import LabelSpan, left_singular, numerical_rank
+from .span import LabelSpan, left_singular, matrix_rank, numerical_rank
 
 #: z-score of the noise check (one-sided normal tail ≈ 3e-7).
 NOISE_Z = 5.0
@@ -116,8 +116,7 @@ def input_rank(X: np.ndarray) -> tuple[int, np.ndarray]:
     """Numerical rank of ``X`` (d×n) with numpy's tolerance ``max(d, n)·ε·σ₁``, and
     its singular values."""
     s = left_singular(X)[1]
-    tol = max(X.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0)
-    return int(np.sum(s > tol)), s
+    return matrix_rank(s, X.shape), s
 
 
 def rank_deficient_inputs(X: np.ndarray) -> Cause | None:

@@ -47,7 +47,7 @@ from .network import TwoLayerNetwork
 from .noisy import robust_start
 from .refine import refine
 from .solve import hidden_unit, hidden_weights, output_weights
-from .span import LabelSpan, label_span, noisy_rank
+from .span import LabelSpan, label_span, left_singular, noisy_rank
 from .uncertainty import standard_errors
 from .validation import (check_choice, check_data, check_positive_int, check_seed,
                          power_of_two_scale)
@@ -321,12 +321,18 @@ def _recover(X, Y, k, act: Activation, mode: str, method: str, seed: int,
         if not Y.any():
             raise InvalidInputError("Y is zero: the labels carry no information")
         method, Y_fit = "cone", lift_labels(Y)
-        _refuse(check_lifted_rank(label_span(Y_fit), k), diagnostics)
+        lifted = label_span(Y_fit)
+        _refuse(check_lifted_rank(lifted, k), diagnostics)
     else:
         Y_fit = Y
     k_fit = None if k is None else k + bias
-    span = label_span(Y_fit, k_fit) if mode != "noisy" else _noisy_span(Y_fit, k_fit)
-    bad_inputs = misfit.rank_deficient_inputs(X)
+    if mode == "noisy":
+        span = _noisy_span(Y_fit, k_fit)
+    else:
+        span = lifted.first(k_fit or lifted.k) if bias else label_span(Y_fit, k_fit)
+    # recover_network reduced X of rank r < d to the coordinates of span(X) (same
+    # tolerance): only X = 0 can be rank deficient here, and the SVD is not redone.
+    bad_inputs = None if X.any() else misfit.rank_deficient_inputs(X)
     if bad_inputs is not None:
         _record_causes(diagnostics, [bad_inputs])
         raise RecoveryFailed(f"the inputs do not determine the network: "
@@ -523,7 +529,7 @@ def _consistent_fit(X, Y, span, act, method, seed, k_given, diagnostics, say,
     k_max = min(Y.shape[0] - 1, X.shape[0], span.k + NOISY_EXTRA_UNITS)
     # The noise check compares the residual with Y's own trailing singular values; the
     # output bias is one more signal direction of Y.
-    sv = np.linalg.svd(Y, compute_uv=False) if bias else span.singular_values
+    sv = left_singular(Y)[1] if bias else span.singular_values
     X_in = X[:-1] if bias else X
     while True:
         for restart in range(1 + NOISY_RESTARTS):

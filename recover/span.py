@@ -39,6 +39,11 @@ class LabelSpan:
         s = self.singular_values
         return float(s[self.k] / s[0]) if len(s) > self.k else 0.0
 
+    def first(self, k: int) -> "LabelSpan":
+        """The span of the first ``k`` left singular vectors (``k`` at most the columns of
+        ``P``): what :func:`label_span` returns for that ``k``, without a second SVD."""
+        return LabelSpan(P=self.P[:, :k], Z=self.Z[:k], singular_values=self.singular_values)
+
     @property
     def rank_gap(self) -> float:
         """``σ_k / σ₁``: how far the k-th direction is from being noise."""
@@ -52,6 +57,14 @@ def numerical_rank(singular_values: np.ndarray, rtol: float = RANK_RTOL) -> int:
     if s.size == 0 or s[0] == 0:
         return 0
     return int(np.sum(s > rtol * s[0]))
+
+
+def matrix_rank(singular_values: np.ndarray, shape: tuple[int, int]) -> int:
+    """Numerical rank with numpy's ``matrix_rank`` tolerance ``max(shape)·ε·σ₁``: the rank
+    a matrix of that shape has up to its own rounding (used for the inputs ``X``)."""
+    s = np.asarray(singular_values)
+    tol = max(shape) * np.finfo(float).eps * (s[0] if s.size else 0.0)
+    return int(np.sum(s > tol))
 
 
 def left_singular(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
