@@ -183,7 +183,7 @@ def test_plain_install_has_the_four_packages_and_no_extras(plain, tmp_path):
     probe = ("import importlib.metadata as md, importlib.util as u\n"
              "print(sorted(md.distribution('relunet').read_text('top_level.txt').split()))\n"
              "print([m for m in ('hypothesis', 'flint', 'pytest', 'z3', 'torch', "
-             "'benchmarks') if u.find_spec(m)])\n")
+             "'sklearn', 'benchmarks') if u.find_spec(m)])\n")
     out = plain.run([plain.python, "-c", probe], cwd=tmp_path)
     _check(out, 0, "listing the installed packages")
     top_level, present = out.stdout.splitlines()

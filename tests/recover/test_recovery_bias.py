@@ -162,7 +162,9 @@ def test_noisy_recovery_with_biases_matches_the_oracle(seed):
         warnings.simplefilter("error")  # a good fit must pass the noise check silently
         res = recover_network(inst.X, inst.Y, k=10, bias=True, seed=seed)
     assert res.mode == "noisy" and not res.exact and res.misspecified is False
-    assert compare_networks(res.network, inst.network) <= 1.25 * _oracle_error(inst, 10)
+    oracle = _oracle_error(inst, 10)
+    assert oracle < 0.02  # the yardstick itself near the truth (measured ~0.005)
+    assert compare_networks(res.network, inst.network) <= 1.25 * oracle
     se = res.standard_errors
     assert se["b"].shape == (10,) and se["c"].shape == (15,)
     assert np.all(se["b"] > 0) and np.all(se["c"] > 0)
