@@ -232,9 +232,7 @@ def _negate_u(o):
     (lambda o: o["network"]["U"].pop(), "shapes do not fit"),
 ])
 def test_tampered_certificate_is_refuted(good, tmp_path, edit, words):
-    obj = json.loads(json.dumps(good))
-    edit(obj)
-    code, message = relu_audit.audit(*write_files(tmp_path, obj, INST.X, INST.Y))
+    code, message = _audit_edited(good, tmp_path, edit)
     assert code == 1 and words in message
 
 
@@ -339,10 +337,16 @@ def test_unreadable_data_is_bad_input(good, tmp_path, data):
     (lambda o: o["network"]["V"].pop(), "columns but V has"),
 ])
 def test_malformed_certificate_is_bad_input(good, tmp_path, edit, words):
+    code, message = _audit_edited(good, tmp_path, edit)
+    assert code == 2 and words in message
+
+
+def _audit_edited(good, tmp_path, edit):
+    """The checker's (exit code, message) on a copy of the certificate ``good`` changed
+    in place by ``edit``."""
     obj = json.loads(json.dumps(good))
     edit(obj)
-    code, message = relu_audit.audit(*write_files(tmp_path, obj, INST.X, INST.Y))
-    assert code == 2 and words in message
+    return relu_audit.audit(*write_files(tmp_path, obj, INST.X, INST.Y))
 
 
 def test_real_certificates_of_other_kinds_are_refused(tmp_path):
