@@ -8,6 +8,10 @@
   disagreement.
 * ``demo [--out-dir DIR] [--force]`` — one yes- and one no-instance, walked through,
   with figures.
+* ``exercise --seed S [--solution] [--format text|latex] [--elements N] [--clauses C]
+  [--out FILE [--force]]`` — a random small instance and its reduced data for a course;
+  with ``--solution`` the answer and its proof; ``latex`` is a standalone document with
+  a table and TikZ pictures for slides.
 
 Outputs never replace an input, nor an existing file without ``--force``; every file
 is written atomically.
@@ -74,6 +78,8 @@ def register(subparsers) -> None:
                       help="where figures go (created if missing)")
     add_force(demo)
     demo.set_defaults(run=run_demo)
+
+    _register_exercise(sub)
 
 
 def _check_size(low: int):
@@ -189,3 +195,49 @@ def _atomic_figure(plot):
             plot(first, tmp, *rest, **options)
         return path
     return wrapped
+
+
+# --- exercise ---------------------------------------------------------------------------
+def _register_exercise(sub) -> None:
+    from hardness import exercise
+
+    from .inputs import seed
+
+    parser = sub.add_parser(
+        "exercise", help="a random small instance and its reduced data, for a course",
+        description="Draw a SET SPLITTING instance of the seed, print it with its reduced "
+                    "points and labels (exact), and with --solution the splitting and "
+                    "witness network or the proof that none exists.")
+    parser.add_argument("--seed", type=seed, required=True, help="integer >= 0")
+    parser.add_argument("--solution", action="store_true",
+                        help="also print the answer and its exactly checked proof")
+    parser.add_argument("--format", choices=("text", "latex"), default="text",
+                        help="text (default) or latex: a standalone document with a table "
+                             "and TikZ pictures")
+    parser.add_argument("--elements", type=functools.partial(int_in, low=1,
+                                                             high=exercise.MAX_ELEMENTS),
+                        default=4, help=f"1..{exercise.MAX_ELEMENTS} (default 4)")
+    parser.add_argument("--clauses", type=functools.partial(int_in, low=0,
+                                                            high=exercise.MAX_CLAUSES),
+                        default=4, help=f"0..{exercise.MAX_CLAUSES} (default 4), of sizes 2 "
+                                        f"and 3")
+    parser.add_argument("--out", help="write to this file instead of standard output")
+    add_force(parser)
+    parser.set_defaults(run=run_exercise)
+
+
+def run_exercise(args) -> int:
+    from hardness.exercise import draw_exercise
+    from hardness.exercise_render import render_latex, render_text
+
+    guard(args, {"--out": args.out}, {})
+    drawn = draw_exercise(args.seed, args.elements, args.clauses, solve=args.solution)
+    render = render_latex if args.format == "latex" else render_text
+    text = render(drawn, solution=args.solution)
+    if args.out is None:
+        print(text, end="")
+        return 0
+    with atomic_write(args.out, "w") as fh:
+        fh.write(text)
+    print(f"wrote {args.out}")
+    return 0
