@@ -208,7 +208,7 @@ def _latex_gadget(sol) -> str:
         for i, colour in enumerate(("blue", "orange")):
             lines.append(rf"\draw[{colour}, dashed, thick] "
                          + _polyline(_breakpoints(V[i][0], V[i][-1]), pieces[i]) + ";")
-        lines.append(r"\node[below] at (0,-0.3) {grey: output; dashed: "
+        lines.append(r"\node[below] at (0,-0.3) {grey: output, dashed: "
                      r"$u_i f(v_i\cdot(1, 0, t))$};")
     for t, y, name in ((-1, 1, "p_{-}"), (0, 0, "o"), (1, 1, "p_{+}")):
         lines.append(rf"\fill[red] ({t},{y}) circle (2pt) node[above right] {{${name}$}};")
