@@ -43,6 +43,8 @@ from .set_splitting import SetSplitting, random_instance
 MAX_ELEMENTS = 5
 #: Most clauses of an exercise (same reason).
 MAX_CLAUSES = 6
+#: Fewest elements: a clause of size 2 needs two.
+MIN_ELEMENTS = 2
 #: Clause sizes drawn: size 1 can never be split (a trivial no), and sizes 2 and 3 are
 #: the ones a student checks by eye.
 CLAUSE_SIZES = (2, 3)
@@ -93,7 +95,7 @@ class Exercise:
 
 def draw_exercise(seed: int, n_elements: int = 4, n_clauses: int = 4, *,
                   solve: bool = False) -> Exercise:
-    """Draw the exercise of ``seed``: ``n_elements`` elements (1..MAX_ELEMENTS) and
+    """Draw the exercise of ``seed``: ``n_elements`` elements (2..MAX_ELEMENTS) and
     ``n_clauses`` distinct clauses (0..MAX_CLAUSES) of sizes 2 and 3.
 
     With ``solve`` the :class:`Solution` is computed and checked (see the module
@@ -102,7 +104,7 @@ def draw_exercise(seed: int, n_elements: int = 4, n_clauses: int = 4, *,
     check (a bug, never a guessed answer).
     """
     seed = _check_int(seed, "seed", 0, 2**63 - 1)
-    n_elements = _check_int(n_elements, "n_elements", 1, MAX_ELEMENTS)
+    n_elements = _check_int(n_elements, "n_elements", MIN_ELEMENTS, MAX_ELEMENTS)
     n_clauses = _check_int(n_clauses, "n_clauses", 0, MAX_CLAUSES)
     available = sum(math.comb(n_elements, s) for s in CLAUSE_SIZES)
     if n_clauses > available:

@@ -214,13 +214,12 @@ def _register_exercise(sub) -> None:
     parser.add_argument("--format", choices=("text", "latex"), default="text",
                         help="text (default) or latex: a standalone document with a table "
                              "and TikZ pictures")
-    parser.add_argument("--elements", type=functools.partial(int_in, low=1,
-                                                             high=exercise.MAX_ELEMENTS),
-                        default=4, help=f"1..{exercise.MAX_ELEMENTS} (default 4)")
-    parser.add_argument("--clauses", type=functools.partial(int_in, low=0,
-                                                            high=exercise.MAX_CLAUSES),
-                        default=4, help=f"0..{exercise.MAX_CLAUSES} (default 4), of sizes 2 "
-                                        f"and 3")
+    low, high = exercise.MIN_ELEMENTS, exercise.MAX_ELEMENTS
+    parser.add_argument("--elements", type=functools.partial(int_in, low=low, high=high),
+                        default=4, help=f"{low}..{high} (default 4)")
+    parser.add_argument("--clauses", default=4,
+                        type=functools.partial(int_in, low=0, high=exercise.MAX_CLAUSES),
+                        help=f"0..{exercise.MAX_CLAUSES} (default 4), of sizes 2 and 3")
     parser.add_argument("--out", help="write to this file instead of standard output")
     add_force(parser)
     parser.set_defaults(run=run_exercise)

@@ -59,6 +59,9 @@ def test_sizes_are_as_asked():
     assert ex.instance.n_elements == 5 and len(ex.instance.clauses) == 6
     assert all(len(c) in (2, 3) for c in ex.instance.clauses)
     assert ex.reduction.X.shape == (7, 5 + 6 + 3) and ex.solution is None
+    smallest = draw_exercise(0, 2, 0, solve=True)   # no clause: every colouring splits
+    assert smallest.instance.clauses == () and smallest.solution.splitting == (0, 0)
+    assert draw_exercise(0, 2, 1).instance.clauses == ((0, 1),)
 
 
 def test_yes_solution_is_checked_exactly(yes):
@@ -113,7 +116,7 @@ def test_solution_must_have_been_drawn():
 
 @pytest.mark.parametrize("args", [dict(seed=-1), dict(seed=True), dict(seed=1.5),
                                   dict(seed=0, n_elements=MAX_ELEMENTS + 1),
-                                  dict(seed=0, n_elements=0),
+                                  dict(seed=0, n_elements=1),
                                   dict(seed=0, n_clauses=MAX_CLAUSES + 1),
                                   dict(seed=0, n_elements=2, n_clauses=2)])
 def test_bad_arguments_are_refused(args):
@@ -215,7 +218,7 @@ def test_cli_out_is_written_once_unless_forced(tmp_path, capsys, error_line):
 
 @pytest.mark.parametrize("flags", [[], ["--seed", "-1"], ["--seed", "x"],
                                    ["--seed", "0", "--format", "pdf"],
-                                   ["--seed", "0", "--elements", "0"],
+                                   ["--seed", "0", "--elements", "1"],
                                    ["--seed", "0", "--elements", str(MAX_ELEMENTS + 1)],
                                    ["--seed", "0", "--clauses", str(MAX_CLAUSES + 1)],
                                    ["--seed", "0", "--elements", "2", "--clauses", "3"],
