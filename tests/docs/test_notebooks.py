@@ -9,8 +9,8 @@ the test with the cell and its traceback. The notebooks assert their own claims 
 witness fits exactly, the certificates verify, hypothesis finds a counterexample), so a
 notebook that runs is a notebook whose lesson still holds.
 
-Execution times (printed with ``-s``; a 2-core machine shared with other jobs): about
-13–17 s each, kernel start included. There is no time limit in the test, only a
+Execution times (printed with ``-s``; a 2-core machine shared with other jobs): 10–18 s
+each, kernel start included. There is no time limit in the test, only a
 per-cell timeout against a hung kernel.
 """
 
