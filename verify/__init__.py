@@ -14,12 +14,12 @@ or ``import verify.strategies``), so ``import verify`` works on a plain install.
 import importlib
 
 from .certificate import Certificate
-from .certify import certify
+from .certify import certify, recheck
 from .compare import compare_networks, match_units, max_unit_error
 from .float_certificate import FloatCertificate, certify_float
 
 __all__ = ["Certificate", "FloatCertificate", "certify", "certify_float", "compare_networks",
-           "match_units", "max_unit_error"]
+           "match_units", "max_unit_error", "recheck"]
 
 
 def __getattr__(name: str):
