@@ -345,19 +345,6 @@ def noisy_accuracy(scale: Scale) -> dict:
     return _record("noisy_accuracy", scale, params, cells, {"available": True}, started)
 
 
-def noisy_mode_available() -> bool:
-    """True if ``recover_network`` accepts ``mode="noisy"`` (tried on a tiny instance)."""
-    inst = planted_instance(4, 2, 3, 200, seed=0)
-    try:
-        recover_network(inst.X, inst.Y, mode="noisy")
-    except InvalidInputError:
-        return False
-    except Exception:  # accepted the mode, failed for another reason
-        return True
-    return True
-
-
-
 #: Suite name → function, in the order they run and are rendered.
 SUITES = {"exactness": exactness, "efficiency": efficiency, "size": size, "speed": speed,
           "scaling": scaling, "memory": memory, "noisy_accuracy": noisy_accuracy}
