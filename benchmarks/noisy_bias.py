@@ -22,9 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recover import RecoveryFailed, TwoLayerNetwork, planted_instance  # noqa: E402
-from recover import recover_network  # noqa: E402
-from recover.refine import refine  # noqa: E402
+from recover import (RecoveryFailed, TwoLayerNetwork, planted_instance,  # noqa: E402
+                     recover_network, refine)
 from verify import compare_networks  # noqa: E402
 
 SHAPE = (20, 10, 15)

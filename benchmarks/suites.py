@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recover import InvalidInputError, planted_instance, recover_network
+from recover import planted_instance
 
 from .baselines import EXACT, METHODS, Budget, Outcome, run_methods, run_relunet
 from .memory import measure_peak_memory

@@ -14,8 +14,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from recover.validation import check_positive_int
-from verify.progress import Stage, check_progress
+from recover import check_positive_int
+from verify import Stage, check_progress
 
 from .decide import decide_fit
 from .reduction import reduce_set_splitting

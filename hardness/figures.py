@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.figure import Figure
 
-from recover.network import TwoLayerNetwork
+from recover import TwoLayerNetwork
 
 from .set_splitting import SetSplitting
 

@@ -22,9 +22,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from recover.errors import InvalidInputError, RelunetError
-from recover.network import TwoLayerNetwork
-from recover.validation import check_positive_int
+from recover import InvalidInputError, RelunetError, TwoLayerNetwork, check_positive_int
 
 from .rational import exact_matrix
 from .set_splitting import SetSplitting

@@ -27,8 +27,7 @@ from typing import Iterator, Sequence
 import networkx as nx
 import numpy as np
 
-from recover.bounded_json import load_bounded
-from recover.errors import InvalidInputError
+from recover import InvalidInputError, load_bounded
 
 #: Most elements ``N`` of an instance.
 MAX_ELEMENTS = 1000

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from recover.errors import RelunetError
+from recover import RelunetError
 
 from .decide import validate_fit_data
 

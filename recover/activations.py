@@ -41,7 +41,7 @@ import scipy.special
 import sympy
 from sympy.codegen.rewriting import optimize, optims_c99
 
-from .errors import InvalidInputError
+from .errors import InvalidInputError, RelunetWarning
 from .expression import MAX_EXPONENT, parse_expression
 
 #: The variable of every positive part (``t > 0``).
@@ -54,7 +54,7 @@ SAMPLE_POINTS = np.geomspace(1e-6, 1e6, 241)
 INVERSE_RTOL = 1e-9
 
 
-class ActivationWarning(UserWarning):
+class ActivationWarning(RelunetWarning):
     """A property of an activation was checked by sampling, not proven symbolically."""
 
 

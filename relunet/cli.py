@@ -26,14 +26,15 @@ import importlib
 import sys
 import traceback
 
-from recover.errors import InvalidInputError, RecoveryFailed, RelunetError
+from recover import InvalidInputError, RecoveryFailed, RelunetError
 
 #: Subcommand modules, in the order ``relunet --help`` lists them.
 COMMANDS = ["demo", "plant", "recover", "certify", "hardness", "bench"]
 
 
-class UsageError(Exception):
-    """A flag error found by argparse; main() prints it on one line and exits 2."""
+class UsageError(InvalidInputError):
+    """A flag error found by argparse (bad input); main() prints it on one line and
+    exits 2."""
 
     def __init__(self, prog: str, message: str):
         super().__init__(f"{prog}: error: {message} (see '{prog} --help')")

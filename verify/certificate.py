@@ -42,9 +42,7 @@ from importlib import metadata
 
 import numpy as np
 
-from recover.bounded_json import loads_bounded
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
+from recover import InvalidInputError, TwoLayerNetwork, loads_bounded
 
 from .checks import STATUSES, Check
 

@@ -30,9 +30,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
-from recover.validation import check_data
+from recover import InvalidInputError, TwoLayerNetwork, check_data
 
 from .certificate import Certificate, data_digest, versions
 from .checks import Check

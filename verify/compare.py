@@ -15,8 +15,7 @@ from fractions import Fraction
 import networkx as nx
 import numpy as np
 
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
+from recover import InvalidInputError, TwoLayerNetwork
 
 from .exact import max_norm_scaled
 

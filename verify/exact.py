@@ -51,7 +51,7 @@ import numpy as np
 from sympy import QQ, Poly, integer_nthroot
 from sympy.polys.matrices import DomainMatrix
 
-from recover.errors import InvalidInputError, RelunetError
+from recover import InvalidInputError, RelunetError
 
 from .checks import Check
 from .progress import Stage

@@ -84,9 +84,7 @@ import sympy
 from mpmath.libmp import from_man_exp, mpf_shift, round_ceiling, to_float, to_man_exp
 from mpmath.libmp.libmpi import mpi_add, mpi_div, mpi_exp, mpi_log, mpi_neg, mpi_sub
 
-from recover.activations import T, Activation
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
+from recover import Activation, InvalidInputError, T, TwoLayerNetwork
 
 _U64 = 2.0 ** -53
 _ETA64 = 2.0 ** -1074

@@ -23,9 +23,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from recover.activations import RELU, Activation
-from recover.solve import solve_scale
-from recover.weight_cones import fit_in_cone, weight_cone
+from recover import RELU, Activation, fit_in_cone, solve_scale, weight_cone
 
 from .checks import Check
 from .progress import Stage

@@ -8,7 +8,7 @@ never decreases; it is reported at most about once per percent, and exactly once
 
 from __future__ import annotations
 
-from recover.errors import InvalidInputError
+from recover import InvalidInputError
 
 
 def check_progress(progress):

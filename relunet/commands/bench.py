@@ -21,8 +21,7 @@ import sys
 from pathlib import Path
 
 import relunet
-from recover.errors import InvalidInputError
-from recover.files import same_file
+from recover import InvalidInputError, same_file
 
 NOT_INSTALLED = ("relunet bench runs from a source checkout: the benchmark harness in "
                  "benchmarks/ is not installed with the package")

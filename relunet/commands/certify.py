@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import sys
 
-from recover.errors import InvalidInputError
-from recover.files import atomic_write
-from recover.io import load_array, read_text
-from recover.network import TwoLayerNetwork
+from recover import InvalidInputError, TwoLayerNetwork, atomic_write, load_array, read_text
 
 from .inputs import add_force, digits, finite_float, guard
 from .report import Progress

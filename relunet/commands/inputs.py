@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from recover.errors import InvalidInputError
-from recover.files import guard_outputs
+from recover import InvalidInputError, guard_outputs
 
 #: Largest --digits: mpmath time grows quickly with the precision.
 MAX_DIGITS = 10_000

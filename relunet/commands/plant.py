@@ -8,10 +8,7 @@ import os
 
 import numpy as np
 
-from recover import planted_instance
-from recover.errors import InvalidInputError
-from recover.files import atomic_write
-from recover.instances import NOISE_KINDS
+from recover import NOISE_KINDS, InvalidInputError, atomic_write, planted_instance
 
 from .inputs import add_force, count, finite_float, guard, seed
 
