@@ -5,7 +5,8 @@ exactly?"; :func:`decide_fit` decides small fitting instances exactly, with rati
 witnesses for yes and Farkas certificates for no; :func:`check_reductions` checks the
 equivalence on every small instance. See docs/hardness.md.
 
-The public API is the names in ``__all__``; every module of this package is internal.
+The public API is the names in ``__all__`` and the module :mod:`hardness.figures`
+(matplotlib drawings, imported on request); every other module is internal.
 ``CertificateError`` is a deprecated alias of :class:`FitCertificateRejected` (it warns).
 """
 

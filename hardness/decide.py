@@ -25,6 +25,8 @@ Method (docs/hardness.md, "The decision procedure"):
 cover every sign case and pattern. Worst-case cost: O(3^n) LPs for n points (each with
 2d variables); in practice pruning keeps reduced instances and 12 points in dimension
 6 well under a minute (benchmarks/bench_hardness.py).
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ approximations of the float values. The caller then verifies the rational point
 exactly; nothing here is trusted on its own.
 
 Complexity: O(p·q·min(p, q)) Fraction operations for a p×q system.
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ symbolically where sympy can (``solveset``); otherwise by sampling, with a warni
 Names: ``"relu"`` (``t``), ``"relu2"`` (``t²``), ``"relu^p"`` (``t^p``, ``p > 0``),
 ``"step"`` (``1``), or any expression in ``t`` such as ``"log(1+t)"``, ``"1-exp(-t)"``,
 ``"tanh(t)"``. Expressions equal to one of the named ones get that name.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

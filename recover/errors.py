@@ -15,6 +15,8 @@ working. Every warning derives from :class:`RelunetWarning` (a ``UserWarning``):
 
 Each class is exported by the package named (``hardness.CertificateError`` is a
 deprecated alias of ``hardness.FitCertificateRejected``). docs/errors.md lists them too.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

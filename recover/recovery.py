@@ -22,6 +22,8 @@ Inputs and labels are rescaled by powers of two (exact in floating point) so tha
 pipeline works at unit scale whatever the scale of the data; the scaling is undone on
 the result (``X = 2^a X'``, ``Y = 2^b Y'`` give ``V = 2^-a V'``, ``U = 2^b U'`` for any
 activation).
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

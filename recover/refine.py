@@ -23,6 +23,8 @@ multiply ``f'``).
 Cost per iteration O(n (kd)²) — one product ``XS XSᵀ`` — so this suits moderate ``kd``
 (a few thousand). The same matrix gives the Fisher information for error bars
 (:mod:`recover.uncertainty`).
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

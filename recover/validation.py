@@ -13,6 +13,8 @@ asks for them), string, bytes, structured, datetime and timedelta arrays.
 Extreme but finite scales are the business of :func:`power_of_two_scale`: dividing a
 matrix by a power of two is exact in floating point, so the pipeline can work at unit
 scale and the caller undo the scaling on the result.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

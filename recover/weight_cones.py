@@ -23,6 +23,8 @@ than the pattern: the values ``F_ij`` up to a scale. :func:`fit_in_cone` then fi
 stays as the outer bound on every consistent ``V_i``.
 
 Complexity: one linear program with ``d + 1`` variables and ``n`` constraints per unit.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

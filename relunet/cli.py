@@ -17,6 +17,8 @@ answer was produced; never 1, which a script would read as a negative answer).
 
 Every command that writes refuses an output that is one of its inputs, and refuses to
 replace an existing file unless given ``--force``; every file is written atomically.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations

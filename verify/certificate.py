@@ -28,6 +28,8 @@ most :data:`MAX_NUMBER_DIGITS` digits in each integer of a weight (``p``, ``q``,
 mantissa; Python's own int-string limit, so a certificate that could be written can be
 read), decimal exponents of at most 4 digits, and ``digits`` at most
 :data:`MAX_PRECISION_DIGITS`.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ reported, not required.
 The model with biases is certified when the candidate (or the truth) has a nonzero
 hidden bias ``b`` or output bias ``c``: both are then unknowns solved from the data
 (a bias-free candidate is a claim about ``U f(V X)`` alone, and is certified as such).
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations

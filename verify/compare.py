@@ -6,6 +6,8 @@ activation, which removes the rescaling symmetry). A hidden unit is its row of `
 together with its bias ``b_i``; the output bias ``c`` belongs to no unit and is compared
 as a whole. Networks without biases compare exactly as they did before biases existed
 (their augmented rows are the rows of ``V`` alone).
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations

@@ -69,6 +69,8 @@ a relative ``2^-(prec-8)`` in case of a last-bit error in mpmath's elementary fu
 so the comparison ``|Y − net(X)| ≤ B`` is decided exactly, up to an enclosure width far
 below any bound. ``B`` is computed in float64 from nonnegative quantities and then
 inflated to an upper bound (see :func:`_inflation`).
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations

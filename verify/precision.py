@@ -13,6 +13,8 @@ Biases (``bias=True``): as in :mod:`verify.exact`, the solve runs on ``[X; 1ᵀ]
 bump and the scale search of a non-homogeneous ``f``), the facets live in a space of
 dimension ``k + 1`` and ``[U | c]`` is solved from ``[f(V X + b 1ᵀ); 1ᵀ]``; the residual
 is that of ``U f(V X + b 1ᵀ) + c 1ᵀ``.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ Unlike the other commands, bench regenerates files it owns — the records
 ``OUT/<suite>.json``, the markdown doc and its figures — and replaces them on every run
 without ``--force`` (``make bench`` reruns it into the same folder). Its only inputs are
 those records, and the doc may not be one of them.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations

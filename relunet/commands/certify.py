@@ -11,6 +11,8 @@
 a float64 (or float32) evaluation of the network up to rounding (labels of a trained
 model; :func:`verify.certify_float`). Exit code 0 if the (fresh) certificate holds, 1
 if it does not, 2 on bad input.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@
 
 Outputs never replace an input, nor an existing file without ``--force``; every file
 is written atomically.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations

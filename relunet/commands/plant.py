@@ -1,5 +1,8 @@
 """``relunet plant``: write a planted instance (X.npy, Y.npy, truth.npz, params.json) to
-a folder. The folder may exist; files already in it are not replaced without --force."""
+a folder. The folder may exist; files already in it are not replaced without --force.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
+"""
 
 from __future__ import annotations
 

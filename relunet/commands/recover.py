@@ -1,4 +1,7 @@
-"""``relunet recover``: recover a network from X.npy and Y.npy."""
+"""``relunet recover``: recover a network from X.npy and Y.npy.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
+"""
 
 from __future__ import annotations
 
