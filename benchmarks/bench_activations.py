@@ -1,4 +1,4 @@
-"""Issue 6 "must show": exact recovery across rectified activations, plus the step cone.
+"""Exact recovery across rectified activations, plus the step cone.
 
 For each activation and seed, a planted instance at ``(d, k, m, n) = (20, 10, 15, 3000)``
 is recovered; the table reports successes, the worst relative error after the

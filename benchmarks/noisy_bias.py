@@ -1,4 +1,4 @@
-"""Noisy recovery with biases against the oracle (issue 12 item 4).
+"""Noisy recovery with biases against the oracle.
 
 At ``(d, k, m) = (20, 10, 15)``, 20 dB Gaussian noise, hidden biases ``b ~ N(0, 1)`` and
 output biases ``c ~ N(0, 1)``: relunet's estimate (``recover_network(..., bias=True)``,
