@@ -80,11 +80,6 @@ class WeightCone:
         values = self.constraints @ (v / norm)
         return bool(np.all(values[self.active] > rtol) and np.all(values >= -rtol))
 
-    @property
-    def dimension(self) -> int:
-        """Input dimension ``d``."""
-        return self.constraints.shape[1]
-
 
 def weight_cone(X: np.ndarray, active: np.ndarray) -> WeightCone:
     """The cone of ``V_i`` consistent with the activation pattern ``active`` (n,) on
