@@ -1,4 +1,4 @@
-"""Issue 6 "must show": exact recovery across rectified activations, plus the step cone.
+"""Exact recovery across rectified activations, plus the step cone.
 
 For each activation and seed, a planted instance at ``(d, k, m, n) = (20, 10, 15, 3000)``
 is recovered; the table reports successes, the worst relative error after the
@@ -28,9 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from recover import (RecoveryFailed, get_activation, planted_instance,  # noqa: E402
                      recover_network)
-from verify import certify, compare_networks  # noqa: E402
-from verify.compare import match_units  # noqa: E402
-from verify.exact import RationalMonomial  # noqa: E402
+from verify import RationalMonomial, certify, compare_networks, match_units  # noqa: E402
 
 ACTIVATIONS = ["relu", "relu2", "t**3", "log(1+t)", "1-exp(-t)", "t*exp(-t)"]
 SHAPE = (20, 10, 15, 3000)

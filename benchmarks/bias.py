@@ -33,8 +33,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from recover import planted_instance, recover_network
-from recover.errors import InvalidInputError, RecoveryFailed
+from recover import InvalidInputError, RecoveryFailed, planted_instance, recover_network
 from verify import compare_networks
 
 from .baselines import EXACT, Budget, Outcome, run_lbfgs

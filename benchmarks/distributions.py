@@ -1,4 +1,4 @@
-"""Input distributions × outcome × time (issue 12 item 5): exact, loud, or wrong.
+"""Input distributions × outcome × time: exact, loud, or wrong.
 
 For each input distribution, planted ReLU networks at ``(d, k, m) = (20, 10, 15)`` are
 recovered with ``mode="exact"`` from ``n`` samples; each run ends **exact** (error ≤ 1e-10

@@ -27,10 +27,8 @@ from typing import Callable
 
 import numpy as np
 
-from recover import InvalidInputError, RecoveryFailed, TwoLayerNetwork, planted_instance
-from recover import recover_network
-from recover.errors import RelunetWarning
-from recover.instances import misspecified_instance
+from recover import (InvalidInputError, RecoveryFailed, RelunetWarning, TwoLayerNetwork,
+                     misspecified_instance, planted_instance, recover_network)
 from verify import compare_networks
 
 DIMS = (10, 5, 8, 1000)

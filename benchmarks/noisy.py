@@ -24,11 +24,8 @@ import warnings
 
 import numpy as np
 
-from recover import TwoLayerNetwork, planted_instance, recover_network
-from recover.errors import RecoveryFailed, RelunetWarning
-from recover.noisy import robust_start
-from recover.refine import refine
-from recover.span import label_span
+from recover import (RecoveryFailed, RelunetWarning, TwoLayerNetwork, label_span,
+                     planted_instance, recover_network, refine, robust_start)
 from verify import compare_networks, match_units
 
 from .baselines import Budget, run_lbfgs

@@ -1,4 +1,4 @@
-"""Noisy recovery with biases against the oracle (issue 12 item 4).
+"""Noisy recovery with biases against the oracle.
 
 At ``(d, k, m) = (20, 10, 15)``, 20 dB Gaussian noise, hidden biases ``b ~ N(0, 1)`` and
 output biases ``c ~ N(0, 1)``: relunet's estimate (``recover_network(..., bias=True)``,
@@ -22,9 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recover import RecoveryFailed, TwoLayerNetwork, planted_instance  # noqa: E402
-from recover import recover_network  # noqa: E402
-from recover.refine import refine  # noqa: E402
+from recover import (RecoveryFailed, TwoLayerNetwork, planted_instance,  # noqa: E402
+                     recover_network, refine)
 from verify import compare_networks  # noqa: E402
 
 SHAPE = (20, 10, 15)

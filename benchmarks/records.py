@@ -21,6 +21,7 @@ import platform
 import subprocess
 import time
 from dataclasses import asdict, is_dataclass
+from importlib import metadata
 
 #: Environment variables that decide how many threads BLAS uses; recorded in every run.
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -33,8 +34,6 @@ def environment() -> dict:
     import scipy
     import sympy
 
-    import relunet
-
     env = {"python": platform.python_version(), "platform": platform.platform(),
            "machine": platform.machine(), "processor": platform.processor(),
            "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
@@ -42,8 +41,17 @@ def environment() -> dict:
            "sympy": sympy.__version__, "mpmath": mpmath.__version__,
            "torch": _torch_version(), "git_commit": _git_commit(),
            "threads": {name: os.environ.get(name) for name in THREAD_VARIABLES},
-           "relunet": relunet.__version__, "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+           "relunet": _relunet_version(), "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     return env
+
+
+def _relunet_version() -> str:
+    """The installed relunet's version (read from the distribution's metadata: the
+    benchmarks sit below the CLI package and do not import it)."""
+    try:
+        return metadata.version("relunet")
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def _torch_version() -> str | None:

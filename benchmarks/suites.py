@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recover import InvalidInputError, planted_instance, recover_network
+from recover import planted_instance
 
 from .baselines import EXACT, METHODS, Budget, Outcome, run_methods, run_relunet
 from .memory import measure_peak_memory
@@ -343,19 +343,6 @@ def noisy_accuracy(scale: Scale) -> dict:
     cells = noisy.accuracy(scale.noisy_seeds, None, ns=(n,), snrs=scale.noisy_snr_db,
                            lbfgs_seeds=1, dims=(d, k, m))
     return _record("noisy_accuracy", scale, params, cells, {"available": True}, started)
-
-
-def noisy_mode_available() -> bool:
-    """True if ``recover_network`` accepts ``mode="noisy"`` (tried on a tiny instance)."""
-    inst = planted_instance(4, 2, 3, 200, seed=0)
-    try:
-        recover_network(inst.X, inst.Y, mode="noisy")
-    except InvalidInputError:
-        return False
-    except Exception:  # accepted the mode, failed for another reason
-        return True
-    return True
-
 
 
 #: Suite name → function, in the order they run and are rendered.

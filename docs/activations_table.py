@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recover import get_activation  # noqa: E402
-from verify.exact import RationalMonomial  # noqa: E402
+from verify import RationalMonomial  # noqa: E402
 
 ACTIVATIONS = ["relu", "relu2", "relu^3", "relu^3/2", "log(1+t)", "1-exp(-t)", "tanh(t)",
                "step", "t*exp(-t)"]

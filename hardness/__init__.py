@@ -4,13 +4,29 @@ SET SPLITTING reduces to "does some ``u f(V x)`` with two ReLU units fit these l
 exactly?"; :func:`decide_fit` decides small fitting instances exactly, with rational
 witnesses for yes and Farkas certificates for no; :func:`check_reductions` checks the
 equivalence on every small instance. See docs/hardness.md.
+
+The public API is the names in ``__all__`` and the module :mod:`hardness.figures`
+(matplotlib drawings, imported on request); every other module is internal.
+``CertificateError`` is a deprecated alias of :class:`FitCertificateRejected` (it warns).
 """
 
+import warnings
+
 from .check import CheckReport, check_reductions
-from .decide import CertificateError, FitCertificate, FitDecision, decide_fit
+from .decide import FitCertificate, FitCertificateRejected, FitDecision, decide_fit
 from .reduction import Reduction, reduce_set_splitting
 from .set_splitting import SetSplitting, enumerate_instances, random_instance
 
 __all__ = ["SetSplitting", "enumerate_instances", "random_instance", "Reduction",
            "reduce_set_splitting", "decide_fit", "FitDecision", "FitCertificate",
-           "CertificateError", "check_reductions", "CheckReport"]
+           "FitCertificateRejected", "check_reductions", "CheckReport"]
+
+
+def __getattr__(name: str):
+    """``CertificateError``: deprecated alias of :class:`FitCertificateRejected` (the old
+    name read as if it concerned :class:`verify.Certificate`); warns on use."""
+    if name == "CertificateError":
+        warnings.warn("hardness.CertificateError is deprecated; use "
+                      "hardness.FitCertificateRejected", DeprecationWarning, stacklevel=2)
+        return FitCertificateRejected
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,6 +6,8 @@ instance; for a yes-instance the forward network of the brute-force splitting mu
 exactly, and ``backward`` of the decide_fit witness must be a splitting; for a
 no-instance the Farkas certificate must re-verify exactly. Cost: one ``decide_fit``
 per instance (exponential in the number of points, small here).
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from recover.validation import check_positive_int
-from verify.progress import Stage, check_progress
+from recover import check_positive_int
+from verify import Stage, check_progress
 
 from .decide import decide_fit
 from .reduction import reduce_set_splitting

@@ -25,6 +25,8 @@ Method (docs/hardness.md, "The decision procedure"):
 cover every sign case and pattern. Worst-case cost: O(3^n) LPs for n points (each with
 2d variables); in practice pruning keeps reduced instances and 12 points in dimension
 6 well under a minute (benchmarks/bench_hardness.py).
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations
@@ -37,9 +39,8 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import linprog
 
-from recover.errors import InvalidInputError, RelunetError
-from recover.network import TwoLayerNetwork
-from verify.progress import Stage, check_progress
+from recover import InvalidInputError, RelunetError, TwoLayerNetwork
+from verify import Stage, check_progress
 
 from .farkas import Row, check_farkas, find_farkas, make_row
 from .rational import exact_data, exact_point_near
@@ -47,8 +48,11 @@ from .rational import exact_data, exact_point_near
 Pattern = tuple  # tuple[bool, ...]: on/off of each unit with a non-zero sign
 
 
-class CertificateError(RelunetError):
-    """A certificate failed its exact re-check."""
+class FitCertificateRejected(RelunetError):
+    """A :class:`FitCertificate` (witness or Farkas refutation) failed its exact re-check
+    against the data: it does not prove the answer it states. (Unrelated to
+    :class:`verify.Certificate`; the old name ``hardness.CertificateError`` is a
+    deprecated alias.)"""
 
 
 # --- the rules (each proved in docs/hardness.md and brute-force tested) -----------------
@@ -238,18 +242,19 @@ class FitCertificate:
         """Re-check everything exactly against the data. Returns ``True`` only if the
         certificate proves its answer (for ``k`` hidden units, if given: the number of
         units is part of the claim); otherwise ``False`` (or raises
-        :class:`CertificateError` with the reason when ``raise_on_failure``)."""
+        :class:`FitCertificateRejected` with the reason when ``raise_on_failure``)."""
         try:
             if k is not None and k != self.k:
-                raise CertificateError(f"the certificate is about k = {self.k}, not k = {k}")
+                raise FitCertificateRejected(
+                    f"the certificate is about k = {self.k}, not k = {k}")
             data = _Data(*validate_fit_data(X, y, exact_floats))
             if self.kind == "witness":
                 _check_witness(self.witness, data)
             elif self.kind == "farkas":
                 self._check_refutation(data)
             else:
-                raise CertificateError(f"unknown certificate kind {self.kind!r}")
-        except CertificateError:
+                raise FitCertificateRejected(f"unknown certificate kind {self.kind!r}")
+        except FitCertificateRejected:
             if raise_on_failure:
                 raise
             return False
@@ -258,7 +263,7 @@ class FitCertificate:
     def _check_refutation(self, data: _Data) -> None:
         for signs in sign_cases(self.k):
             if signs not in self.cases:
-                raise CertificateError(f"sign case {signs} is not refuted")
+                raise FitCertificateRejected(f"sign case {signs} is not refuted")
             eff = tuple(s for s in signs if s)
             _check_tree(self.cases[signs], eff, data, {}, True)
 
@@ -286,33 +291,33 @@ def _count_leaves(node, rule_only: bool = False) -> int:
 
 def _check_witness(net, data: _Data) -> None:
     if not isinstance(net, TwoLayerNetwork) or not net.exact:
-        raise CertificateError("the witness is not an exact TwoLayerNetwork")
+        raise FitCertificateRejected("the witness is not an exact TwoLayerNetwork")
     if net.d != data.d or net.m != 1:
-        raise CertificateError("the witness has the wrong shape")
+        raise FitCertificateRejected("the witness has the wrong shape")
     out = net(data.X)[0]
     if not all(a == b for a, b in zip(out, data.y)):
-        raise CertificateError("the witness does not fit the labels exactly")
+        raise FitCertificateRejected("the witness does not fit the labels exactly")
 
 
 def _check_tree(node, signs, data: _Data, path: dict, symmetric: bool) -> None:
     if isinstance(node, Leaf):
         reason = check_farkas(data.path_rows(signs, path), node.multipliers)
         if reason is not None:
-            raise CertificateError(f"sign case {signs}, pattern {path}: {reason}")
+            raise FitCertificateRejected(f"sign case {signs}, pattern {path}: {reason}")
         return
     if not isinstance(node, Branch):
-        raise CertificateError(f"malformed certificate node {node!r}")
+        raise FitCertificateRejected(f"malformed certificate node {node!r}")
     j = node.point
     if not isinstance(j, (int, np.integer)) or not 0 <= j < data.n or j in path:
-        raise CertificateError(f"branch on invalid or repeated point {j!r}")
+        raise FitCertificateRejected(f"branch on invalid or repeated point {j!r}")
     missing = set(needed_patterns(signs, data.y[j], symmetric)) - set(node.children)
     if missing:
-        raise CertificateError(f"sign case {signs}: patterns {sorted(missing)} at point "
+        raise FitCertificateRejected(f"sign case {signs}: patterns {sorted(missing)} at point "
                                f"{j} are not covered")
     for p, child in node.children.items():
         if not (isinstance(p, tuple) and len(p) == len(signs)
                 and all(isinstance(a, bool) for a in p)):
-            raise CertificateError(f"invalid pattern {p!r}")
+            raise FitCertificateRejected(f"invalid pattern {p!r}")
         _check_tree(child, signs, data, {**path, j: p}, _still_symmetric(symmetric, p))
 
 
@@ -403,7 +408,7 @@ def _exact_witness(rows, z, full_signs, data: _Data):
     def fits(values):
         try:
             _check_witness(to_network(values), data)
-        except CertificateError:
+        except FitCertificateRejected:
             return False
         return True
 

@@ -14,6 +14,8 @@ re-checking. It returns ``None`` rather than an unverified certificate.
 
 Complexity: one LP with ``#rows`` variables and ``n_vars + 1`` equalities, plus an exact
 Gauss–Jordan solve on the support, O((n_vars + 1)² · #rows) Fraction operations.
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ backend as it was.
 * :func:`plot_gadget_line` — the labels 1, 0, 1 at ``p−, o, p+`` on the line
   ``(1, 0, t)`` and the two ReLU pieces ``u_i f(V_i·(1, 0, t))`` of a fitting network
   whose sum passes through them.
+
+A public module imported on request (``from hardness import figures``), so that
+``import hardness`` does not load matplotlib.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.figure import Figure
 
-from recover.network import TwoLayerNetwork
+from recover import TwoLayerNetwork
 
 from .set_splitting import SetSplitting
 

@@ -7,6 +7,8 @@ approximations of the float values. The caller then verifies the rational point
 exactly; nothing here is trusted on its own.
 
 Complexity: O(p·q·min(p, q)) Fraction operations for a p×q system.
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from recover.errors import InvalidInputError
-from recover.validation import _is_sympy_rational
+from recover import InvalidInputError, is_sympy_rational
 
 #: Denominator bounds tried, smallest (prettiest) first; ``None`` = the float exactly.
 DENOMINATORS = (1, 12, 1000, 10**6, 10**9, None)
@@ -137,7 +138,7 @@ def _exact_scalar(v, label: str, exact_floats: bool) -> Fraction:
         return Fraction(int(v))
     if isinstance(v, numbers.Rational):
         return Fraction(v.numerator, v.denominator)
-    if _is_sympy_rational(v):
+    if is_sympy_rational(v):
         return Fraction(int(v.p), int(v.q))
     if isinstance(v, (float, np.floating)):
         f = float(v)

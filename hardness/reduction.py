@@ -14,6 +14,8 @@ so ``X`` is the ``(N+2) × n`` integer matrix with ``n = N + |C| + 3`` columns i
 network with ``k = 2`` ReLU units fits the labels exactly (for every ``m ≥ 1``, the labels
 being repeated on each output). Building ``X`` is O(N·n); :meth:`Reduction.forward` and
 :meth:`Reduction.backward` are O(n·N) exact rational operations.
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations
@@ -22,9 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from recover.errors import InvalidInputError, RelunetError
-from recover.network import TwoLayerNetwork
-from recover.validation import check_positive_int
+from recover import InvalidInputError, RelunetError, TwoLayerNetwork, check_positive_int
 
 from .rational import exact_matrix
 from .set_splitting import SetSplitting

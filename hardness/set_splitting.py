@@ -15,6 +15,8 @@ Size limits: at most :data:`MAX_ELEMENTS` elements, :data:`MAX_CLAUSES` clauses 
 most :data:`MAX_FILE_BYTES` bytes. The reduction builds an integer ``(N+2) × (N+|C|+3)``
 matrix, which these limits keep below 100 MB (1002 × 11003 × 8 bytes ≈ 88 MB); deciding
 the reduced instance is exponential in ``N`` anyway.
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ from typing import Iterator, Sequence
 import networkx as nx
 import numpy as np
 
-from recover.bounded_json import load_bounded
-from recover.errors import InvalidInputError
+from recover import InvalidInputError, load_bounded
 
 #: Most elements ``N`` of an instance.
 MAX_ELEMENTS = 1000

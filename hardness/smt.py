@@ -5,13 +5,15 @@ Encodes ``Σ_i u_i max(v_i·x_j, 0) = y_j`` over the reals with ``u_i ∈ {+1, �
 the formula is in linear real arithmetic with integer case variables. Needs the ``smt`` extra
 (``pip install z3-solver``); :func:`z3_available` says whether it is installed.
 This is an independent second opinion, not a certificate: z3's answer is trusted as is.
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations
 
 import importlib.util
 
-from recover.errors import RelunetError
+from recover import RelunetError
 
 from .decide import validate_fit_data
 

@@ -1,17 +1,57 @@
 """recover — numeric recovery of two-layer rectified networks ``Y = U f(V X)``.
 
-Public names: :class:`TwoLayerNetwork`, :func:`planted_instance`,
-:func:`recover_network`, and the exception hierarchy rooted at :class:`RelunetError`.
+The public API is the names in ``__all__`` below, in four groups:
+
+* **recovery**: :class:`TwoLayerNetwork`, :func:`recover_network` and its
+  :class:`RecoveryResult`, planted data (:func:`planted_instance`,
+  :class:`PlantedInstance`, :func:`misspecified_instance`, :data:`NOISE_KINDS`), and the
+  activations (:class:`Activation`, :func:`get_activation`, :data:`RELU`, and :data:`T`,
+  the symbol of an activation's positive part);
+* **steps** other packages build on: :func:`label_span` (the label span),
+  :func:`robust_start` and :func:`refine` (noisy start and Levenberg–Marquardt),
+  :func:`solve_scale`, :func:`weight_cone` and :func:`fit_in_cone` (one hidden unit's
+  scale and weight cone);
+* **input at the door**: :func:`check_data`, :func:`check_positive_int`,
+  :func:`is_sympy_rational`, bounded readers (:func:`load_array`,
+  :func:`load_npz_arrays`, :func:`numeric`, :func:`read_text`, :func:`loads_bounded`,
+  :func:`load_bounded`) and atomic writers (:func:`atomic_write`, :func:`atomic_path`,
+  :func:`guard_outputs`, :func:`same_file`);
+* **errors and warnings**: the one hierarchy rooted at :class:`RelunetError` and
+  :class:`RelunetWarning` (see :mod:`recover.errors` and docs/errors.md).
+
+Public modules that need an optional dependency and are imported only on request:
+:mod:`recover.estimator` (scikit-learn estimator), :mod:`recover.interop_sklearn`,
+:mod:`recover.interop_torch`. Every other module of this package is internal: use the
+names above, not the modules that define them.
 """
 
-from .activations import Activation, get_activation
-from .errors import InvalidInputError, RecoveryFailed, RelunetError
-from .instances import PlantedInstance, planted_instance
+from .activations import RELU, Activation, ActivationWarning, T, get_activation
+from .bounded_json import load_bounded, loads_bounded
+from .errors import InvalidInputError, RecoveryFailed, RelunetError, RelunetWarning
+from .files import atomic_path, atomic_write, guard_outputs, same_file
+from .instances import NOISE_KINDS, PlantedInstance, misspecified_instance, planted_instance
+from .io import load_array, load_npz_arrays, numeric, read_text
 from .network import TwoLayerNetwork
+from .noisy import robust_start
+from .refine import refine
+from .solve import solve_scale
+from .span import label_span
+from .validation import check_data, check_positive_int, is_sympy_rational
+from .weight_cones import fit_in_cone, weight_cone
 
 __all__ = [
-    "Activation", "get_activation", "InvalidInputError", "RecoveryFailed", "RelunetError",
-    "PlantedInstance", "planted_instance", "TwoLayerNetwork",
+    # recovery
+    "TwoLayerNetwork", "PlantedInstance", "planted_instance", "misspecified_instance",
+    "NOISE_KINDS", "Activation", "get_activation", "RELU", "T",
+    # steps
+    "label_span", "robust_start", "refine", "solve_scale", "weight_cone", "fit_in_cone",
+    # input at the door
+    "check_data", "check_positive_int", "is_sympy_rational", "load_array",
+    "load_npz_arrays", "numeric", "read_text", "loads_bounded", "load_bounded",
+    "atomic_write", "atomic_path", "guard_outputs", "same_file",
+    # errors and warnings
+    "RelunetError", "InvalidInputError", "RecoveryFailed", "RelunetWarning",
+    "ActivationWarning",
 ]
 
 from .recovery import RecoveryResult, recover_network  # noqa: E402

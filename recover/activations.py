@@ -24,6 +24,8 @@ symbolically where sympy can (``solveset``); otherwise by sampling, with a warni
 Names: ``"relu"`` (``t``), ``"relu2"`` (``t²``), ``"relu^p"`` (``t^p``, ``p > 0``),
 ``"step"`` (``1``), or any expression in ``t`` such as ``"log(1+t)"``, ``"1-exp(-t)"``,
 ``"tanh(t)"``. Expressions equal to one of the named ones get that name.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import scipy.special
 import sympy
 from sympy.codegen.rewriting import optimize, optims_c99
 
-from .errors import InvalidInputError
+from .errors import InvalidInputError, RelunetWarning
 from .expression import MAX_EXPONENT, parse_expression
 
 #: The variable of every positive part (``t > 0``).
@@ -54,7 +56,7 @@ SAMPLE_POINTS = np.geomspace(1e-6, 1e6, 241)
 INVERSE_RTOL = 1e-9
 
 
-class ActivationWarning(UserWarning):
+class ActivationWarning(RelunetWarning):
     """A property of an activation was checked by sampling, not proven symbolically."""
 
 

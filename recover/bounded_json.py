@@ -5,6 +5,8 @@ raise ``RecursionError`` (``[[[[...``), or spend quadratic time converting a
 million-digit integer. :func:`loads_bounded` and :func:`load_bounded` check the size and
 the bracket nesting before parsing, cap every number literal's length while parsing, and
 turn every failure into one :class:`~recover.errors.InvalidInputError` line.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

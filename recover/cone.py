@@ -25,6 +25,8 @@ The method needs no moment estimates, hence few samples: it succeeds as soon as 
 has ``k−1`` inactive samples in general position and ``d`` active ones. Each linear
 program has ``k`` variables; ``k`` to ``1.5k`` programs are typical, each costing a few
 small restricted programs and O(nk) to check all samples.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

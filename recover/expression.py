@@ -17,6 +17,8 @@ tree nodes, numbers at most ``10**MAX_NUMBER_DIGITS`` in size (numerator and
 denominator), and numeric exponents between ``1/MAX_EXPONENT`` and :data:`MAX_EXPONENT`
 in absolute value, so that sympy never builds a gigantic number (``9**9**9**9``) or
 polynomial (``(1+t)**(10**9)``).
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

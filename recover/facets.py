@@ -14,6 +14,8 @@ machine precision, while a spurious hyperplane through ``k−1`` generic samples
 others. Every facet returned here has been checked that way.
 
 Complexity: ``exact_facet`` is O(n k²) (one pass over ``Z`` plus an SVD of ``Z[:, J]``).
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ removes the temporary file and leaves the old file, if any, untouched.
 :func:`guard_outputs` is the check the command line runs before any work: an output
 may not be one of the command's inputs, nor another output, nor replace an existing
 file unless the caller says so.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

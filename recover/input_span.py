@@ -10,6 +10,8 @@ the biases); what they do not (``V`` along ``S^⊥``) is set to zero and said so
 result (:func:`recover.recovery.recover_network` warns and records it).
 
 Cost: one SVD of ``X`` (O(n d²)), which the rank test needs anyway.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

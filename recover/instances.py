@@ -23,6 +23,8 @@
   ``U* f(V* X)`` is written above.
 
 Everything is a deterministic function of ``seed``.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ Nothing is allocated before the file has been checked:
 Numeric arrays must be integer or real floating point: complex (whose imaginary part
 would be dropped), boolean, string, object and structured arrays are refused. Every
 failure is an :class:`~recover.errors.InvalidInputError` naming the file and the problem.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ told from ``c`` and its inactive half-space is never seen — :func:`unseen_unit
 both cases instead of returning a guess.
 
 Cost: one extra row of ``X`` and ``Y``; the facet search is that of ``k+1`` dimensions.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

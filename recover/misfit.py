@@ -45,6 +45,8 @@ a wrong local minimum).
 * ``degenerate_units`` — a fitted unit active on no sample or on all of them.
 
 Causes are ranked: decisive ones (an exact fit of the extended model) first.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ which the exact step (:func:`recover.facets.exact_facet`) removes the error enti
 
 Complexity: O(n d² k) for the slices (two of them, each O(n d²)), O(d³) for the
 eigenproblems, and O(n k²) per facet for the exact step.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Notation of Bakshi, Jayaram & Woodruff (COLT 2019): ``X`` is d×n (one sample pe
 column), ``U`` is m×k, ``V`` is k×d, ``f`` a rectified activation applied entrywise.
 The biases ``b`` (k) and ``c`` (m) are optional and zero by default, which is the
 model of the paper; see docs/algorithm.md, "The model with biases".
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ estimate for Gaussian noise — reachable from that start. Error bars come from
 
 Complexity: the start costs as the exact pipeline (``k``–``4k`` small LPs, O(nk²) per
 trimmed fit); each refinement step O(n (kd)²).
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

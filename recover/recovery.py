@@ -22,6 +22,8 @@ Inputs and labels are rescaled by powers of two (exact in floating point) so tha
 pipeline works at unit scale whatever the scale of the data; the scaling is undone on
 the result (``X = 2^a X'``, ``Y = 2^b Y'`` give ``V = 2^-a V'``, ``U = 2^b U'`` for any
 activation).
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations
@@ -875,10 +877,9 @@ def _self_check(fit: dict) -> None:
     if fit["residual"] > RESIDUAL_RTOL:
         raise RecoveryFailed(
             f"residual ‖U f(VX) − Y‖/‖Y‖ = {fit['residual']:.2e} is not at machine level")
+    # The sign violation (recover.solve.hidden_unit): facet samples must be inactive, up
+    # to boundary ties and, for an f flat at 0 such as t^3, the facet's band.
     if fit["hidden_residual"] > RESIDUAL_RTOL or fit["sign_violation"] > RESIDUAL_RTOL:
         raise RecoveryFailed(
             f"hidden activations not reproduced (residual {fit['hidden_residual']:.1e}, "
             f"sign violation {fit['sign_violation']:.1e})")
-    # The facet samples must be inactive (up to boundary ties, and for an f flat at 0
-    # such as t^3 up to activations inside the facet's band): that is the sign
-    # violation measured by recover.solve.hidden_unit, checked above.

@@ -23,6 +23,8 @@ multiply ``f'``).
 Cost per iteration O(n (kd)²) — one product ``XS XSᵀ`` — so this suits moderate ``kd``
 (a few thousand). The same matrix gives the Fisher information for error bars
 (:mod:`recover.uncertainty`).
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations
@@ -39,7 +41,11 @@ MAX_PARAMETERS = 4000
 
 @dataclass
 class Refinement:
-    """Result of :func:`refine`: the weights, the loss history and why it stopped."""
+    """Result of :func:`refine`: the weights, the loss history and why it stopped.
+
+    ``converged`` is True only when a step improved the loss by less than ``rtol``;
+    ``message`` says why the iteration stopped.
+    """
 
     U: np.ndarray
     V: np.ndarray
@@ -48,6 +54,7 @@ class Refinement:
     converged: bool
     pattern_changes: int
     history: list
+    message: str = ""
 
 
 def loss_and_parts(U, V, X, Y, act: Activation, output_bias: bool = False):
@@ -57,17 +64,14 @@ def loss_and_parts(U, V, X, Y, act: Activation, output_bias: bool = False):
     F = act(P)
     H = np.vstack([F, np.ones((1, F.shape[1]))]) if output_bias else F
     R = U @ H - Y
-    return R, H, derivative(act, P, F)
+    return R, H, derivative(act, P)
 
 
-def derivative(act: Activation, P: np.ndarray, H: np.ndarray) -> np.ndarray:
+def derivative(act: Activation, P: np.ndarray) -> np.ndarray:
     """``f'(P)`` entrywise (0 where ``P ≤ 0``). ReLU: the pattern itself."""
-    slope = getattr(act, "derivative", None)
-    if slope is None:  # ReLU and any f with f(t) = t on t > 0
-        return (P > 0).astype(float)
     out = np.zeros_like(P)
     pos = P > 0
-    out[pos] = slope(P[pos])
+    out[pos] = act.derivative(P[pos])
     return out
 
 
@@ -107,7 +111,7 @@ def refine(U0, V0, X, Y, act: Activation, max_iterations: int = 100,
     U, V = np.array(U0, dtype=float), np.array(V0, dtype=float)
     R, H, D = loss_and_parts(U, V, X, Y, act, output_bias)
     loss = 0.5 * float(np.sum(R * R))
-    lam, history, changes, converged, it = 1e-3, [loss], 0, False, 0
+    lam, history, changes, it = 1e-3, [loss], 0, 0
     for it in range(1, max_iterations + 1):
         JtJ, g = normal_equations(U, X, R, H, D)
         damping = np.diag(JtJ).copy()
@@ -121,17 +125,20 @@ def refine(U0, V0, X, Y, act: Activation, max_iterations: int = 100,
             if loss1 <= loss:
                 break
             lam *= 4.0
-            if lam > 1e12:
-                return Refinement(U, V, loss, it, True, changes, history)
+            if lam > 1e12:  # no damping makes a descent step: stuck, not converged
+                return Refinement(U, V, loss, it, False, changes, history,
+                                  "stopped: no step decreased the loss even at damping "
+                                  f"{lam:.0e} (not a converged stationary point)")
         changes += int(np.sum((D1 > 0) != (D > 0)))
         improvement = (loss - loss1) / max(loss, np.finfo(float).tiny)
         U, V, R, H, D, loss = U1, V1, R1, H1, D1, loss1
         history.append(loss)
         lam = max(lam / 3.0, 1e-12)
         if improvement < rtol:
-            converged = True
-            break
-    return Refinement(U, V, loss, it, converged, changes, history)
+            return Refinement(U, V, loss, it, True, changes, history,
+                              f"converged: relative improvement {improvement:.1e} < {rtol:.0e}")
+    return Refinement(U, V, loss, it, False, changes, history,
+                      f"stopped after {max_iterations} iterations without converging")
 
 
 def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:

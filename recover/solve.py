@@ -9,6 +9,8 @@ rescales ``V_i``, which is a symmetry. Then ``Y = U f(V X)`` is linear in ``U``.
 Both solves are least squares on exact (noiseless) equations, so their residuals measure
 how exactly the data are explained; callers check them.
 Complexity: O(n d²) per unit and O(n k²) for ``U``.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

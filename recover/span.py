@@ -6,6 +6,8 @@ the reduced labels ``Z = Pᵀ Y = A F`` (k×n) factor through the invertible ``A
 and the non-negative hidden activations ``F = f(V* X)``.
 
 Complexity: one thin SVD of ``Y``, O(m² n).
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ permutation symmetry is discrete and does not enter.
 
 Complexity: O(n (kd)²) to form ``JᵀJ`` (see :mod:`recover.refine`) and O(p³) to invert
 it, ``p = mk + kd``; skipped above :data:`recover.refine.MAX_PARAMETERS`.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ asks for them), string, bytes, structured, datetime and timedelta arrays.
 Extreme but finite scales are the business of :func:`power_of_two_scale`: dividing a
 matrix by a power of two is exact in floating point, so the pipeline can work at unit
 scale and the caller undo the scaling on the result.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations
@@ -94,13 +96,14 @@ def _exact_matrix(arr: np.ndarray, name: str) -> np.ndarray:
     if arr.size == 0:
         raise InvalidInputError(f"{name} is empty (shape {arr.shape})")
     bad = [v for v in arr.flat if isinstance(v, bool) or (
-        not isinstance(v, numbers.Rational) and not _is_sympy_rational(v))]
+        not isinstance(v, numbers.Rational) and not is_sympy_rational(v))]
     if bad:
         raise InvalidInputError(f"{name} holds non-rational entries such as {bad[0]!r}")
     return arr
 
 
-def _is_sympy_rational(v) -> bool:
+def is_sympy_rational(v) -> bool:
+    """True for a sympy rational number (``sympy.Rational``, integers included)."""
     try:
         import sympy
     except ImportError:  # pragma: no cover - sympy is a core dependency

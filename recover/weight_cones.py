@@ -23,6 +23,8 @@ than the pattern: the values ``F_ij`` up to a scale. :func:`fit_in_cone` then fi
 stays as the outer bound on every consistent ``V_i``.
 
 Complexity: one linear program with ``d + 1`` variables and ``n`` constraints per unit.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations
@@ -77,11 +79,6 @@ class WeightCone:
             return False
         values = self.constraints @ (v / norm)
         return bool(np.all(values[self.active] > rtol) and np.all(values >= -rtol))
-
-    @property
-    def dimension(self) -> int:
-        """Input dimension ``d``."""
-        return self.constraints.shape[1]
 
 
 def weight_cone(X: np.ndarray, active: np.ndarray) -> WeightCone:

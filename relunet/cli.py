@@ -17,6 +17,8 @@ answer was produced; never 1, which a script would read as a negative answer).
 
 Every command that writes refuses an output that is one of its inputs, and refuses to
 replace an existing file unless given ``--force``; every file is written atomically.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ import importlib
 import sys
 import traceback
 
-from recover.errors import InvalidInputError, RecoveryFailed, RelunetError
+from recover import InvalidInputError, RecoveryFailed, RelunetError
 
 #: Subcommand modules, in the order ``relunet --help`` lists them.
 COMMANDS = ["demo", "plant", "recover", "certify", "hardness", "bench"]
 
 
-class UsageError(Exception):
-    """A flag error found by argparse; main() prints it on one line and exits 2."""
+class UsageError(InvalidInputError):
+    """A flag error found by argparse (bad input); main() prints it on one line and
+    exits 2."""
 
     def __init__(self, prog: str, message: str):
         super().__init__(f"{prog}: error: {message} (see '{prog} --help')")

@@ -9,17 +9,30 @@ proves that ``Y`` is a floating-point evaluation of a network up to rounding (a
 hypothesis strategies for property-testing recovery algorithms; it needs hypothesis
 (``pip install 'relunet[test]'``) and is imported only when asked for (``from verify import strategies``
 or ``import verify.strategies``), so ``import verify`` works on a plain install.
+
+The public API is the names in ``__all__``: the certifiers (:func:`certify`,
+:func:`recheck`, :func:`certify_float`) and their results (:class:`Certificate`,
+:class:`FloatCertificate`, each made of :class:`Check` objects), the comparisons
+(:func:`compare_networks`, :func:`match_units`, :func:`max_unit_error`), exact positive
+parts (:class:`RationalMonomial`), and the progress protocol other packages report
+through (:class:`Stage`, :func:`check_progress`). Public modules: :mod:`verify.strategies`
+(above) and :mod:`verify.relu_audit`, a standalone stdlib-only script that checks an exact
+ReLU certificate without importing relunet. Every other module is internal.
 """
 
 import importlib
 
 from .certificate import Certificate
-from .certify import certify
+from .certify import certify, recheck
+from .checks import Check
 from .compare import compare_networks, match_units, max_unit_error
+from .exact import RationalMonomial
 from .float_certificate import FloatCertificate, certify_float
+from .progress import Stage, check_progress
 
-__all__ = ["Certificate", "FloatCertificate", "certify", "certify_float", "compare_networks",
-           "match_units", "max_unit_error"]
+__all__ = ["Certificate", "FloatCertificate", "Check", "certify", "recheck", "certify_float",
+           "compare_networks", "match_units", "max_unit_error", "RationalMonomial", "Stage",
+           "check_progress"]
 
 
 def __getattr__(name: str):

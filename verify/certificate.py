@@ -1,9 +1,11 @@
 """The :class:`Certificate`: what was proven (or measured), with numbers, as JSON.
 
-A certificate never says ``holds = True`` unless every *required* check passed, and
-:meth:`Certificate.from_json` refuses a file where that is not so. A file can still be
-edited consistently by hand — weights, statuses and all — so it is evidence, not proof:
-:meth:`Certificate.recheck` re-derives everything from the data and the stored network.
+A certificate is data: its checks, the network and the data digest. ``holds`` is derived
+from the checks (True iff there is a required check and every required check passed); the
+JSON carries it for readers, and :meth:`Certificate.from_json` refuses a file whose stored
+``holds`` disagrees with its checks. A file can still be edited consistently by hand —
+weights, statuses and all — so it is evidence, not proof: :func:`verify.recheck`
+re-derives everything from the data and the stored network.
 
 JSON layout (``schema = "relunet.certificate/1"``)::
 
@@ -26,6 +28,8 @@ most :data:`MAX_NUMBER_DIGITS` digits in each integer of a weight (``p``, ``q``,
 mantissa; Python's own int-string limit, so a certificate that could be written can be
 read), decimal exponents of at most 4 digits, and ``digits`` at most
 :data:`MAX_PRECISION_DIGITS`.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations
@@ -40,9 +44,7 @@ from importlib import metadata
 
 import numpy as np
 
-from recover.bounded_json import loads_bounded
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
+from recover import InvalidInputError, TwoLayerNetwork, loads_bounded
 
 from .checks import STATUSES, Check
 
@@ -86,15 +88,23 @@ def versions() -> dict:
     return out
 
 
+def verdict(checks: list[Check]) -> bool:
+    """The verdict of a list of checks: some check is required and every required one
+    passed (an empty or all-optional list proves nothing)."""
+    required = [c for c in checks if c.required]
+    return bool(required) and all(c.passed for c in required)
+
+
 @dataclass
 class Certificate:
     """Result of :func:`verify.certify`.
 
     Attributes
     ----------
-    holds : bool
-        True iff every required check passed. Exact mode: proven in rational arithmetic.
-        Precision mode: measured at ``digits`` digits, claiming no more.
+    holds : bool (read-only property)
+        True iff there is a required check and every required check passed. Exact mode:
+        proven in rational arithmetic. Precision mode: measured at ``digits`` digits,
+        claiming no more.
     mode : {"exact", "precision"}
     digits : int or None
         Working precision of the precision path.
@@ -109,7 +119,6 @@ class Certificate:
         Plain statements of what ``holds`` means for this certificate.
     """
 
-    holds: bool
     mode: str
     network: TwoLayerNetwork | None
     checks: list[Check]
@@ -119,6 +128,11 @@ class Certificate:
     timings: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
     decimal_weights: dict | None = None
+
+    @property
+    def holds(self) -> bool:
+        """True iff there is a required check and every required check passed."""
+        return verdict(self.checks)
 
     def check(self, name: str) -> Check:
         """The check called ``name`` (``KeyError`` if it did not run)."""
@@ -160,34 +174,20 @@ class Certificate:
         checks = [Check(c["name"], c["status"], c["detail"], c["required"], c["numbers"])
                   for c in obj["checks"]]
         network, decimal = _parse_network(obj["network"])
-        return cls(holds=obj["holds"], mode=obj["mode"], network=network, checks=checks,
+        return cls(mode=obj["mode"], network=network, checks=checks,
                    data=obj["data"], digits=obj["digits"], claims=obj["claims"],
                    timings=obj["timings"], versions=obj["versions"],
                    decimal_weights=decimal)
 
-    # --- re-verification ----------------------------------------------------------
-    def recheck(self, X, Y, truth: TwoLayerNetwork | None = None) -> "Certificate":
-        """Re-derive the certificate from the data and the stored network.
-
-        Runs :func:`verify.certify` again with the stored network as the candidate (same
-        mode and digits), and adds two required checks: the data digest matches the one
-        stored, and the network certified now equals the stored one (exactly in exact
-        mode). Returns the fresh certificate; trust its ``holds``, not this one's.
-        """
-        from .certify import certify
-
-        if self.network is None:
-            raise InvalidInputError("this certificate holds no network to re-check")
-        fresh = certify(X, Y, self.network, exact=self.mode == "exact",
-                        digits=self.digits or 50, truth=truth)
-        same_data = data_digest(np.asarray(X, float), np.asarray(Y, float)) == self.data
-        fresh.checks.append(Check(
-            "stored data", "passed" if same_data else "failed",
-            "the data digest matches the stored one" if same_data else
-            "the data digest differs: this certificate was issued for other data"))
-        fresh.checks.append(_same_network_check(self, fresh))
-        fresh.holds = all(c.passed for c in fresh.checks if c.required)
-        return fresh
+    def full_network(self) -> TwoLayerNetwork | None:
+        """The certified network at the precision it was stored: exact in exact mode,
+        the decimal strings read exactly (object arrays of Fractions) in precision mode
+        — not the float64 rounding in :attr:`network`."""
+        if self.decimal_weights is None:
+            return self.network
+        exact = {name: np.array(value, dtype=object) for name, value in
+                 _exact_weights(self.decimal_weights).items()}
+        return TwoLayerNetwork(**exact, activation=self.network.activation)
 
     # --- display ------------------------------------------------------------------
     def summary(self, max_entries: int = 400) -> str:
@@ -217,16 +217,6 @@ def _strings(A: np.ndarray) -> list:
     return [[str(Fraction(a)) for a in row] for row in A]
 
 
-def _full_network(cert: Certificate) -> TwoLayerNetwork:
-    """The certified network at the precision it was stored (decimal strings read
-    exactly), not its float64 rounding."""
-    if cert.decimal_weights is None:
-        return cert.network
-    exact = {name: np.array(value, dtype=object) for name, value in
-             _exact_weights(cert.decimal_weights).items()}
-    return TwoLayerNetwork(**exact, activation=cert.network.activation)
-
-
 def _exact_weights(strings: dict) -> dict:
     """Decimal weight strings (``U``, ``V`` and optionally ``b``, ``c``) as Fractions."""
     out = {}
@@ -234,19 +224,6 @@ def _exact_weights(strings: dict) -> dict:
         out[name] = ([[Fraction(a) for a in row] for row in value]
                      if name in ("U", "V") else [Fraction(a) for a in value])
     return out
-
-
-def _same_network_check(stored: Certificate, fresh: Certificate) -> Check:
-    from .compare import max_unit_error
-
-    if fresh.network is None:
-        return Check("stored network", "failed", "no network could be certified now")
-    err = max_unit_error(_full_network(stored), _full_network(fresh))
-    limit = 0.0 if stored.mode == "exact" else 10.0 ** (5 - (stored.digits or 50))
-    ok = err <= limit
-    return Check("stored network", "passed" if ok else "failed",
-                 f"the stored network {'equals' if ok else 'differs from'} the one "
-                 f"certified now (max unit error {err:.3g})", numbers={"max_unit_error": err})
 
 
 # --- strict validation ---------------------------------------------------------------

@@ -18,20 +18,21 @@ reported, not required.
 The model with biases is certified when the candidate (or the truth) has a nonzero
 hidden bias ``b`` or output bias ``c``: both are then unknowns solved from the data
 (a bias-free candidate is a claim about ``U f(V X)`` alone, and is certified as such).
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations
 
 import numbers
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
 import numpy as np
 
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
-from recover.validation import check_data
+from recover import InvalidInputError, TwoLayerNetwork, check_data
 
 from .certificate import Certificate, data_digest, versions
 from .checks import Check
@@ -104,56 +105,45 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         ``holds`` is never True unless every required check passed. The exact path
         needs ``m >= k``; for ``m < k`` the certificate says so and does not hold.
     """
-    X, Y, network, truth, digits = _validate(X, Y, network, truth, digits, exact, progress)
-    Y, Y_mp = _labels(Y, exact)
-    act = network.activation
-    bias = network.has_bias or (truth is not None and truth.has_bias)
-    if candidate_rtol is None:
-        candidate_rtol = _default_candidate_rtol(act, network.has_bias)
+    req = _request(X, Y, network, exact, digits, truth, candidate_rtol, identifiability,
+                   seed, progress)
+    if network.k > network.m:
+        return _out_of_scope(req)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    inactive, active = hypothesis_pattern(network, X)
-    if network.k > network.m:
-        return _out_of_scope(X, Y, network, exact, digits)
-    g = RationalMonomial.of(act)  # None unless f maps rationals to rationals as c t^q
-    scope = _activation_scope(act, exact, g)
-    if scope is not None:
-        checks, certified, extra = [scope], None, {}
-    elif exact:
-        checks, certified, extra = _exact_path(X, Y, inactive, timings, act, g, progress,
-                                               bias)
-    else:
-        checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings,
-                                                   act, Y_mp, progress, bias)
+    g = RationalMonomial.of(req.act)  # None unless f maps rationals to rationals as c t^q
+    checks, certified, extra = _solve(req, g, timings)
     if certified is not None:
         full = extra.get("exact_network", certified)  # precision path: all digits
-        limit = 0.0 if exact else 10.0 ** (GUARD_DIGITS - digits)
-        checks.append(_agreement_check("candidate", network, full, candidate_rtol))
-        if truth is not None:
-            checks.append(_agreement_check("truth", truth, full, limit))
-        if identifiability and g is None:
-            checks.append(Check("identifiability", "skipped",
-                                f"the Jacobian rank proof needs a positive part c*t^q with "
-                                f"integer q (ReLU, relu2, ...), not {act.name!r}",
-                                required=False))
-        elif identifiability:
-            t = time.perf_counter()
-            U, V, b, _ = (np.vectorize(Fraction, otypes=[object])(A) for A in
-                          (full.U, full.V, full.b, full.c))
-            with Stage(progress, "identifiability", 1):
-                checks.append(identifiability_check(U, V, X, seed=seed, g=g,
-                                                    b=b if bias else None))
-            timings["identifiability"] = time.perf_counter() - t
+        checks += _agreement_checks(req, full)
+        checks += _identifiability_checks(req, full, g, timings)
     if truth is None:
         checks.append(Check("truth", "skipped", "no truth given", required=False))
     timings["total"] = time.perf_counter() - start
-    holds = all(c.passed for c in checks if c.required)
-    return Certificate(holds=holds, mode="exact" if exact else "precision",
-                       network=certified, checks=checks, data=data_digest(X, Y),
-                       digits=None if exact else digits,
-                       claims=_claims(exact, digits, truth is not None, bias),
+    return Certificate(mode=req.mode, network=certified, checks=checks,
+                       data=data_digest(req.X, req.Y), digits=req.path_digits,
+                       claims=_claims(req.exact, req.digits, truth is not None, req.bias),
                        timings=timings, versions=versions(),
                        decimal_weights=extra.get("decimal"))
+
+
+def recheck(certificate: Certificate, X, Y, truth: TwoLayerNetwork | None = None
+            ) -> Certificate:
+    """Re-derive ``certificate`` from the data and the network it stores.
+
+    Runs :func:`certify` again with the stored network as the candidate (same mode and
+    digits), and adds two required checks: the data digest matches the one stored
+    (``stored data``), and the network certified now equals the stored one, exactly in
+    exact mode (``stored network``). Returns the fresh certificate; trust its ``holds``,
+    not the stored one's. :class:`InvalidInputError` if the certificate holds no network.
+    """
+    if certificate.network is None:
+        raise InvalidInputError("this certificate holds no network to re-check")
+    fresh = certify(X, Y, certificate.network, exact=certificate.mode == "exact",
+                    digits=certificate.digits or 50, truth=truth)
+    fresh.checks.append(_same_data_check(certificate, X, Y))
+    fresh.checks.append(_same_network_check(certificate, fresh))
+    return fresh
 
 
 def hypothesis_pattern(network: TwoLayerNetwork, X: np.ndarray):
@@ -186,7 +176,21 @@ def _default_candidate_rtol(act, has_bias: bool) -> float:
         return 1e-10
     return 1e-13 if has_bias else 1e-14
 
-def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial, progress, bias: bool):
+def _solve(req: "_Request", g: RationalMonomial | None, timings: dict):
+    """Solve the network from the data on the path ``req`` asks for: ``(checks, network
+    or None, extras)``; a single "not proven" scope check when the path cannot certify
+    the activation."""
+    scope = _activation_scope(req.act, req.exact, g)
+    if scope is not None:
+        return [scope], None, {}
+    inactive, active = hypothesis_pattern(req.network, req.X)
+    if req.exact:
+        return _exact_path(req, inactive, g, timings)
+    return _precision_path(req, inactive, active, timings)
+
+
+def _exact_path(req: "_Request", inactive, g: RationalMonomial, timings: dict):
+    X, Y, act, progress, bias = req.X, req.Y, req.act, req.progress, req.bias
     t = time.perf_counter()
     with Stage(progress, "to_rational", X.shape[0] + Y.shape[0]) as stage:
         Xq, Yq = qq_matrix(X, stage), qq_matrix(Y, stage)
@@ -208,11 +212,12 @@ def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial, progress, bia
                                        activation=act), {}
 
 
-def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp, progress,
-                    bias: bool):
+def _precision_path(req: "_Request", inactive, active, timings: dict):
+    X, Y, digits, act, bias = req.X, req.Y, req.digits, req.act, req.bias
     t = time.perf_counter()
-    with Stage(progress, "precision_solve", precision_steps(inactive.shape[0])) as stage:
-        sol = solve_precision(X, Y, inactive, active, digits, act, Y_mp, stage, bias=bias)
+    with Stage(req.progress, "precision_solve", precision_steps(inactive.shape[0])) as stage:
+        sol = solve_precision(X, Y, inactive, active, digits, act, req.Y_mp, stage,
+                              bias=bias)
     timings["precision_solve"] = time.perf_counter() - t
     if sol.U is None:
         return sol.checks, None, {}
@@ -252,13 +257,51 @@ def _activation_scope(act, exact: bool, g: RationalMonomial | None) -> Check | N
     return None
 
 
-def _labels(Y, exact: bool):
-    """Float labels and, for an ``mpf`` object array, the high-precision labels."""
-    if isinstance(Y, tuple):  # from _validate: (float copy, mpf array)
-        if exact:
-            raise InvalidInputError("high-precision (mpf) labels need exact=False")
-        return Y
-    return Y, None
+def _agreement_checks(req: "_Request", full: TwoLayerNetwork) -> list[Check]:
+    """``candidate`` (to ``candidate_rtol``) and, with a truth, ``truth`` (exactly, or to
+    the working digits less the guard digits) against the certified network ``full``."""
+    out = [_agreement_check("candidate", req.network, full, req.candidate_rtol)]
+    if req.truth is not None:
+        limit = 0.0 if req.exact else 10.0 ** (GUARD_DIGITS - req.digits)
+        out.append(_agreement_check("truth", req.truth, full, limit))
+    return out
+
+
+def _identifiability_checks(req: "_Request", full: TwoLayerNetwork,
+                            g: RationalMonomial | None, timings: dict) -> list[Check]:
+    """The Jacobian rank proof when asked for (reported, not required); skipped when
+    the activation's positive part is not ``c t^q``."""
+    if not req.identifiability:
+        return []
+    if g is None:
+        return [Check("identifiability", "skipped",
+                      f"the Jacobian rank proof needs a positive part c*t^q with integer q "
+                      f"(ReLU, relu2, ...), not {req.act.name!r}", required=False)]
+    t = time.perf_counter()
+    U, V, b = (np.vectorize(Fraction, otypes=[object])(A) for A in (full.U, full.V, full.b))
+    with Stage(req.progress, "identifiability", 1):
+        check = identifiability_check(U, V, req.X, seed=req.seed, g=g,
+                                      b=b if req.bias else None)
+    timings["identifiability"] = time.perf_counter() - t
+    return [check]
+
+
+def _same_data_check(stored: Certificate, X, Y) -> Check:
+    same = data_digest(np.asarray(X, float), np.asarray(Y, float)) == stored.data
+    return Check("stored data", "passed" if same else "failed",
+                 "the data digest matches the stored one" if same else
+                 "the data digest differs: this certificate was issued for other data")
+
+
+def _same_network_check(stored: Certificate, fresh: Certificate) -> Check:
+    if fresh.network is None:
+        return Check("stored network", "failed", "no network could be certified now")
+    err = max_unit_error(stored.full_network(), fresh.full_network())
+    limit = 0.0 if stored.mode == "exact" else 10.0 ** (5 - (stored.digits or 50))
+    ok = err <= limit
+    return Check("stored network", "passed" if ok else "failed",
+                 f"the stored network {'equals' if ok else 'differs from'} the one "
+                 f"certified now (max unit error {err:.3g})", numbers={"max_unit_error": err})
 
 
 def _agreement_check(name: str, reference: TwoLayerNetwork, certified: TwoLayerNetwork,
@@ -293,23 +336,84 @@ def _claims(exact: bool, digits: int, with_truth: bool, bias: bool = False) -> l
     return out
 
 
-def _out_of_scope(X, Y, network, exact, digits) -> Certificate:
+def _out_of_scope(req: "_Request") -> Certificate:
+    net = req.network
     check = Check("scope", "not proven",
-                  f"m = {network.m} < k = {network.k}: the output span does not separate the "
+                  f"m = {net.m} < k = {net.k}: the output span does not separate the "
                   f"hidden units; this certifier needs m >= k (a linear-in-blocks method for "
                   f"m < k is not implemented)")
-    return Certificate(holds=False, mode="exact" if exact else "precision", network=None,
-                       checks=[check], data=data_digest(X, Y),
-                       digits=None if exact else digits, versions=versions())
+    return Certificate(mode=req.mode, network=None, checks=[check],
+                       data=data_digest(req.X, req.Y), digits=req.path_digits,
+                       versions=versions())
 
 
 # --- validation at the door ----------------------------------------------------------
-def _validate(X, Y, network, truth, digits, exact, progress):
+@dataclass(frozen=True)
+class _Request:
+    """One :func:`certify` call, validated: the data, the candidate and the options (a
+    new option of :func:`certify` is one more field here)."""
+
+    X: np.ndarray                 # d×n float64
+    Y: np.ndarray                 # m×n float64
+    Y_mp: np.ndarray | None       # m×n mpf labels beyond float64 (precision path), or None
+    network: TwoLayerNetwork
+    truth: TwoLayerNetwork | None
+    exact: bool
+    digits: int
+    candidate_rtol: float
+    identifiability: bool
+    seed: int
+    progress: object
+
+    @property
+    def act(self):
+        return self.network.activation
+
+    @property
+    def bias(self) -> bool:
+        """Certify the model with biases: the candidate or the truth has one."""
+        return self.network.has_bias or (self.truth is not None and self.truth.has_bias)
+
+    @property
+    def mode(self) -> str:
+        return "exact" if self.exact else "precision"
+
+    @property
+    def path_digits(self) -> int | None:
+        """The digits a certificate records: None on the exact path."""
+        return None if self.exact else self.digits
+
+
+def _request(X, Y, network, exact, digits, truth, candidate_rtol, identifiability, seed,
+             progress) -> _Request:
+    X, Y, Y_mp = _data(X, Y)
+    _check_networks(X, Y, network, truth)
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 16:
+        raise InvalidInputError(
+            f"digits must be an integer >= 16 (float64 already gives ~16), got {digits!r}")
+    if not isinstance(exact, (bool, np.bool_)):
+        raise InvalidInputError(f"exact must be True or False, got {exact!r}")
+    if exact and Y_mp is not None:
+        raise InvalidInputError("high-precision (mpf) labels need exact=False")
+    check_progress(progress)
+    if candidate_rtol is None:
+        candidate_rtol = _default_candidate_rtol(network.activation, network.has_bias)
+    return _Request(X, Y, Y_mp, network, truth, bool(exact), int(digits), candidate_rtol,
+                    identifiability, seed, progress)
+
+
+def _data(X, Y):
+    """``X`` and ``Y`` as checked float64 arrays, and the ``mpf`` labels when ``Y`` is an
+    object array of ``mpmath.mpf`` (else None)."""
     Y_mp = None
     if isinstance(Y, np.ndarray) and Y.dtype == object and Y.size and \
             all(isinstance(a, mpmath.mpf) for a in Y.flat):
         Y_mp, Y = Y, np.array([float(a) for a in Y.flat]).reshape(Y.shape)
     X, Y = check_data(X, Y)
+    return X, Y, Y_mp
+
+
+def _check_networks(X, Y, network, truth) -> None:
     if not isinstance(network, TwoLayerNetwork):
         raise InvalidInputError(
             f"network must be a TwoLayerNetwork, not {type(network).__name__}")
@@ -329,10 +433,3 @@ def _validate(X, Y, network, truth, digits, exact, progress):
             f"{truth.activation.name!r}")
     if truth is not None and truth.k != network.k:
         raise InvalidInputError(f"network has k = {network.k} units but truth has {truth.k}")
-    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 16:
-        raise InvalidInputError(
-            f"digits must be an integer >= 16 (float64 already gives ~16), got {digits!r}")
-    if not isinstance(exact, (bool, np.bool_)):
-        raise InvalidInputError(f"exact must be True or False, got {exact!r}")
-    check_progress(progress)
-    return X, (Y if Y_mp is None else (Y, Y_mp)), network, truth, int(digits)

@@ -1,4 +1,7 @@
-"""One verified statement of a certificate: its name, outcome and the numbers behind it."""
+"""One verified statement of a certificate: its name, outcome and the numbers behind it.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ activation, which removes the rescaling symmetry). A hidden unit is its row of `
 together with its bias ``b_i``; the output bias ``c`` belongs to no unit and is compared
 as a whole. Networks without biases compare exactly as they did before biases existed
 (their augmented rows are the rows of ``V`` alone).
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from fractions import Fraction
 import networkx as nx
 import numpy as np
 
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
+from recover import InvalidInputError, TwoLayerNetwork
 
 from .exact import max_norm_scaled
 

@@ -39,6 +39,8 @@ is then ``U f(V X + b 1ᵀ) + c 1ᵀ = Y`` on every entry, with ``b`` and ``c`` 
 
 Cost: a handful of k×k, (k−1)×k and d×d exact solves plus exact products of size
 k·d·n and m·k·n — for integer data these are integer products in flint.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ import numpy as np
 from sympy import QQ, Poly, integer_nthroot
 from sympy.polys.matrices import DomainMatrix
 
-from recover.errors import InvalidInputError, RelunetError
+from recover import InvalidInputError, RelunetError
 
 from .checks import Check
 from .progress import Stage

@@ -69,6 +69,8 @@ a relative ``2^-(prec-8)`` in case of a last-bit error in mpmath's elementary fu
 so the comparison ``|Y − net(X)| ≤ B`` is decided exactly, up to an enclosure width far
 below any bound. ``B`` is computed in float64 from nonnegative quantities and then
 inflated to an upper bound (see :func:`_inflation`).
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations
@@ -84,9 +86,7 @@ import sympy
 from mpmath.libmp import from_man_exp, mpf_shift, round_ceiling, to_float, to_man_exp
 from mpmath.libmp.libmpi import mpi_add, mpi_div, mpi_exp, mpi_log, mpi_neg, mpi_sub
 
-from recover.activations import T, Activation
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
+from recover import Activation, InvalidInputError, T, TwoLayerNetwork
 
 _U64 = 2.0 ** -53
 _ETA64 = 2.0 ** -1074

@@ -32,6 +32,8 @@ The rank over GF(p) is computed by python-flint's ``nmod_mat`` when it is instal
 differs. sympy's ``DomainMatrix`` over ``GF(p)`` would also do, but it is pure Python and
 takes minutes on the Jacobians of ordinary instances, which would make ``certify`` on a
 plain install unusable.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations

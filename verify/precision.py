@@ -13,6 +13,8 @@ Biases (``bias=True``): as in :mod:`verify.exact`, the solve runs on ``[X; 1ᵀ]
 bump and the scale search of a non-homogeneous ``f``), the facets live in a space of
 dimension ``k + 1`` and ``[U | c]`` is solved from ``[f(V X + b 1ᵀ); 1ᵀ]``; the residual
 is that of ``U f(V X + b 1ᵀ) + c 1ᵀ``.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations
@@ -23,9 +25,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from recover.activations import RELU, Activation
-from recover.solve import solve_scale
-from recover.weight_cones import fit_in_cone, weight_cone
+from recover import RELU, Activation, fit_in_cone, solve_scale, weight_cone
 
 from .checks import Check
 from .progress import Stage

@@ -4,11 +4,13 @@ Protocol (the same for every long call of the project): the caller passes
 ``progress(stage: str, done: int, total: int)`` or None (silent). Within a stage ``done``
 never decreases; it is reported at most about once per percent, and exactly once with
 ``done == total`` when the stage ends. What the stages are is documented by each call.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations
 
-from recover.errors import InvalidInputError
+from recover import InvalidInputError
 
 
 def check_progress(progress):

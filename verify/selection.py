@@ -6,6 +6,8 @@ float64 copy picks well-conditioned ones — but independence is then confirmed 
 when the float choice is exactly dependent (it can be, e.g. for integer data with
 repeated columns) the exact row-reduced echelon form supplies the pivots instead. A bad
 float choice therefore costs time, never soundness.
+
+Internal module of :mod:`verify`: use the names the package exports (``verify.__all__``).
 """
 
 from __future__ import annotations

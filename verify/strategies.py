@@ -27,8 +27,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from recover.instances import planted_instance
-from recover.network import TwoLayerNetwork
+from recover import TwoLayerNetwork, planted_instance
 
 
 @st.composite

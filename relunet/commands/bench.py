@@ -9,6 +9,8 @@ Unlike the other commands, bench regenerates files it owns — the records
 ``OUT/<suite>.json``, the markdown doc and its figures — and replaces them on every run
 without ``--force`` (``make bench`` reruns it into the same folder). Its only inputs are
 those records, and the doc may not be one of them.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ import sys
 from pathlib import Path
 
 import relunet
-from recover.errors import InvalidInputError
-from recover.files import same_file
+from recover import InvalidInputError, same_file
 
 NOT_INSTALLED = ("relunet bench runs from a source checkout: the benchmark harness in "
                  "benchmarks/ is not installed with the package")

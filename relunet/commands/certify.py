@@ -11,16 +11,15 @@
 a float64 (or float32) evaluation of the network up to rounding (labels of a trained
 model; :func:`verify.certify_float`). Exit code 0 if the (fresh) certificate holds, 1
 if it does not, 2 on bad input.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations
 
 import sys
 
-from recover.errors import InvalidInputError
-from recover.files import atomic_write
-from recover.io import load_array, read_text
-from recover.network import TwoLayerNetwork
+from recover import InvalidInputError, TwoLayerNetwork, atomic_write, load_array, read_text
 
 from .inputs import add_force, digits, finite_float, guard
 from .report import Progress
@@ -79,7 +78,7 @@ def run(args) -> int:
         return _certify_float(X, Y, net, args.float_precision, args.out, args.weight_rtol)
     progress = Progress(enabled=not args.quiet)
     try:
-        cert = (stored.recheck(X, Y, truth) if stored is not None
+        cert = (_recheck(stored, X, Y, truth) if stored is not None
                 else _certify(X, Y, net, truth, args.digits, progress))
     finally:
         progress.close()
@@ -99,6 +98,12 @@ def _certify(X, Y, net, truth, n_digits, progress):
     return certify(X, Y, net, truth=truth, **options, progress=progress)
 
 
+def _recheck(stored, X, Y, truth):
+    from verify import recheck
+
+    return recheck(stored, X, Y, truth)
+
+
 def _certify_float(X, Y, net, precision, out, weight_rtol=0.0) -> int:
     from verify import certify_float
 
@@ -113,8 +118,8 @@ def _certify_float(X, Y, net, precision, out, weight_rtol=0.0) -> int:
 
 
 def _load_certificate(path):
-    """A :class:`verify.certificate.Certificate` from a size-capped JSON file."""
-    from verify.certificate import Certificate
+    """A :class:`verify.Certificate` from a size-capped JSON file."""
+    from verify import Certificate
 
     text = read_text(path, f"--recheck ({path})")
     try:

@@ -1,4 +1,7 @@
-"""``relunet demo``: recover a built-in planted network and show that it is exact."""
+"""``relunet demo``: recover a built-in planted network and show that it is exact.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
+"""
 
 from __future__ import annotations
 

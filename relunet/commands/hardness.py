@@ -15,6 +15,8 @@
 
 Outputs never replace an input, nor an existing file without ``--force``; every file
 is written atomically.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations
@@ -26,9 +28,8 @@ import os
 import numpy as np
 
 from hardness import SetSplitting, check_reductions, decide_fit, reduce_set_splitting
-from recover.errors import InvalidInputError
-from recover.files import atomic_path, atomic_write
-from recover.io import load_array, load_npz_arrays, numeric
+from recover import (InvalidInputError, atomic_path, atomic_write, load_array, load_npz_arrays,
+                     numeric)
 
 from .inputs import add_force, guard, int_in, require_suffix
 from .report import Progress

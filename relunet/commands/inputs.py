@@ -4,6 +4,8 @@ guard every writing command runs first.
 A flag value out of range is an argparse error (exit 2, one line). The ranges are those
 the library documents: seeds are integers >= 0 (``numpy.random.default_rng``), sizes
 are integers >= 1, ``--digits`` is at least 16 (:func:`verify.certify`).
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from recover.errors import InvalidInputError
-from recover.files import guard_outputs
+from recover import InvalidInputError, guard_outputs
 
 #: Largest --digits: mpmath time grows quickly with the precision.
 MAX_DIGITS = 10_000

@@ -1,5 +1,8 @@
 """``relunet plant``: write a planted instance (X.npy, Y.npy, truth.npz, params.json) to
-a folder. The folder may exist; files already in it are not replaced without --force."""
+a folder. The folder may exist; files already in it are not replaced without --force.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,7 @@ import os
 
 import numpy as np
 
-from recover import planted_instance
-from recover.errors import InvalidInputError
-from recover.files import atomic_write
-from recover.instances import NOISE_KINDS
+from recover import NOISE_KINDS, InvalidInputError, atomic_write, planted_instance
 
 from .inputs import add_force, count, finite_float, guard, seed
 

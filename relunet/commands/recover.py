@@ -1,12 +1,13 @@
-"""``relunet recover``: recover a network from X.npy and Y.npy."""
+"""``relunet recover``: recover a network from X.npy and Y.npy.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
+"""
 
 from __future__ import annotations
 
 import json
 
-from recover import TwoLayerNetwork, recover_network
-from recover.files import atomic_write
-from recover.io import load_array
+from recover import TwoLayerNetwork, atomic_write, load_array, recover_network
 
 from .inputs import add_force, count, guard, require_suffix, seed
 from .report import Progress, diagnostics_table, json_ready

@@ -1,4 +1,7 @@
-"""Plain-text and JSON rendering of recovery diagnostics, shared by the commands."""
+"""Plain-text and JSON rendering of recovery diagnostics, shared by the commands.
+
+Internal module of the relunet command line (public: :func:`relunet.main`).
+"""
 
 from __future__ import annotations
 

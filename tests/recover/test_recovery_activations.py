@@ -1,4 +1,4 @@
-"""Exact recovery with rectified activations other than ReLU (issue 6)."""
+"""Exact recovery with rectified activations other than ReLU."""
 
 import numpy as np
 import pytest

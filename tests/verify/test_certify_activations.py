@@ -1,4 +1,4 @@
-"""Certificates for activations other than ReLU (issue 6, item 4)."""
+"""Certificates for activations other than ReLU."""
 
 import mpmath
 import numpy as np

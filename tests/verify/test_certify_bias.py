@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 
 from recover import InvalidInputError, TwoLayerNetwork, get_activation, planted_instance
 from relunet.cli import main
-from verify import Certificate, certify
-from verify.certificate import _full_network
+from verify import Certificate, certify, recheck
 from verify.compare import max_unit_error
 from verify.exact import RationalMonomial
 from verify.identifiability import PRIMES, identifiability_check, jacobian_rows_mod_p
@@ -92,7 +91,7 @@ def test_a_mutated_candidate_is_never_certified(name, exact):
         assert cert.check("candidate").numbers["max_unit_error"] > 1e-9
     if any(c.name == "reproduction" and c.passed for c in cert.checks):
         # a network that fits was derived from the data: the truth, not the mutation
-        assert max_unit_error(NET, _full_network(cert)) < 1e-40
+        assert max_unit_error(NET, cert.full_network()) < 1e-40
 
 
 @pytest.mark.parametrize("exact", [True, False], ids=["exact", "50 digits"])
@@ -330,7 +329,7 @@ def test_json_carries_b_and_c_and_rechecks(exact_cert):
     assert obj["network"]["c"] == [str(int(x)) for x in NET.c]  # canonical c is c itself
     back = Certificate.from_json(exact_cert.to_json())
     assert back.network.has_bias and max_unit_error(back.network, exact_cert.network) == 0
-    fresh = back.recheck(INST.X, INST.Y, truth=NET)
+    fresh = recheck(back, INST.X, INST.Y, truth=NET)
     assert fresh.holds and fresh.check("stored network").passed
 
 
@@ -342,7 +341,7 @@ def test_json_carries_b_and_c_and_rechecks(exact_cert):
 def test_edited_biases_fail_recheck(exact_cert, edit):
     obj = json.loads(exact_cert.to_json())
     edit(obj["network"])
-    fresh = Certificate.from_json(json.dumps(obj)).recheck(INST.X, INST.Y)
+    fresh = recheck(Certificate.from_json(json.dumps(obj)), INST.X, INST.Y)
     assert not fresh.holds
 
 
@@ -352,9 +351,9 @@ def test_precision_json_carries_b_and_c():
     assert obj["network"]["kind"] == "decimal" and len(obj["network"]["b"]) == 4
     back = Certificate.from_json(cert.to_json())
     # all 50 digits of b and c are kept, not their float64 rounding
-    assert 0 < max_unit_error(NET, _full_network(back)) < 1e-45
+    assert 0 < max_unit_error(NET, back.full_network()) < 1e-45
     assert max_unit_error(NET, back.network) > 1e-20
-    assert back.recheck(INST.X, INST.Y).holds
+    assert recheck(back, INST.X, INST.Y).holds
 
 
 def test_old_certificate_without_biases_loads_with_zeros():
@@ -363,7 +362,7 @@ def test_old_certificate_without_biases_loads_with_zeros():
     assert set(obj["network"]) == {"kind", "activation", "U", "V"}  # bias-free: as before
     cert = Certificate.from_json(json.dumps(obj))
     assert not cert.network.has_bias and cert.network.b.shape == (3,)
-    assert cert.recheck(inst.X, inst.Y).holds
+    assert recheck(cert, inst.X, inst.Y).holds
 
 
 @pytest.mark.parametrize("edit, words", [

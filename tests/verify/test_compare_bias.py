@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recover import InvalidInputError, TwoLayerNetwork, planted_instance
+from recover import TwoLayerNetwork, planted_instance
 from verify import certify, compare_networks
 from verify.compare import match_units, max_unit_error
 

@@ -4,7 +4,6 @@ are farther from the exact net(X) than rounding can explain."""
 
 from fractions import Fraction
 
-import mpmath
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings

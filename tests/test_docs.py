@@ -1,0 +1,95 @@
+"""The docs say what the code does: numbers in docs/*.md that are constants of the code
+are checked against those constants, and docs/benchmarks.md is exactly what rendering the
+records in benchmarks/records gives (no measured number typed by hand)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+import benchmarks.render as render_module
+import recover.bounded_json as bounded_json
+import recover.cone as cone
+import recover.facets as facets
+import recover.recovery as recovery
+import recover.span as span
+import verify.certificate as certificate
+from recover import get_activation
+
+# the module, not the function ``verify.certify`` that the package exports under its name
+certify_module = importlib.import_module("verify.certify")
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+WORDS = {"three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+
+
+def _number(text: str) -> float:
+    text = text.replace(" ", "")
+    return float(WORDS.get(text, text))
+
+
+#: (page, pattern with one group: the number as the page states it, the code's value).
+CLAIMS = [
+    ("algorithm.md", r"a facet must also hold 1/(\d+) of the", lambda: cone.SPARSE_FACTOR),
+    ("algorithm.md", r"HiGHS solves it on `(\d+)k` random constraints",
+     lambda: cone.INITIAL_PER_UNIT),
+    ("algorithm.md", r"When (\w+) programs in a row find nothing new", lambda: cone.STALL),
+    ("algorithm.md", r"`σ_\(k\+1\)/σ_1 > (1e-\d+)`", lambda: span.RANK_RTOL),
+    ("algorithm.md", r"lie on it to\s+`(1e-\d+)` relative", lambda: facets.ON_FACET_RTOL),
+    ("algorithm.md", r"`σ_\(k−1\)/σ_1 ≥ (1e-\d+)`", lambda: facets.RANK_GAP_MIN),
+    ("algorithm.md", r"relative residual `‖U f\(VX\) − Y‖/‖Y‖ ≤ (1e-\d+)`",
+     lambda: recovery.RESIDUAL_RTOL),
+    ("certification.md", r"Samples within `(1e-\d+)` \(relative\) of a kink",
+     lambda: certify_module.HYPOTHESIS_RTOL),
+    ("certification.md", r"`candidate_rtol = (1e-\d+)`",
+     lambda: certify_module._default_candidate_rtol(get_activation("relu"), False)),
+    ("activations.md", r"candidate tolerance defaults to (1e-\d+) for non-ReLU",
+     lambda: certify_module._default_candidate_rtol(get_activation("relu2"), False)),
+    ("certification.md", r"at most (\d+) MiB of text",
+     lambda: certificate.MAX_CERTIFICATE_CHARS / 2 ** 20),
+    ("certification.md", r"nested at most (\d+) deep", lambda: bounded_json.MAX_DEPTH),
+    ("certification.md", r"each integer of a weight string at most (\d+)\s+digits",
+     lambda: certificate.MAX_NUMBER_DIGITS),
+    ("certification.md", r"`digits` at most ([\d ]+\d),", lambda: certificate.MAX_PRECISION_DIGITS),
+]
+
+
+@pytest.mark.parametrize("page, pattern, value", CLAIMS, ids=[c[1][:40] for c in CLAIMS])
+def test_a_number_in_the_docs_is_the_constant_of_the_code(page, pattern, value):
+    found = re.findall(pattern, (DOCS / page).read_text())
+    assert found, f"docs/{page} no longer states {pattern!r}: update this test"
+    assert all(_number(f) == value() for f in found), (found, value())
+
+
+def test_no_page_states_a_different_facet_share():
+    """The share rule once read 1/8 in algorithm.md while the code used 1/16."""
+    shares = re.findall(r"(?:hold|below the) 1/(\d+)", (DOCS / "algorithm.md").read_text())
+    assert shares and set(shares) == {str(cone.SPARSE_FACTOR)}
+
+
+def test_benchmarks_page_is_the_rendering_of_the_records(tmp_path, monkeypatch):
+    """Every table (and every number) of docs/benchmarks.md comes from the JSON records:
+    rendering benchmarks/records gives the page exactly. The figures are not drawn here
+    (only their paths enter the page)."""
+    monkeypatch.setattr(render_module, "_save",
+                        lambda fig, ax, figures, name, **axes: f"{figures}/bench_{name}.png")
+    monkeypatch.chdir(ROOT)  # the page names the records folder as given: relative
+    doc = tmp_path / "benchmarks.md"
+    render_module.render("benchmarks/records", str(doc))
+    assert doc.read_text() == (DOCS / "benchmarks.md").read_text()
+
+
+def test_every_doc_reference_to_a_repository_file_exists():
+    """Paths the pages cite (``recover/cone.py``, ``tests/...``, ``docs/...``) are in the
+    repository: nothing points at a document outside it."""
+    missing = []
+    for page in [ROOT / "README.md", *DOCS.glob("*.md")]:
+        for path in re.findall(r"`((?:recover|verify|hardness|relunet|benchmarks|tests|docs)"
+                               r"/[\w/.-]+\.(?:py|md|json))`", page.read_text()):
+            if not (ROOT / path).exists():
+                missing.append(f"{page.name}: {path}")
+    assert missing == []
