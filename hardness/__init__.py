@@ -14,12 +14,15 @@ import warnings
 
 from .check import CheckReport, check_reductions
 from .decide import FitCertificate, FitCertificateRejected, FitDecision, decide_fit
+from .exercise import EXERCISE_SIZES, Exercise, Solution, draw_exercise
+from .exercise_render import render_latex, render_text
 from .reduction import Reduction, reduce_set_splitting
 from .set_splitting import SetSplitting, enumerate_instances, random_instance
 
 __all__ = ["SetSplitting", "enumerate_instances", "random_instance", "Reduction",
            "reduce_set_splitting", "decide_fit", "FitDecision", "FitCertificate",
-           "FitCertificateRejected", "check_reductions", "CheckReport"]
+           "FitCertificateRejected", "check_reductions", "CheckReport", "Exercise", "Solution",
+           "draw_exercise", "EXERCISE_SIZES", "render_text", "render_latex"]
 
 
 def __getattr__(name: str):

@@ -19,6 +19,8 @@ Everything is deterministic in the seed. Cost: the brute force is O(2^N Σ|c|); 
 no-instance adds one ``decide_fit`` (exponential in the number of points: 0.1–4 s for
 the default 4 elements and 4 clauses, up to about 15 s at the largest sizes allowed).
 :mod:`hardness.exercise_render` formats an exercise as text or LaTeX.
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations
@@ -29,8 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recover.errors import InvalidInputError, RelunetError
-from recover.network import TwoLayerNetwork
+from recover import InvalidInputError, RelunetError, TwoLayerNetwork
 
 from .decide import FitCertificate, decide_fit
 from .rational import exact_matrix
@@ -45,6 +46,8 @@ MAX_ELEMENTS = 5
 MAX_CLAUSES = 6
 #: Fewest elements: a clause of size 2 needs two.
 MIN_ELEMENTS = 2
+#: The sizes :func:`draw_exercise` accepts: elements and clauses as (lowest, highest).
+EXERCISE_SIZES = {"elements": (MIN_ELEMENTS, MAX_ELEMENTS), "clauses": (0, MAX_CLAUSES)}
 #: Clause sizes drawn: size 1 can never be split (a trivial no), and sizes 2 and 3 are
 #: the ones a student checks by eye.
 CLAUSE_SIZES = (2, 3)

@@ -12,6 +12,8 @@ picture of the instance as its incidence graph, and a TikZ picture of the gadget
 splitting and the gadget picture shows the witness's two ReLU pieces. Each
 ``tabular``/``tikzpicture`` block can be copied into a slide as it is. Every string in
 the output is built here from numbers and fixed words, so nothing needs escaping.
+
+Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
 
 from __future__ import annotations

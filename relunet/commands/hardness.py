@@ -200,7 +200,7 @@ def _atomic_figure(plot):
 
 # --- exercise ---------------------------------------------------------------------------
 def _register_exercise(sub) -> None:
-    from hardness import exercise
+    from hardness import EXERCISE_SIZES
 
     from .inputs import seed
 
@@ -215,20 +215,20 @@ def _register_exercise(sub) -> None:
     parser.add_argument("--format", choices=("text", "latex"), default="text",
                         help="text (default) or latex: a standalone document with a table "
                              "and TikZ pictures")
-    low, high = exercise.MIN_ELEMENTS, exercise.MAX_ELEMENTS
+    low, high = EXERCISE_SIZES["elements"]
+    max_clauses = EXERCISE_SIZES["clauses"][1]
     parser.add_argument("--elements", type=functools.partial(int_in, low=low, high=high),
                         default=4, help=f"{low}..{high} (default 4)")
     parser.add_argument("--clauses", default=4,
-                        type=functools.partial(int_in, low=0, high=exercise.MAX_CLAUSES),
-                        help=f"0..{exercise.MAX_CLAUSES} (default 4), of sizes 2 and 3")
+                        type=functools.partial(int_in, low=0, high=max_clauses),
+                        help=f"0..{max_clauses} (default 4), of sizes 2 and 3")
     parser.add_argument("--out", help="write to this file instead of standard output")
     add_force(parser)
     parser.set_defaults(run=run_exercise)
 
 
 def run_exercise(args) -> int:
-    from hardness.exercise import draw_exercise
-    from hardness.exercise_render import render_latex, render_text
+    from hardness import draw_exercise, render_latex, render_text
 
     guard(args, {"--out": args.out}, {})
     drawn = draw_exercise(args.seed, args.elements, args.clauses, solve=args.solution)
