@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numbers
 import time
+from functools import partial
 from fractions import Fraction
 
 import mpmath
@@ -33,6 +34,7 @@ from recover.errors import InvalidInputError
 from recover.network import TwoLayerNetwork
 from recover.validation import check_data
 
+from .blocks import block_scope, block_steps, solve_blocks_exact, solve_blocks_precision
 from .certificate import Certificate, data_digest, versions
 from .checks import Check
 from .compare import max_unit_error
@@ -101,8 +103,11 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     Returns
     -------
     Certificate
-        ``holds`` is never True unless every required check passed. The exact path
-        needs ``m >= k``; for ``m < k`` the certificate says so and does not hold.
+        ``holds`` is never True unless every required check passed. For ``m < k`` the
+        output span does not separate the units and the block method of
+        :mod:`verify.blocks` is used instead (activations with positive part ``c t``,
+        ReLU; others are "not proven"); its ``blocks`` check reports the rank of the
+        block system (uniqueness given the activation pattern).
     """
     X, Y, network, truth, digits = _validate(X, Y, network, truth, digits, exact, progress)
     Y, Y_mp = _labels(Y, exact)
@@ -113,18 +118,17 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
     timings: dict[str, float] = {}
     start = time.perf_counter()
     inactive, active = hypothesis_pattern(network, X)
-    if network.k > network.m:
-        return _out_of_scope(X, Y, network, exact, digits)
+    few = network.k > network.m  # the output span cannot separate the units: blocks
     g = RationalMonomial.of(act)  # None unless f maps rationals to rationals as c t^q
-    scope = _activation_scope(act, exact, g)
+    scope = _activation_scope(act, exact, g) or (block_scope(g) if few else None)
     if scope is not None:
         checks, certified, extra = [scope], None, {}
     elif exact:
         checks, certified, extra = _exact_path(X, Y, inactive, timings, act, g, progress,
-                                               bias)
+                                               bias, active if few else None)
     else:
         checks, certified, extra = _precision_path(X, Y, inactive, active, digits, timings,
-                                                   act, Y_mp, progress, bias)
+                                                   act, Y_mp, progress, bias, g if few else None)
     if certified is not None:
         full = extra.get("exact_network", certified)  # precision path: all digits
         limit = 0.0 if exact else 10.0 ** (GUARD_DIGITS - digits)
@@ -186,14 +190,20 @@ def _default_candidate_rtol(act, has_bias: bool) -> float:
         return 1e-10
     return 1e-13 if has_bias else 1e-14
 
-def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial, progress, bias: bool):
+def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial, progress, bias: bool,
+                blocks_active=None):
+    """``blocks_active`` (the confident pattern's active samples) selects the block
+    method of :mod:`verify.blocks` (m < k); None, the facet method (m >= k)."""
+    solve, steps = solve_exact, exact_steps
+    if blocks_active is not None:
+        solve, steps = partial(solve_blocks_exact, active=blocks_active), block_steps
     t = time.perf_counter()
     with Stage(progress, "to_rational", X.shape[0] + Y.shape[0]) as stage:
         Xq, Yq = qq_matrix(X, stage), qq_matrix(Y, stage)
     timings["to_rational"] = time.perf_counter() - t
     t = time.perf_counter()
-    with Stage(progress, "exact_solve", exact_steps(inactive.shape[0])) as stage:
-        sol = solve_exact(Xq, Yq, X, Y, inactive, g, stage, bias)
+    with Stage(progress, "exact_solve", steps(inactive.shape[0])) as stage:
+        sol = solve(Xq, Yq, X, Y, inactive, g, stage, bias)
     timings["exact_solve"] = time.perf_counter() - t
     if not sol.ok:
         return sol.checks, None, {}
@@ -209,10 +219,18 @@ def _exact_path(X, Y, inactive, timings, act, g: RationalMonomial, progress, bia
 
 
 def _precision_path(X, Y, inactive, active, digits, timings, act, Y_mp, progress,
-                    bias: bool):
+                    bias: bool, blocks_g: RationalMonomial | None = None):
+    """``blocks_g`` (the activation's positive part c t) selects the block method of
+    :mod:`verify.blocks` (m < k); None, the facet method (m >= k)."""
     t = time.perf_counter()
-    with Stage(progress, "precision_solve", precision_steps(inactive.shape[0])) as stage:
-        sol = solve_precision(X, Y, inactive, active, digits, act, Y_mp, stage, bias=bias)
+    k = inactive.shape[0]
+    with Stage(progress, "precision_solve",
+               precision_steps(k) if blocks_g is None else block_steps(k)) as stage:
+        if blocks_g is None:
+            sol = solve_precision(X, Y, inactive, active, digits, act, Y_mp, stage, bias=bias)
+        else:
+            sol = solve_blocks_precision(X, Y, inactive, active, digits, blocks_g, Y_mp,
+                                         stage, bias=bias)
     timings["precision_solve"] = time.perf_counter() - t
     if sol.U is None:
         return sol.checks, None, {}
@@ -291,16 +309,6 @@ def _claims(exact: bool, digits: int, with_truth: bool, bias: bool = False) -> l
         out.append(f"the solution agrees with the truth to {digits - GUARD_DIGITS} digits "
                    "up to permutation and positive scaling")
     return out
-
-
-def _out_of_scope(X, Y, network, exact, digits) -> Certificate:
-    check = Check("scope", "not proven",
-                  f"m = {network.m} < k = {network.k}: the output span does not separate the "
-                  f"hidden units; this certifier needs m >= k (a linear-in-blocks method for "
-                  f"m < k is not implemented)")
-    return Certificate(holds=False, mode="exact" if exact else "precision", network=None,
-                       checks=[check], data=data_digest(X, Y),
-                       digits=None if exact else digits, versions=versions())
 
 
 # --- validation at the door ----------------------------------------------------------
