@@ -150,7 +150,7 @@ MUTATIONS = {
     "a unit dropped": _unit_dropped,
     "float labels (rounded)": _float_labels,
     "wrong pattern candidate": _other_pattern,
-    "m < k (out of scope)": _m_below_k,
+    "m < k (block method)": _m_below_k,
     "permuted and rescaled candidate": _symmetric_copy,
     "candidate unit sign swapped": _sign_swapped,
     "truth rescaled (U column only)": _truth_rescaled,
