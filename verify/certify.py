@@ -96,7 +96,9 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         Stages, in order: exact path ``"to_rational"`` (rows of X and Y converted),
         ``"exact_solve"`` (steps: rank, one per unit for facets and for hidden weights,
         output weights, reproduction); precision path ``"precision_solve"`` (one per
-        unit for facets and for hidden rows, then the output weights and checks); then
+        unit for facets and for hidden rows, then the output weights and checks); for
+        ``m < k`` both stages count the block solve, one step per unit, pattern and
+        reproduction (:func:`verify.blocks.block_steps`); then
         ``"identifiability"`` (one step) when it runs. A stage that stops early at a
         failing step still ends with ``done == total``.
 
