@@ -3,7 +3,9 @@
 The candidate network is used for one thing only: the hypothesis of which samples are
 inactive for which unit (its float ``V X``, with a relative safety band around zero).
 The certified network is then solved from the data — over ℚ (:mod:`verify.exact`) or at
-``digits`` digits (:mod:`verify.precision`) — and compared with the candidate, so that
+``digits`` digits (:mod:`verify.precision`); with fewer outputs than hidden units
+(``m < k``) by the block system of :mod:`verify.blocks` on either path — and compared
+with the candidate, so that
 the certificate is about the network the caller handed in, not merely about some
 network.
 

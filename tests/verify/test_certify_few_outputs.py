@@ -216,3 +216,29 @@ def test_the_pattern_is_unique_but_not_the_network():
         cert = certify(inst.X, Y, net)
         assert cert.holds and cert.check("identifiability").passed
     assert compare_networks(first, second) > 0.1
+
+
+def test_dyadic_product_and_refined_solve_agree_with_exact_arithmetic():
+    from fractions import Fraction
+
+    import mpmath
+
+    from verify.blocks import dyadic_product, refined_solve
+    from verify.precision import mp_array, mpf_to_fraction
+
+    rng = np.random.default_rng(3)
+    S = rng.standard_normal((6, 6)) * np.array([1e-3, 1, 1e4, 1, 1, 7])
+    B = rng.standard_normal((6, 2))
+    exact = np.vectorize(Fraction, otypes=[object])
+    with mpmath.mp.workdps(50):
+        A = mp_array(rng.standard_normal((3, 6))) / 3
+        A[1, 2] = mpmath.mpf(0)
+        got = dyadic_product(A, S)
+        want = np.vectorize(mpf_to_fraction, otypes=[object])(A) @ exact(S)
+        for g, w in zip(got.ravel(), want.ravel()):
+            assert abs(mpf_to_fraction(g) - w) <= abs(w) * Fraction(1, 10**49)
+        x, sweeps = refined_solve(S, mp_array(B), 50)
+    truth = np.linalg.solve(S, B)  # float guide only; the exact check is below
+    residual = exact(S) @ np.vectorize(mpf_to_fraction, otypes=[object])(x) - exact(B)
+    assert max(abs(r) for r in residual.ravel()) < Fraction(1, 10**45)
+    assert np.allclose(np.array(x, dtype=float), truth) and 1 <= sweeps < 30
