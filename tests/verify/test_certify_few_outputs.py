@@ -242,3 +242,20 @@ def test_dyadic_product_and_refined_solve_agree_with_exact_arithmetic():
     residual = exact(S) @ np.vectorize(mpf_to_fraction, otypes=[object])(x) - exact(B)
     assert max(abs(r) for r in residual.ravel()) < Fraction(1, 10**45)
     assert np.allclose(np.array(x, dtype=float), truth) and 1 <= sweeps < 30
+
+
+def test_rows_singular_over_q_are_not_proven(monkeypatch):
+    # the float choice of rows is only a proposal: if it were exactly singular, the
+    # exact LU says so and nothing is claimed
+    import verify.blocks as blocks
+
+    def duplicated(A, m):
+        rows = np.arange(A.shape[1])
+        rows[-1] = rows[0]
+        return rows, None
+
+    monkeypatch.setattr(blocks, "_choose_rows", duplicated)
+    inst = instance(8, 4, 2, False)
+    cert = certify(inst.X, inst.Y, inst.network)
+    assert not cert.holds and cert.check("blocks").status == "not proven"
+    assert "singular over Q" in cert.check("blocks").detail
