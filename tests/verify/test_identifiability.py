@@ -160,3 +160,17 @@ def test_too_few_samples_for_few_outputs_is_not_proven(m, n):
     inst = planted_instance(8, 4, m, n, seed=0, integer=True)  # n < k d = 32
     check = _check(inst.network.U, inst.network.V, inst.X)
     assert check.status == "not proven"
+
+
+def test_always_active_units():
+    # one always-active unit is linear on the samples but its rank-one U_i V_i is still
+    # seen; with biases b_i trades with c (one direction lost); two such units show only
+    # U_1 V_1 + U_2 V_2 (GL(2) mixing: two directions lost for m = 2)
+    inst = planted_instance(8, 4, 2, 800, seed=0, integer=True)
+    U, V, X = inst.network.U, inst.network.V, inst.X
+    one = X[:, V[0] @ X > 0]
+    assert _check(U, V, one).status == "passed"
+    with_bias = _check(U, V, one, b=np.zeros(4))
+    assert with_bias.numbers["rank_lower_bound"] == with_bias.numbers["bound"] - 1
+    two = _check(U, V, X[:, (V[0] @ X > 0) & (V[1] @ X > 0)])
+    assert two.numbers["rank_lower_bound"] == two.numbers["bound"] - 2
