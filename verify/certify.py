@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numbers
 import time
-from functools import partial
 from fractions import Fraction
+from functools import partial
 
 import mpmath
 import numpy as np
