@@ -3,7 +3,9 @@
 The candidate network is used for one thing only: the hypothesis of which samples are
 inactive for which unit (its float ``V X``, with a relative safety band around zero).
 The certified network is then solved from the data — over ℚ (:mod:`verify.exact`) or at
-``digits`` digits (:mod:`verify.precision`) — and compared with the candidate, so that
+``digits`` digits (:mod:`verify.precision`); with fewer outputs than hidden units
+(``m < k``) by the block system of :mod:`verify.blocks` on either path — and compared
+with the candidate, so that
 the certificate is about the network the caller handed in, not merely about some
 network.
 
@@ -28,12 +30,14 @@ import numbers
 import time
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 
 import mpmath
 import numpy as np
 
 from recover import InvalidInputError, TwoLayerNetwork, check_data
 
+from .blocks import block_scope, block_steps, solve_blocks_exact, solve_blocks_precision
 from .certificate import Certificate, data_digest, versions
 from .checks import Check
 from .compare import max_unit_error
@@ -95,20 +99,23 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         Stages, in order: exact path ``"to_rational"`` (rows of X and Y converted),
         ``"exact_solve"`` (steps: rank, one per unit for facets and for hidden weights,
         output weights, reproduction); precision path ``"precision_solve"`` (one per
-        unit for facets and for hidden rows, then the output weights and checks); then
+        unit for facets and for hidden rows, then the output weights and checks); for
+        ``m < k`` both stages count the block solve, one step per unit, pattern and
+        reproduction (:func:`verify.blocks.block_steps`); then
         ``"identifiability"`` (one step) when it runs. A stage that stops early at a
         failing step still ends with ``done == total``.
 
     Returns
     -------
     Certificate
-        ``holds`` is never True unless every required check passed. The exact path
-        needs ``m >= k``; for ``m < k`` the certificate says so and does not hold.
+        ``holds`` is never True unless every required check passed. For ``m < k`` the
+        output span does not separate the units and the block method of
+        :mod:`verify.blocks` is used instead (activations with positive part ``c t``,
+        ReLU; others are "not proven"); its ``blocks`` check reports the rank of the
+        block system (uniqueness given the activation pattern).
     """
     req = _request(X, Y, network, exact, digits, truth, candidate_rtol, identifiability,
                    seed, progress)
-    if network.k > network.m:
-        return _out_of_scope(req)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     g = RationalMonomial.of(req.act)  # None unless f maps rationals to rationals as c t^q
@@ -179,25 +186,33 @@ def _default_candidate_rtol(act, has_bias: bool) -> float:
 def _solve(req: "_Request", g: RationalMonomial | None, timings: dict):
     """Solve the network from the data on the path ``req`` asks for: ``(checks, network
     or None, extras)``; a single "not proven" scope check when the path cannot certify
-    the activation."""
-    scope = _activation_scope(req.act, req.exact, g)
+    the activation. For ``m < k`` the output span cannot separate the units, and the
+    block method of :mod:`verify.blocks` replaces the facet method."""
+    few = req.network.k > req.network.m
+    scope = _activation_scope(req.act, req.exact, g) or (block_scope(g) if few else None)
     if scope is not None:
         return [scope], None, {}
     inactive, active = hypothesis_pattern(req.network, req.X)
     if req.exact:
-        return _exact_path(req, inactive, g, timings)
-    return _precision_path(req, inactive, active, timings)
+        return _exact_path(req, inactive, g, timings, active if few else None)
+    return _precision_path(req, inactive, active, timings, g if few else None)
 
 
-def _exact_path(req: "_Request", inactive, g: RationalMonomial, timings: dict):
+def _exact_path(req: "_Request", inactive, g: RationalMonomial, timings: dict,
+                blocks_active=None):
+    """``blocks_active`` (the confident pattern's active samples) selects the block
+    method of :mod:`verify.blocks` (m < k); None, the facet method (m >= k)."""
     X, Y, act, progress, bias = req.X, req.Y, req.act, req.progress, req.bias
+    solve, steps = solve_exact, exact_steps
+    if blocks_active is not None:
+        solve, steps = partial(solve_blocks_exact, active=blocks_active), block_steps
     t = time.perf_counter()
     with Stage(progress, "to_rational", X.shape[0] + Y.shape[0]) as stage:
         Xq, Yq = qq_matrix(X, stage), qq_matrix(Y, stage)
     timings["to_rational"] = time.perf_counter() - t
     t = time.perf_counter()
-    with Stage(progress, "exact_solve", exact_steps(inactive.shape[0])) as stage:
-        sol = solve_exact(Xq, Yq, X, Y, inactive, g, stage, bias)
+    with Stage(progress, "exact_solve", steps(inactive.shape[0])) as stage:
+        sol = solve(Xq, Yq, X, Y, inactive, g, stage, bias)
     timings["exact_solve"] = time.perf_counter() - t
     if not sol.ok:
         return sol.checks, None, {}
@@ -212,12 +227,21 @@ def _exact_path(req: "_Request", inactive, g: RationalMonomial, timings: dict):
                                        activation=act), {}
 
 
-def _precision_path(req: "_Request", inactive, active, timings: dict):
+def _precision_path(req: "_Request", inactive, active, timings: dict,
+                    blocks_g: RationalMonomial | None = None):
+    """``blocks_g`` (the activation's positive part c t) selects the block method of
+    :mod:`verify.blocks` (m < k); None, the facet method (m >= k)."""
     X, Y, digits, act, bias = req.X, req.Y, req.digits, req.act, req.bias
     t = time.perf_counter()
-    with Stage(req.progress, "precision_solve", precision_steps(inactive.shape[0])) as stage:
-        sol = solve_precision(X, Y, inactive, active, digits, act, req.Y_mp, stage,
-                              bias=bias)
+    k = inactive.shape[0]
+    with Stage(req.progress, "precision_solve",
+               precision_steps(k) if blocks_g is None else block_steps(k)) as stage:
+        if blocks_g is None:
+            sol = solve_precision(X, Y, inactive, active, digits, act, req.Y_mp, stage,
+                                  bias=bias)
+        else:
+            sol = solve_blocks_precision(X, Y, inactive, active, digits, blocks_g, req.Y_mp,
+                                         stage, bias=bias)
     timings["precision_solve"] = time.perf_counter() - t
     if sol.U is None:
         return sol.checks, None, {}
@@ -334,17 +358,6 @@ def _claims(exact: bool, digits: int, with_truth: bool, bias: bool = False) -> l
         out.append(f"the solution agrees with the truth to {digits - GUARD_DIGITS} digits "
                    "up to permutation and positive scaling")
     return out
-
-
-def _out_of_scope(req: "_Request") -> Certificate:
-    net = req.network
-    check = Check("scope", "not proven",
-                  f"m = {net.m} < k = {net.k}: the output span does not separate the "
-                  f"hidden units; this certifier needs m >= k (a linear-in-blocks method for "
-                  f"m < k is not implemented)")
-    return Certificate(mode=req.mode, network=None, checks=[check],
-                       data=data_digest(req.X, req.Y), digits=req.path_digits,
-                       versions=versions())
 
 
 # --- validation at the door ----------------------------------------------------------

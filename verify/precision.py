@@ -151,9 +151,9 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
         Ha = np.vstack([H, mp_array(np.ones((1, H.shape[1])))]) if bias else H
         cols = propose_columns(_as_float(Ha), r)
         U = _solve(Ha[:, cols].T, Ym[:, cols].T).T
-        out.checks.append(_pattern_check(P, Xm, V, inactive, active, digits))
+        out.checks.append(pattern_check(P, Xm, V, inactive, active, digits))
         out.residual = float(_frobenius(U @ Ha - Ym) / _frobenius(Ym))
-        out.checks.append(_residual_check(out.residual, digits, bias))
+        out.checks.append(residual_check(out.residual, digits, bias))
         out.U, out.V = (U[:, :k], V[:, :d]) if bias else (U, V)
         if bias:
             out.b, out.c = V[:, d], U[:, k]
@@ -264,7 +264,7 @@ def agreed_digits(rel_error: float) -> int:
     return 10**6 if rel_error == 0 else max(0, int(np.floor(-np.log10(rel_error))))
 
 
-def _residual_check(residual: float, digits: int, bias: bool = False) -> Check:
+def residual_check(residual: float, digits: int, bias: bool = False) -> Check:
     target = digits - GUARD_DIGITS
     got = agreed_digits(residual)
     ok = residual <= 10.0 ** (-target)
@@ -277,7 +277,7 @@ def _residual_check(residual: float, digits: int, bias: bool = False) -> Check:
                           "required_digits": target})
 
 
-def _pattern_check(P, Xm, V, inactive, active, digits) -> Check:
+def pattern_check(P, Xm, V, inactive, active, digits) -> Check:
     """Signs of ``V X`` against the hypothesis, and the smallest relative margin."""
     zero = mpmath.mpf(10) ** (GUARD_DIGITS - digits)
     xn = [_frobenius(Xm[:, j]) for j in range(Xm.shape[1])]

@@ -52,12 +52,14 @@ def test_exact_candidate_and_dyadic_data(dyadic):
     assert certify(X, Y, exact).holds
 
 
-def test_m_smaller_than_k_is_out_of_scope():
+def test_m_smaller_than_k_goes_through_the_block_system():
+    # more cases in test_certify_few_outputs.py
     inst = planted_instance(6, 3, 2, 100, seed=0, integer=True)
-    cert = certify(inst.X, inst.Y, inst.network)
-    assert not cert.holds
-    assert cert.check("scope").status == "not proven"
-    assert "m >= k" in cert.check("scope").detail
+    cert = certify(inst.X, inst.Y, inst.network, truth=inst.network)
+    assert cert.holds, cert.summary()
+    assert cert.check("blocks").numbers["rank"] == 3 * 6
+    assert [c.name for c in cert.checks][:4] == ["blocks", "rank one", "pattern",
+                                                 "reproduction"]
 
 
 @pytest.mark.slow

@@ -38,3 +38,13 @@ def test_certify_bad_input(tmp_path, capsys):
     assert main(["certify", f"--x={tmp_path / 'missing.npy'}", *args[1:]]) == 2
     np.save(tmp_path / "X.npy", inst.X[:3])
     assert main(["certify", *args]) == 2
+
+
+def test_certify_fewer_outputs_than_units(tmp_path, capsys):
+    inst = planted_instance(6, 3, 1, 300, seed=0, integer=True)
+    args = _files(tmp_path, inst)
+    assert main(["certify", *args, f"--truth={tmp_path / 'truth.npz'}", "--exact"]) == 0
+    assert "blocks" in capsys.readouterr().out
+    Y = inst.Y.copy()
+    Y[0, 3] += 1
+    assert main(["certify", *_files(tmp_path, inst, Y), "--exact"]) == 1

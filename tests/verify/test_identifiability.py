@@ -71,3 +71,106 @@ def test_the_jacobian_mod_p_is_the_derivative_of_the_network(act):
         grad = [sympy.diff(y, s).subs(point) for s in list(u) + list(v)]
         want = [int(gr.p) * pow(int(gr.q), -1, p) % p for gr in grad]
         assert row.tolist() == want
+
+
+# --- fewer outputs than hidden units (m < k, m = 1 included) ---------------------------
+def _check(U, V, X, b=None):
+    return identifiability_check(fractions(U), fractions(V), X,
+                                 b=None if b is None else fractions(b))
+
+
+@pytest.mark.parametrize("shape", [(10, 5, 1, 400), (20, 10, 1, 2000), (8, 4, 2, 400)])
+def test_few_outputs_generic_instances_are_proven(shape):
+    d, k, m, n = shape
+    inst = planted_instance(*shape, seed=0, integer=True)
+    check = _check(inst.network.U, inst.network.V, inst.X)
+    assert check.status == "passed"
+    assert check.numbers["rank"] == check.numbers["bound"] == m * k + k * d - k
+
+
+def test_few_outputs_with_biases_is_proven():
+    inst = planted_instance(8, 4, 2, 400, seed=0, integer=True, bias_std=1.0,
+                            output_bias_std=1.0)
+    net = inst.network
+    check = _check(net.U, net.V, inst.X, b=net.b)
+    assert check.status == "passed" and check.numbers["bound"] == 2 * 4 + 4 * 8 + 2
+
+
+FEW = planted_instance(8, 4, 2, 400, seed=0, integer=True)
+
+
+def test_parallel_units_are_not_proven():
+    # v_2 = 2 v_1: relu(2 v_1 x) = 2 relu(v_1 x), the two units merge into one direction
+    V = FEW.network.V.copy()
+    V[1] = 2 * V[0]
+    check = _check(FEW.network.U, V, FEW.X)
+    assert check.status == "not proven" and not check.passed
+    assert check.numbers["rank_lower_bound"] < check.numbers["bound"]
+
+
+def test_opposite_units_with_biases_are_not_proven():
+    # v_2 = -v_1, u_2 = -u_1, b_2 = -b_1: the pair is the affine map u_1 (v_1 x + b_1),
+    # and b_1 trades with the output bias c: a continuous family of equal networks
+    U, V = FEW.network.U.copy(), FEW.network.V.copy()
+    V[1], U[:, 1] = -V[0], -U[:, 0]
+    b = np.array([3.0, -3.0, 1.0, 2.0])
+    check = _check(U, V, FEW.X, b=b)
+    assert check.status == "not proven"
+    assert check.numbers["rank_lower_bound"] == check.numbers["bound"] - 1
+
+
+@pytest.mark.parametrize("m", [1, 2])
+def test_opposite_units_without_biases_are_locally_identifiable(m):
+    # relu(t) - relu(-t) = t makes the pair the linear map u_1 v_1^T x, but without biases
+    # nothing trades with it continuously: the rank bound is met (local identifiability).
+    # Global uniqueness is another matter (see test_certify_few_outputs.py::
+    # test_the_pattern_is_unique_but_not_the_network).
+    inst = planted_instance(8, 4, m, 400, seed=0, integer=True)
+    U, V = inst.network.U.copy(), inst.network.V.copy()
+    V[1], U[:, 1] = -V[0], -U[:, 0]
+    assert _check(U, V, inst.X).status == "passed"
+
+
+@pytest.mark.parametrize("shape", [(3, 6, 1), (3, 6, 2), (2, 5, 1)])
+def test_more_units_than_inputs_is_still_proven(shape):
+    # k > d does not break local identifiability of ReLU on Gaussian samples: every
+    # unit's hyperplane separates two populated regions, and the jump of the gradient
+    # across it fixes u_i v_i^T. (It does break V of full row rank, which the facet
+    # method for m >= k and planted_instance assume.)
+    d, k, m = shape
+    rng = np.random.default_rng(0)
+    X = np.rint(8 * rng.standard_normal((d, 600)))
+    V = np.rint(12 * rng.standard_normal((k, d)))
+    U = np.rint(4 * rng.standard_normal((m, k))) + 0.5
+    check = _check(U, V, X)
+    assert check.status == "passed" and check.numbers["bound"] == m * k + k * d - k
+
+
+def test_a_unit_never_active_is_not_proven():
+    V = FEW.network.V
+    X = FEW.X[:, V[0] @ FEW.X < 0]
+    check = _check(FEW.network.U, V, X)
+    assert check.status == "not proven"
+    # the dead unit's d + m - 1 directions are all lost
+    assert check.numbers["rank_lower_bound"] <= check.numbers["bound"] - (8 + 2 - 1)
+
+
+@pytest.mark.parametrize("m, n", [(1, 30), (2, 20)])
+def test_too_few_samples_for_few_outputs_is_not_proven(m, n):
+    inst = planted_instance(8, 4, m, n, seed=0, integer=True)  # n < k d = 32
+    check = _check(inst.network.U, inst.network.V, inst.X)
+    assert check.status == "not proven"
+
+
+def test_always_active_units():
+    # one always-active unit is linear on the samples but its rank-one U_i V_i is still
+    # seen; with biases b_i trades with c (one direction lost); two such units show only
+    # U_1 V_1 + U_2 V_2 (GL(2) mixing: two directions lost for m = 2)
+    inst = planted_instance(8, 4, 2, 800, seed=0, integer=True)
+    U, V, X = inst.network.U, inst.network.V, inst.X
+    one = X[:, V[0] @ X > 0]
+    assert _check(U, V, one).status == "passed"
+    with_bias = _check(U, V, one, b=np.zeros(4))
+    assert with_bias.numbers["rank_lower_bound"] == with_bias.numbers["bound"] - 1
+    two = _check(U, V, X[:, (V[0] @ X > 0) & (V[1] @ X > 0)])
+    assert two.numbers["rank_lower_bound"] == two.numbers["bound"] - 2
