@@ -166,7 +166,8 @@ class FacetSearch:
         self._report()
 
     def sample_anchor(self) -> np.ndarray:
-        """The unused sample farthest in angle from every facet found (:func:`next_anchor`)."""
+        """The unused sample farthest in angle from every facet found
+        (:func:`next_anchor`)."""
         j = next_anchor(self.dirs, [f.w for f in self.facets], self.used, self.rng)
         self.used[j] = True
         return self.Z[:, j]
@@ -361,7 +362,7 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
     violated — then its optimum is that of the full program. Each restricted program is
     small (HiGHS, no presolve), and the check against all ``n`` samples is one product
     ``w Z``: typically 2–3 rounds, ten times faster than one program with every sample.
-    A box ``|w_i| ≤ lp_box/‖r‖`` (10⁸/‖r‖) keeps the early rounds bounded; an optimum on the box is no
+    A box ``|w_i| ≤ lp_box/‖r‖`` keeps the early rounds bounded; an optimum on the box is no
     facet and the exact step rejects it.
     """
     k, n = Z.shape

@@ -70,7 +70,8 @@ def informative_columns(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     A zero column (every unit inactive) lies on every hyperplane and says nothing.
     """
     norms = np.linalg.norm(Z, axis=0)
-    return norms, norms > current().informative_rtol * max(float(norms.max()), np.finfo(float).tiny)
+    floor = current().informative_rtol * max(float(norms.max()), np.finfo(float).tiny)
+    return norms, norms > floor
 
 
 def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: np.ndarray,

@@ -138,7 +138,7 @@ def unseen_units(Z: np.ndarray, X_lifted: np.ndarray, k: int) -> str | None:
     Such a unit's activations are affine in ``x`` on every sample, so the row space of
     the reduced labels ``Z`` ((k+1)×n) meets that of the lifted inputs ``[X; 1ᵀ]`` in
     more than the constant row. Counted as the principal angles between the two row
-    spaces that are zero (cosine 1 to ``Tolerances.affine_rtol``), less the constant; O(n (k + d)²).
+    spaces that are zero (cosine within ``Tolerances.affine_rtol`` of 1), less the constant; O(n (k + d)²).
     """
     Qz = np.linalg.qr(Z.T)[0]
     Qx = np.linalg.qr(X_lifted.T)[0]

@@ -21,7 +21,7 @@ freedom for Gaussian noise, mean ≈ 1. Each mean of squares has relative varian
 with probability about 3e-7 under the model (normal approximation; κ̂ is the sample
 kurtosis of the residual entries, never taken below 3, so uniform noise is judged as
 Gaussian and heavy-tailed noise gets the wider band it needs). The band is never
-narrower than ``Tolerances.noise_min_ratio`` = 1.25: the F approximation ignores that at low SNR
+narrower than ``noise_min_ratio`` = 1.25: the F approximation ignores that at low SNR
 the top-k subspace absorbs a little noise (Marchenko–Pastur) and that the model is only
 locally linear; on the planted grid (0–40 dB; Gaussian, Laplace, uniform, Student-t₃
 noise) right-k fits of the right network reached F = 1.08 under Gaussian noise and 1.45

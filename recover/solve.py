@@ -89,7 +89,7 @@ def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
     v, scale, rank = _fit_on_subsample(X, Fa, active, activation)
     pre = v @ X
     residual = _residual_at(pre[active], Fa, scale, activation)
-    if residual > current().subsample_rtol:  # not exact on every active sample: fit them all
+    if residual > current().subsample_rtol:  # not exact on all of them: refit on all
         Xa = X[:, active]
         scale = 1.0 if activation.homogeneous else solve_scale(Xa, Fa, activation)
         v, residual, rank = _fit_at_scale(Xa, Fa, scale, activation)
@@ -198,7 +198,8 @@ def _bump_fit(X, F_i, active, cone, activation) -> HiddenUnitFit:
     """The weights fitted in the cone, with their sign violation off the pattern."""
     v, scale, residual = fit_in_cone(X, F_i, cone, activation)
     g = activation(v @ X)
-    violation = float(g[~active].max(initial=0.0) / max(float(g.max()), np.finfo(float).tiny))
+    top = max(float(g.max()), np.finfo(float).tiny)
+    violation = float(g[~active].max(initial=0.0) / top)
     return HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
                          sign_violation=violation, scale=scale)
 

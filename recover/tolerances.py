@@ -315,5 +315,6 @@ def markdown_table() -> str:
     """The table of docs/tolerances.md: name, default and reason of every field."""
     rows = ["| name | default | why |", "|---|---|---|"]
     for f in fields(Tolerances):
-        rows.append(f"| `{f.name}` | `{f.default!r}` | {f.metadata['why']} |")
+        why = f.metadata["why"].replace("|", "\\|")  # a bar inside a cell ends it
+        rows.append(f"| `{f.name}` | `{f.default!r}` | {why} |")
     return "\n".join(rows) + "\n"
