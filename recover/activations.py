@@ -162,6 +162,7 @@ class Activation:
         """
         p = _nonnegative_int(p, "p")
         closed = self.hermite_closed_form(p, sigma)
+        # Ten guard digits: the closed forms and quadratures cancel a few digits.
         with mpmath.mp.workdps(digits + 10):
             if closed is not None:
                 value = mpmath.mpf(sympy.N(closed, digits + 10))
@@ -317,7 +318,7 @@ def _check_expression(expr) -> sympy.Expr:
 
 def _sample_values(g: sympy.Expr) -> list:
     f = sympy.lambdify(T, g, "mpmath")
-    with mpmath.mp.workdps(30):
+    with mpmath.mp.workdps(30):  # twice float64's digits: rounding cannot fake a sign
         out = []
         for s in SAMPLE_POINTS:
             try:
