@@ -64,8 +64,8 @@ class Tolerances:
        "labels; noiseless float64 labels leave ~1e-15, so this is a million times "
        "rounding")
     noise_edge_margin: float = _f(1.1, "positive",
-       "noisy labels: singular values this factor above the Marchenko–Pastur upper noise "
-       "edge count as signal (10 % for the finite-n spread of the edge)")
+       "noisy labels: singular values more than this factor above the Marchenko–Pastur "
+       "upper noise edge (estimated from the smallest singular value) count as signal")
     # --- acceptance of an exact recovery (recover.recovery) ---------------------------
     realizable_rtol: float = _f(1e-9, "rtol",
        "σ_(k+1)/σ₁ of Y above this: labels not exactly of rank k, so the exact pipeline "
@@ -100,12 +100,12 @@ class Tolerances:
        "two noisy candidate normals whose nearest samples share more than this fraction "
        "fit the same facet (distinct facets share about a quarter)")
     trimmed_fit_iterations: int = _f(20, "count",
-       "iterations of the trimmed hyperplane fit of the noisy start (it stops earlier "
-       "when the kept samples no longer change; typically 3–5)")
+       "rounds of the trimmed hyperplane fit of the noisy start (it stops earlier when "
+       "the kept samples no longer change)")
     # --- facet search by linear programming (recover.cone) ----------------------------
     violation_rtol: float = _f(1e-9, "rtol",
-       "a sample violates w·z ≥ 0 in constraint generation when w·z < −this ‖w‖ ‖z‖ (well"
-       " above the LP solver's own feasibility tolerance)")
+       "a sample violates w·z ≥ 0 in constraint generation when w·z < −this ‖w‖ ‖z‖ "
+       "(relative, so the test does not depend on the scale of w or z)")
     lp_rounds: int = _f(50, "count",
        "constraint-generation rounds of one facet program before it counts as failed (2–3"
        " are typical)")
@@ -153,8 +153,8 @@ class Tolerances:
        "between samples")
     # --- the exact step on a facet (recover.facets, recover.lift) ---------------------
     on_facet_rtol: float = _f(1e-10, "rtol",
-       "a sample is on a hyperplane when |w·z| ≤ this ‖w‖ ‖z‖: a few hundred ulp of a "
-       "float64 product, far below the distance of an off-facet sample")
+       "a sample is on a hyperplane when |w·z| ≤ this ‖w‖ ‖z‖: about 5·10⁵ ulp, room for "
+       "the rounding of w·z and far below the distance of a generic off-facet sample")
     gather_rtol: float = _f(1e-7, "rtol",
        "looser band that gathers candidate samples before the exact null-space solve "
        "(tightened geometrically to on_facet_rtol)")
@@ -186,15 +186,14 @@ class Tolerances:
        "absolute tolerance (in log scale) of the bounded scalar search for a non-"
        "homogeneous unit's scale, before Gauss–Newton polishes it")
     scale_polish_steps: int = _f(8, "count",
-       "Gauss–Newton steps on log c that polish that scale to machine precision "
-       "(quadratic convergence: 3–4 suffice)")
+       "Gauss–Newton steps on log c that polish that scale to machine precision (each "
+       "kept only if it lowers the residual)")
     cone_fit_rtol: float = _f(1e-13, "rtol",
        "a non-injective unit's fit in its weight cone with relative residual at or below "
        "this stops the search over starting norms")
     # --- Levenberg–Marquardt refinement (recover.refine) ------------------------------
     lm_max_iterations: int = _f(100, "count",
-       "accepted Levenberg–Marquardt steps before the refinement stops (typically 10–30 "
-       "are taken)")
+       "accepted Levenberg–Marquardt steps before the refinement stops")
     lm_rtol: float = _f(1e-12, "rtol",
        "the refinement has converged when a step improves the loss by less than this, "
        "relative")
@@ -207,17 +206,17 @@ class Tolerances:
     lm_damping_up: float = _f(4.0, "positive",
        "factor on λ after a step that increases the loss")
     lm_damping_down: float = _f(3.0, "positive",
-       "divisor of λ after an accepted step (unequal to the increase, to avoid cycling)")
+       "divisor of λ after an accepted step")
     lm_max_damping: float = _f(1e12, "positive",
-       "λ above this: no descent step exists at the current point, and the refinement "
-       "stops there")
+       "λ above this: no step lowered the loss, and the refinement stops at the current "
+       "point")
     lm_min_damping: float = _f(1e-12, "positive", "λ is never decreased below this")
     # --- numerical inverse of an activation (recover.activations) ---------------------
     inverse_bracket_doublings: int = _f(1020, "count",
-       "doublings that bracket g⁻¹(y) from [0, 1]: 2^1020 reaches the largest float64")
+       "doublings that widen the bracket [0, 1] of g⁻¹(y) upward: 1020 reach 2^1020, near"
+       " the largest float64")
     inverse_bisections: int = _f(200, "count",
-       "bisection steps of g⁻¹(y); ~60 reach 4 ulp from any bracket, the rest are a "
-       "safety margin (the loop stops at 4 ulp)")
+       "bisection steps of g⁻¹(y); the loop stops earlier once the bracket is 4 ulp wide")
     # --- diagnosis of misfits (recover.misfit) ----------------------------------------
     noise_z: float = _f(5.0, "positive",
        "z-score of the noise check (one-sided normal tail ≈ 3e-7)")
