@@ -74,9 +74,9 @@ def run_relunet(inst, seed: int, method: str = "auto") -> Outcome:
                        extra={"timings": exc.diagnostics.get("timings", {})})
     seconds = time.perf_counter() - t0
     return Outcome(name, seconds, compare_networks(inst.network, res.network),
-                   extra={"attempts": len(res.diagnostics["attempts"]),
+                   extra={"attempts": len(res.attempts),
                           "method_used": res.diagnostics.get("method"),
-                          "timings": res.diagnostics["timings"]})
+                          "timings": res.timings})
 
 
 def squared_loss(theta: np.ndarray, X: np.ndarray, Y: np.ndarray, k: int):

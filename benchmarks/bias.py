@@ -91,7 +91,7 @@ def run_ours(inst, seed: int) -> Outcome:
                        failed=f"{type(exc).__name__}: {exc}")
     seconds = time.perf_counter() - t0
     return Outcome("relunet", seconds, compare_networks(inst.network, res.network),
-                   extra={"attempts": len(res.diagnostics["attempts"])})
+                   extra={"attempts": len(res.attempts)})
 
 
 def row_of(outcome: Outcome, shape: tuple, n: int, sigma: float, seed: int) -> dict:

@@ -176,7 +176,7 @@ def overwhelming(out: str, snrs=(0.0, -10.0, -20.0), n: int = 2000) -> list[dict
         rows.append({"snr_db": snr, "estimated_snr_db": res.diagnostics["snr_estimate_db"],
                      "error": compare_networks(inst.network, res.network),
                      "warned": any(issubclass(w.category, RelunetWarning) for w in caught),
-                     "warning": (res.diagnostics["warnings"] or [""])[0]})
+                     "warning": (res.warnings or [""])[0]})
         print(_fmt(rows[-1]), flush=True)
     _save(out, "noisy_overwhelming", {"n": n}, rows)
     return rows

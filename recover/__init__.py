@@ -1,12 +1,16 @@
 """recover — numeric recovery of two-layer rectified networks ``Y = U f(V X)``.
 
-The public API is the names in ``__all__`` below, in four groups:
+The public API is the names in ``__all__`` below, in five groups:
 
 * **recovery**: :class:`TwoLayerNetwork`, :func:`recover_network` and its
   :class:`RecoveryResult`, planted data (:func:`planted_instance`,
   :class:`PlantedInstance`, :func:`misspecified_instance`, :data:`NOISE_KINDS`), and the
   activations (:class:`Activation`, :func:`get_activation`, :data:`RELU`, and :data:`T`,
   the symbol of an activation's positive part);
+* **tolerances**: :class:`Tolerances` (every tolerance of the algorithms, a parameter of
+  ``recover_network`` and ``verify.certify``; docs/tolerances.md), and
+  :func:`current_tolerances` (the ones in force), :func:`using_tolerances` (a context
+  that puts some in force) and :func:`check_tolerances` (validation at the door);
 * **steps** other packages build on: :func:`label_span` (the label span),
   :func:`robust_start` and :func:`refine` (noisy start and Levenberg–Marquardt),
   :func:`solve_scale`, :func:`weight_cone` and :func:`fit_in_cone` (one hidden unit's
@@ -36,6 +40,10 @@ from .noisy import robust_start
 from .refine import refine
 from .solve import solve_scale
 from .span import label_span
+from .tolerances import Tolerances
+from .tolerances import checked as check_tolerances
+from .tolerances import current as current_tolerances
+from .tolerances import using as using_tolerances
 from .validation import check_data, check_positive_int, is_sympy_rational
 from .weight_cones import fit_in_cone, weight_cone
 
@@ -43,6 +51,8 @@ __all__ = [
     # recovery
     "TwoLayerNetwork", "PlantedInstance", "planted_instance", "misspecified_instance",
     "NOISE_KINDS", "Activation", "get_activation", "RELU", "T",
+    # tolerances
+    "Tolerances", "current_tolerances", "using_tolerances", "check_tolerances",
     # steps
     "label_span", "robust_start", "refine", "solve_scale", "weight_cone", "fit_in_cone",
     # input at the door

@@ -44,6 +44,7 @@ import sympy
 from sympy.codegen.rewriting import optimize, optims_c99
 
 from .errors import InvalidInputError, RelunetWarning
+from .tolerances import current
 from .expression import MAX_EXPONENT, parse_expression
 
 #: The variable of every positive part (``t > 0``).
@@ -163,6 +164,7 @@ class Activation:
         """
         p = _nonnegative_int(p, "p")
         closed = self.hermite_closed_form(p, sigma)
+        # Ten guard digits: the closed forms and quadratures cancel a few digits.
         with mpmath.mp.workdps(digits + 10):
             if closed is not None:
                 value = mpmath.mpf(sympy.N(closed, digits + 10))
@@ -318,7 +320,7 @@ def _check_expression(expr) -> sympy.Expr:
 
 def _sample_values(g: sympy.Expr) -> list:
     f = sympy.lambdify(T, g, "mpmath")
-    with mpmath.mp.workdps(30):
+    with mpmath.mp.workdps(30):  # twice float64's digits: rounding cannot fake a sign
         out = []
         for s in SAMPLE_POINTS:
             try:
@@ -333,6 +335,7 @@ def _check_real(g: sympy.Expr) -> None:
         raise InvalidInputError(f"activation {str(g)!r} is not real on t > 0")
     if g.is_real:
         return
+    # An imaginary part above 1e-25 relative is no rounding of the 30-digit evaluation.
     bad = [s for s, v in zip(SAMPLE_POINTS, _sample_values(g))
            if isinstance(v, mpmath.mpc) and abs(v.imag) > 1e-25 * max(1, abs(v.real))]
     if bad:
@@ -472,13 +475,14 @@ def _numeric_inverse(g: Callable, y: np.ndarray) -> np.ndarray:
     """
     y = np.asarray(y, dtype=float)
     lo, hi = np.zeros_like(y), np.ones_like(y)
-    for _ in range(1020):
+    tol = current()
+    for _ in range(tol.inverse_bracket_doublings):
         grow = g(hi) < y
         if not grow.any():
             break
         lo = np.where(grow, hi, lo)
         hi = np.where(grow, 2 * hi, hi)
-    for _ in range(200):
+    for _ in range(tol.inverse_bisections):
         mid = 0.5 * (lo + hi)
         below = g(mid) < y
         lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
@@ -490,7 +494,8 @@ def _numeric_inverse(g: Callable, y: np.ndarray) -> np.ndarray:
 def _mp_numeric_inverse(g: Callable, y, start: float):
     """``g^{-1}(y)`` at the current precision for increasing ``g``: a bracket around
     the float estimate ``start`` (widened until it holds the root), then
-    ``mpmath.findroot`` with the bracketing Anderson–Björk solver."""
+    ``mpmath.findroot`` with the bracketing Anderson–Björk solver. The bracket starts
+    2^-20 around ``start`` (float64 is good to 2^-52, so it usually holds at once)."""
     lo = mpmath.mpf(start) * (1 - mpmath.mpf(2) ** -20) if start > 0 else mpmath.mpf(0)
     hi = mpmath.mpf(max(start, 1e-300)) * (1 + mpmath.mpf(2) ** -20)
     while lo > 0 and g(lo) > y:

@@ -38,30 +38,19 @@ from scipy.optimize import linprog
 
 from .facets import Facet, add_if_new, exact_facet, informative_columns
 from .span import left_singular
+from .tolerances import current
 
-#: Constraints of the first restricted program, per unit; more are added as violated.
-INITIAL_PER_UNIT = 4
-#: Searches inside the facets found allowed in one run, and facets searched in each
-#: (those most often returned again first: they dominate the unit not yet found).
-EDGE_SWEEPS = 2
-EDGE_BASES = 4
-#: Samples per unit in a subsample searched when the full search stalls.
-SUBSAMPLE_PER_UNIT = 40
-#: A facet must hold at least 1/SPARSE_FACTOR of the samples of the most populated one.
-SPARSE_FACTOR = 16
-#: After this many programs in a row that find no new facet, search inside the facets
-#: found (:func:`facets_through_edges`) before trying more anchors.
-STALL = 5
-#: A sample violates ``w·z ≥ 0`` when ``w·z < −VIOLATION_RTOL ‖w‖ ‖z‖``.
-VIOLATION_RTOL = 1e-9
+# Tolerances and budgets (recover.tolerances): initial_per_unit, lp_rounds, lp_box and
+# violation_rtol (one program); programs_per_unit·k + programs_extra programs; stall,
+# edge_sweeps, edge_bases, edge_programs_per_facet (search inside found facets);
+# subsample_rounds, subsample_per_unit, subsample_programs_per_unit; sparse_factor.
 
 
 def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                 max_programs: int | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                subsample_rounds: int = 3,
+                subsample_rounds: int | None = None,
                 accept: Callable[[Facet], bool] | None = None,
-                sparse_factor: float | None = SPARSE_FACTOR,
                 keep_sparse: Callable[[Facet], bool] | None = None
                 ) -> tuple[list[Facet], dict]:
     """Find up to ``k`` verified facets of the cone of the columns of ``Z`` (k×n).
@@ -77,26 +66,24 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     min_count : int
         Samples a facet must hold to be accepted.
     max_programs : int, optional
-        Budget of linear programs (default ``4k + 20``).
+        Budget of linear programs (default ``programs_per_unit·k + programs_extra`` of
+        :class:`recover.tolerances.Tolerances`, ``4k + 20``).
     progress : callable, optional
         Called as ``progress(found, k)`` after each program.
-    subsample_rounds : int
-        If units are still missing when the search stalls, repeat it this many times on
-        a random subsample of ``SUBSAMPLE_PER_UNIT·k`` samples (another cone, another
-        dominance order) and snap what it finds onto the full data.
+    subsample_rounds : int, optional
+        If units are still missing when the search stalls, repeat it this many times
+        (default ``Tolerances.subsample_rounds``) on a random subsample of
+        ``subsample_per_unit·k`` samples (another cone, another dominance order) and
+        snap what it finds onto the full data.
     accept : callable, optional
         An extra test a verified facet must pass to be kept (e.g. that its pattern is a
         half-space of the inputs: :func:`recover.weight_cones.realisable`); facets that
         fail it are counted as ``unrealisable`` and the search goes on.
-    sparse_factor : float or None
-        Drop facets holding fewer than ``1/sparse_factor`` of the samples of the most
-        populated one (None: keep them): spurious facets can hold many samples
-        (repeated points of a step or of duplicated inputs, points near a face of lower
-        dimension, near-coincident points of a saturating f).
     keep_sparse : callable, optional
-        A test that keeps a facet the share rule would drop (e.g. that its activations
-        are those of one unit): a unit off on 2 % of the samples beside one off on 93 %
-        (inputs in one orthant) has a true facet the share alone would drop.
+        A test that keeps a facet the share rule (``Tolerances.sparse_factor``) would
+        drop (e.g. that its activations are those of one unit): a unit off on 2 % of
+        the samples beside one off on 93 % (inputs in one orthant) has a true facet the
+        share alone would drop.
 
     Returns
     -------
@@ -104,72 +91,200 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     stats : dict with the numbers of programs solved, failed and duplicated, and of
         restricted programs solved in all (constraint generation rounds).
     """
-    znorm, informative = informative_columns(Z)
-    dirs = Z / np.where(informative, znorm, np.inf)
-    objective = Z.sum(axis=1)
-    budget = max_programs or 4 * k + 20
-    facets: list[Facet] = []
-    used = ~informative
-    stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0, "duplicates": 0,
-             "unrealisable": 0}
-    stalled, dominant = 0, {}
-    # A spurious supporting hyperplane can hold more than k−1 samples — many with
-    # repeated points (a step activation has at most 2^k distinct z_j), a few when
-    # points nearly coincide (saturating f). A facet must therefore also hold at least
-    # 1/SPARSE_FACTOR of the samples of the most populated one.
-    while len(facets) < k and stats["programs"] < budget and not used.all():
-        stats["programs"] += 1
-        found = len(facets)
-        residual = bool(facets) and stalled > 0
-        if residual:
-            # The last program found nothing new: anchor in the span where every found
-            # normal vanishes, so that only a missing facet can be returned.
-            r = residual_anchor(Z, facets, k, rng)
-            stats["residual_programs"] = stats.get("residual_programs", 0) + 1
-        else:
-            j = next_anchor(dirs, [f.w for f in facets], used, rng)
-            used[j] = True
-            r = Z[:, j]
-        w = dual_vertex(Z, dirs, r, tilted_objective(Z, informative, facets, objective),
-                        rng, stats)
+    search = FacetSearch(Z, k, rng, min_count, accept=accept, keep_sparse=keep_sparse,
+                         progress=progress)
+    return search.run(max_programs, subsample_rounds)
+
+
+class FacetSearch:
+    """The search of :func:`cone_facets`: its state and one method per strategy.
+
+    * :meth:`program` — one linear program, anchored by :meth:`sample_anchor` (the
+      sample farthest from every facet found) or, after a program that found nothing
+      new, by :meth:`residual_anchor` (where every found normal vanishes);
+    * :meth:`confirm` — the exact step on the program's vertex, and what became of it;
+    * :meth:`on_stall` — after ``Tolerances.stall`` programs without a new facet,
+      programs inside the facets found (:meth:`search_edges`);
+    * :meth:`search_subsample` — when the full search is spent, the search on a random
+      subsample, its facets snapped onto all samples;
+    * :meth:`prune` — the share rule: a spurious supporting hyperplane can hold more
+      than ``k−1`` samples (repeated points of a step, near-coincident points of a
+      saturating f), but not ``1/sparse_factor`` of the most populated facet's.
+
+    ``facets`` grows as the search goes; ``stats`` counts what happened.
+    """
+
+    def __init__(self, Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int, *,
+                 accept: Callable[[Facet], bool] | None = None,
+                 keep_sparse: Callable[[Facet], bool] | None = None,
+                 progress: Callable[[int, int], None] | None = None):
+        self.Z, self.k, self.rng, self.min_count = Z, k, rng, min_count
+        self.accept, self.keep_sparse, self.progress = accept, keep_sparse, progress
+        self.tol = current()
+        self.znorm, self.informative = informative_columns(Z)
+        self.dirs = Z / np.where(self.informative, self.znorm, np.inf)
+        self.objective = Z.sum(axis=1)
+        self.facets: list[Facet] = []
+        self.used = ~self.informative
+        self.stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0,
+                      "duplicates": 0, "unrealisable": 0}
+        self.stalled = 0
+        self.dominant: dict[int, int] = {}  # facet index -> times a program returned it
+
+    def run(self, max_programs: int | None = None, subsample_rounds: int | None = None
+            ) -> tuple[list[Facet], dict]:
+        """Programs until ``k`` facets, the budget or the anchors run out; then the
+        subsample rounds while facets are missing. Returns ``(facets, stats)``."""
+        tol = self.tol
+        budget = max_programs or tol.programs_per_unit * self.k + tol.programs_extra
+        while self.missing() and self.stats["programs"] < budget and not self.used.all():
+            self.program()
+        rounds = tol.subsample_rounds if subsample_rounds is None else subsample_rounds
+        for _ in range(rounds if self.missing() else 0):
+            self.search_subsample()
+            self._report()
+            if not self.missing():
+                break
+        return self.facets, self.stats
+
+    def missing(self) -> bool:
+        return len(self.facets) < self.k
+
+    def program(self) -> None:
+        """One program: anchor, solve, confirm; then the stall rule and the share rule."""
+        self.stats["programs"] += 1
+        found = len(self.facets)
+        in_residual = bool(self.facets) and self.stalled > 0
+        r = self.residual_anchor() if in_residual else self.sample_anchor()
+        objective = tilted_objective(self.Z, self.informative, self.facets, self.objective)
+        self.confirm(dual_vertex(self.Z, self.dirs, r, objective, self.rng, self.stats))
+        progressed = len(self.facets) > found
+        if in_residual and progressed:
+            _count(self.stats, "residual_found")
+        self.stalled = 0 if progressed else self.stalled + 1
+        if self.stalled >= self.tol.stall and self.facets:
+            self.on_stall()
+        self.prune()
+        self._report()
+
+    def sample_anchor(self) -> np.ndarray:
+        """The unused sample farthest in angle from every facet found
+        (:func:`next_anchor`)."""
+        j = next_anchor(self.dirs, [f.w for f in self.facets], self.used, self.rng)
+        self.used[j] = True
+        return self.Z[:, j]
+
+    def residual_anchor(self) -> np.ndarray:
+        """The last program found nothing new: anchor in the span where every found
+        normal vanishes, so that only a missing facet can be returned
+        (:func:`residual_anchor`)."""
+        _count(self.stats, "residual_programs")
+        return residual_anchor(self.Z, self.facets, self.k, self.rng)
+
+    def confirm(self, w: np.ndarray | None) -> None:
+        """The exact step on a program's vertex ``w`` (None: the program failed); a new
+        verified facet that passes ``accept`` is kept, a known one counts towards the
+        dominance order that :meth:`on_stall` follows."""
         if w is None:
-            stats["infeasible"] += 1
-        else:
-            facet = exact_facet(w, Z, znorm, informative, min_count)
-            if facet is None:
-                stats["rejected"] += 1
-            else:
-                same = [i for i, f in enumerate(facets) if facet.same_as(f)]
-                if same:
-                    stats["duplicates"] += 1
-                    dominant[same[0]] = dominant.get(same[0], 0) + 1
-                elif not add_if_new(facets, facet, accept):
-                    stats["unrealisable"] += 1
-        if residual and len(facets) > found:
-            stats["residual_found"] = stats.get("residual_found", 0) + 1
-        stalled = 0 if len(facets) > found else stalled + 1
-        if stalled >= STALL and facets:
-            # A unit that never wins is dominated by the units that keep winning: look
-            # for it inside their facets first.
-            order = sorted(range(len(facets)), key=lambda i: -dominant.get(i, 0))
-            if stats.get("edge_sweeps", 0) < EDGE_SWEEPS:
-                stats["edge_sweeps"] = stats.get("edge_sweeps", 0) + 1
-                facets_through_edges(Z, k, facets, rng, min_count, stats,
-                                     bases=[facets[i] for i in order[:EDGE_BASES]],
-                                     accept=accept)
-            dominant.clear()
-            stalled = 0
-        _prune_sparse(facets, stats, sparse_factor, keep_sparse)
-        if progress:
-            progress(len(facets), k)
-    for _ in range(subsample_rounds if len(facets) < k else 0):
-        _facets_from_subsample(Z, k, rng, min_count, facets, stats, accept, sparse_factor,
-                               keep_sparse)
-        if progress:
-            progress(len(facets), k)
-        if len(facets) == k:
-            break
-    return facets, stats
+            self.stats["infeasible"] += 1
+            return
+        facet = exact_facet(w, self.Z, self.znorm, self.informative, self.min_count)
+        if facet is None:
+            self.stats["rejected"] += 1
+            return
+        same = [i for i, f in enumerate(self.facets) if facet.same_as(f)]
+        if same:
+            self.stats["duplicates"] += 1
+            self.dominant[same[0]] = self.dominant.get(same[0], 0) + 1
+        elif not add_if_new(self.facets, facet, self.accept):
+            self.stats["unrealisable"] += 1
+
+    def on_stall(self) -> None:
+        """A unit that never wins is dominated by the units that keep winning: look for
+        it inside their facets first (up to ``edge_sweeps`` times per search)."""
+        order = sorted(range(len(self.facets)), key=lambda i: -self.dominant.get(i, 0))
+        if self.stats.get("edge_sweeps", 0) < self.tol.edge_sweeps:
+            _count(self.stats, "edge_sweeps")
+            self.search_edges([self.facets[i] for i in order[:self.tol.edge_bases]])
+        self.dominant.clear()
+        self.stalled = 0
+
+    def search_edges(self, bases: list[Facet]) -> None:
+        """Find missing facets inside the facets ``bases`` already found.
+
+        A unit whose facet never wins the uniform program (another unit always
+        dominates it) still shows on the facet ``H_l`` of the unit ``l`` that dominates
+        it: inside ``H_l`` the samples ``J_l`` span a cone with facets ``H_l ∩ H_u``. A
+        program over ``J_l`` with ``w ⊥ w_l`` finds such an edge; its samples
+        ``J_l ∩ J_u`` leave a two-dimensional null space ``span(w_l, w_u)``, and ``w_u``
+        is the direction in it that puts the most other samples exactly on its
+        hyperplane (:func:`_rotate_to_facet`).
+        """
+        # A facet met through an edge must be about as populated as those found
+        # directly: with few distinct points (a step activation) a spurious supporting
+        # hyperplane can hold many samples, but never half as many as a true facet.
+        min_count = max(self.min_count, min(f.count for f in self.facets) // 2)
+        for base in bases:
+            if not self.missing():
+                return
+            self._programs_inside(base, min_count)
+
+    def _programs_inside(self, base: Facet, min_count: int) -> None:
+        """Up to ``edge_programs_per_facet`` programs over the samples of ``base``,
+        with ``w ⊥ base.w``; each edge found is rotated to the facet beyond it."""
+        J = np.flatnonzero(base.support)
+        ZJ = self.Z[:, J]
+        dirs = ZJ / self.znorm[J]
+        used = np.zeros(len(J), dtype=bool)
+        for _ in range(self.tol.edge_programs_per_facet):
+            if not self.missing() or used.all():
+                break
+            j = next_anchor(dirs, [f.w for f in self.facets], used, self.rng)
+            used[j] = True
+            _count(self.stats, "edge_programs")
+            w = dual_vertex(ZJ, dirs, ZJ[:, j], ZJ.sum(axis=1), self.rng, self.stats,
+                            orthogonal_to=base.w)
+            if w is None:
+                continue
+            facet = _rotate_to_facet(base.w, w, self.Z, self.znorm, self.informative,
+                                     min_count)
+            if add_if_new(self.facets, facet, self.accept):
+                _count(self.stats, "edge_found")
+
+    def search_subsample(self) -> None:
+        """Search the cone of a random subsample of the samples; snap each facet it
+        finds onto all samples with the exact step, and keep the new ones."""
+        tol = self.tol
+        cols = random_columns(self.informative, tol.subsample_per_unit * self.k, self.rng)
+        inner = FacetSearch(self.Z[:, cols], self.k, self.rng, self.min_count)
+        found, inner_stats = inner.run(tol.subsample_programs_per_unit * self.k,
+                                       subsample_rounds=0)
+        _count(self.stats, "subsample_programs", inner_stats["programs"])
+        for facet in found:
+            snapped = exact_facet(facet.w, self.Z, self.znorm, self.informative,
+                                  self.min_count)
+            if add_if_new(self.facets, snapped, self.accept):
+                _count(self.stats, "subsample_found")
+        self.prune()
+
+    def prune(self) -> None:
+        """Drop facets holding fewer than ``1/sparse_factor`` of the samples of the
+        most populated one, unless ``keep_sparse`` keeps them."""
+        if not self.facets:
+            return
+        most = max(f.count for f in self.facets)
+        kept = [f for f in self.facets if self.tol.sparse_factor * f.count >= most or
+                (self.keep_sparse is not None and self.keep_sparse(f))]
+        _count(self.stats, "pruned", len(self.facets) - len(kept))
+        self.facets[:] = kept
+
+    def _report(self) -> None:
+        if self.progress:
+            self.progress(len(self.facets), self.k)
+
+
+def _count(stats: dict, key: str, by: int = 1) -> None:
+    stats[key] = stats.get(key, 0) + by
 
 
 def random_columns(informative: np.ndarray, size: int,
@@ -209,36 +324,6 @@ def residual_anchor(Z: np.ndarray, facets: list[Facet], k: int,
     return basis @ rng.standard_normal(basis.shape[1])
 
 
-def _facets_from_subsample(Z, k, rng, min_count, facets: list[Facet], stats: dict,
-                           accept: Callable[[Facet], bool] | None = None,
-                           sparse_factor: float | None = SPARSE_FACTOR,
-                           keep_sparse: Callable[[Facet], bool] | None = None) -> None:
-    """Search the cone of a random subsample of the samples; snap each facet it finds
-    onto all samples with the exact step, and keep the new ones (appends to facets)."""
-    znorm, informative = informative_columns(Z)
-    cols = random_columns(informative, SUBSAMPLE_PER_UNIT * k, rng)
-    found, sub_stats = cone_facets(Z[:, cols], k, rng, min_count, max_programs=2 * k,
-                                   subsample_rounds=0, sparse_factor=sparse_factor)
-    stats["subsample_programs"] = stats.get("subsample_programs", 0) + sub_stats["programs"]
-    for facet in found:
-        if add_if_new(facets, exact_facet(facet.w, Z, znorm, informative, min_count),
-                      accept):
-            stats["subsample_found"] = stats.get("subsample_found", 0) + 1
-    _prune_sparse(facets, stats, sparse_factor, keep_sparse)
-
-
-def _prune_sparse(facets: list[Facet], stats: dict,
-                  sparse_factor: float | None = SPARSE_FACTOR,
-                  keep_sparse: Callable[[Facet], bool] | None = None) -> None:
-    if not facets or sparse_factor is None:
-        return
-    most = max(f.count for f in facets)
-    kept = [f for f in facets if sparse_factor * f.count >= most or
-            (keep_sparse is not None and keep_sparse(f))]
-    stats["pruned"] = stats.get("pruned", 0) + len(facets) - len(kept)
-    facets[:] = kept
-
-
 def tilted_objective(Z: np.ndarray, informative: np.ndarray, facets: list[Facet],
                      base: np.ndarray) -> np.ndarray:
     """``Σ_j α_j z_j`` with ``α_j = 1 +`` (number of found units active at ``j``).
@@ -259,7 +344,7 @@ def next_anchor(dirs: np.ndarray, normals: list[np.ndarray], used: np.ndarray,
                 rng: np.random.Generator) -> int:
     """The unused sample (unit column of ``dirs``) farthest in angle from every facet
     normal found so far; random among all when none is found yet."""
-    jitter = 1e-9 * rng.random(dirs.shape[1])
+    jitter = current().anchor_jitter * rng.random(dirs.shape[1])
     if not normals:
         score = jitter
     else:
@@ -274,23 +359,24 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
     """Solve ``min objective·w  s.t.  w·z_j ≥ 0 (all j), w·r = 1`` by constraint generation
     (and ``w·orthogonal_to = 0`` if given: a program inside a facet).
 
-    The program is solved on ``INITIAL_PER_UNIT·k`` random constraints; the samples it
+    The program is solved on ``initial_per_unit·k`` random constraints; the samples it
     violates most (up to ``2k``) are added and it is solved again, until no sample is
     violated — then its optimum is that of the full program. Each restricted program is
     small (HiGHS, no presolve), and the check against all ``n`` samples is one product
     ``w Z``: typically 2–3 rounds, ten times faster than one program with every sample.
-    A box ``|w_i| ≤ 10⁸/‖r‖`` keeps the early rounds bounded; an optimum on the box is no
+    A box ``|w_i| ≤ lp_box/‖r‖`` keeps the early rounds bounded; an optimum on the box is no
     facet and the exact step rejects it.
     """
     k, n = Z.shape
+    tol = current()
     candidates = np.flatnonzero(np.isfinite(dirs[0]) & np.any(dirs != 0, axis=0))
-    active = set(rng.choice(candidates, size=min(len(candidates), INITIAL_PER_UNIT * k),
+    active = set(rng.choice(candidates, size=min(len(candidates), tol.initial_per_unit * k),
                             replace=False).tolist())
-    bound = 1e8 / max(float(np.linalg.norm(r)), np.finfo(float).tiny)
+    bound = tol.lp_box / max(float(np.linalg.norm(r)), np.finfo(float).tiny)
     A_eq, b_eq = r[None, :], [1.0]
     if orthogonal_to is not None:
         A_eq, b_eq = np.vstack([r, orthogonal_to]), [1.0, 0.0]
-    for _ in range(50):
+    for _ in range(tol.lp_rounds):
         idx = np.fromiter(sorted(active), dtype=int)
         res = linprog(objective, A_ub=-Z[:, idx].T, b_ub=np.zeros(len(idx)),
                       A_eq=A_eq, b_eq=b_eq, bounds=[(-bound, bound)] * k,
@@ -301,78 +387,37 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
             return None
         w = res.x
         slack = w @ dirs
-        violated = np.flatnonzero(slack < -VIOLATION_RTOL * np.linalg.norm(w))
+        violated = np.flatnonzero(slack < -tol.violation_rtol * np.linalg.norm(w))
         if len(violated) == 0:
             return w
         active.update(violated[np.argsort(slack[violated])[: 2 * k]].tolist())
     return None
 
 
-def facets_through_edges(Z: np.ndarray, k: int, facets: list[Facet],
-                         rng: np.random.Generator, min_count: int, stats: dict,
-                         programs_per_facet: int = 2,
-                         bases: list[Facet] | None = None,
-                         accept: Callable[[Facet], bool] | None = None) -> None:
-    """Find missing facets inside the facets already found (appends to ``facets``).
-
-    A unit whose facet never wins the uniform program (another unit always dominates it)
-    still shows on the facet ``H_l`` of the unit ``l`` that dominates it: inside ``H_l``
-    the samples ``J_l`` span a cone with facets ``H_l ∩ H_u``. A program over ``J_l`` with
-    ``w ⊥ w_l`` finds such an edge; its samples ``J_l ∩ J_u`` leave a two-dimensional
-    null space ``span(w_l, w_u)``, and ``w_u`` is the direction in it that puts the most
-    other samples exactly on its hyperplane (:func:`_rotate_to_facet`).
-    """
-    znorm, informative = informative_columns(Z)
-    # A facet met through an edge must be about as populated as those found directly:
-    # with few distinct points (a step activation) a spurious supporting hyperplane can
-    # hold many samples, but never half as many as a true facet.
-    min_count = max(min_count, min(f.count for f in facets) // 2)
-    for base in list(facets if bases is None else bases):
-        if len(facets) >= k:
-            return
-        J = np.flatnonzero(base.support)
-        ZJ = Z[:, J]
-        dirs = ZJ / znorm[J]
-        used = np.zeros(len(J), dtype=bool)
-        for _ in range(programs_per_facet):
-            if len(facets) >= k or used.all():
-                break
-            j = next_anchor(dirs, [f.w for f in facets], used, rng)
-            used[j] = True
-            stats["edge_programs"] = stats.get("edge_programs", 0) + 1
-            w = dual_vertex(ZJ, dirs, ZJ[:, j], ZJ.sum(axis=1), rng, stats,
-                            orthogonal_to=base.w)
-            if w is None:
-                continue
-            facet = _rotate_to_facet(base.w, w, Z, znorm, informative, min_count)
-            if add_if_new(facets, facet, accept):
-                stats["edge_found"] = stats.get("edge_found", 0) + 1
-
-
 def _rotate_to_facet(w_base, w_edge, Z, znorm, informative, min_count) -> Facet | None:
     """The facet normal in ``span(w_base, q)`` (q: the part of the edge's null space
     orthogonal to ``w_base``) whose hyperplane holds the most samples."""
-    k = Z.shape[0]
-    edge = informative & (np.abs(w_edge @ Z) <= 1e-7 * znorm) & \
-        (np.abs(w_base @ Z) <= 1e-9 * znorm)
+    k, tol = Z.shape[0], current()
+    on_base = np.abs(w_base @ Z) <= tol.edge_base_rtol * znorm
+    edge = informative & (np.abs(w_edge @ Z) <= tol.edge_rtol * znorm) & on_base
     if edge.sum() < k - 2 or k < 3:
         return None
     _, _, vt = np.linalg.svd(Z[:, edge].T, full_matrices=True)
     null = vt[-2:]
     q = null[0] - (null[0] @ w_base) * w_base
-    if np.linalg.norm(q) < 1e-6:
+    if np.linalg.norm(q) < tol.degenerate_direction:
         q = null[1] - (null[1] @ w_base) * w_base
     q /= np.linalg.norm(q)
     a, b = w_base @ Z, q @ Z
     # cos θ a_j + sin θ b_j = 0  ⇔  θ_j = atan2(−a_j, b_j) (mod π)
     # Samples on the base facet (a = 0) would all vote for θ = 0: leave them out.
-    off = informative & (np.abs(a) > 1e-9 * znorm)
+    off = informative & ~on_base
     theta = np.mod(np.arctan2(-a[off], b[off]), np.pi)
     theta.sort()
     if len(theta) == 0:
         return None
-    # The most populated cluster of equal angles (to 1e-7) is the missing facet.
-    breaks = np.flatnonzero(np.diff(theta) > 1e-7)
+    # The most populated cluster of equal angles (to edge_angle_rtol) is the missing facet.
+    breaks = np.flatnonzero(np.diff(theta) > tol.edge_angle_rtol)
     starts, ends = np.r_[0, breaks + 1], np.r_[breaks + 1, len(theta)]
     best = int(np.argmax(ends - starts))
     angle = float(np.median(theta[starts[best]:ends[best]]))

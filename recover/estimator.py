@@ -82,7 +82,7 @@ class RectifiedNetRegressor(RegressorMixin, BaseEstimator):
         The fitted network (samples as columns: ``network_(X.T).T`` is the prediction).
     result_ : RecoveryResult
         The full outcome of :func:`recover.recover_network` (``result_.message``,
-        ``result_.diagnostics``).
+        ``result_.residual``, ``result_.diagnostics`` …).
     exact_ : bool
         True only for a verified exact recovery.
     coefs_ : list of two arrays
@@ -143,7 +143,7 @@ class RectifiedNetRegressor(RegressorMixin, BaseEstimator):
             result = fit(mode="noisy")
             reason = f"exact recovery failed ({exc})"
         else:
-            if result.exact or result.diagnostics.get("warnings"):
+            if result.exact or result.warnings:
                 return result  # verified, or recover_network has warned already
             reason = "exact recovery did not verify"
         warnings.warn(f"{reason}; returning the least-squares estimate, not verified: "

@@ -25,14 +25,12 @@ from typing import Callable
 
 import numpy as np
 
-#: A sample is *on* a hyperplane when ``|w·z| ≤ ON_FACET_RTOL · ‖w‖ ‖z‖``.
-ON_FACET_RTOL = 1e-10
-#: Looser tolerance used to gather candidates before the exact null-space solve.
-GATHER_RTOL = 1e-7
-#: Columns (per unit) of ``Z[:, J]`` used for the null-space solve of the exact step.
-SVD_COLUMNS_PER_UNIT = 8
-#: ``Z[:, J]`` has rank ``k−1`` when ``σ_{k−1}/σ₁`` exceeds this (and ``σ_k/σ₁`` is tiny).
-RANK_GAP_MIN = 1e-8
+from .tolerances import current
+
+# Tolerances (recover.tolerances): a sample is *on* a hyperplane when
+# |w·z| ≤ on_facet_rtol ‖w‖ ‖z‖; gather_rtol gathers candidates before the exact
+# null-space solve on svd_columns_per_unit·k columns; Z[:, J] has rank k−1 when
+# σ_{k−1}/σ₁ > rank_gap_min.
 
 
 @dataclass
@@ -61,8 +59,10 @@ class Facet:
         """Number of samples on the facet."""
         return int(self.support.sum())
 
-    def same_as(self, other: "Facet", tol: float = 1e-8) -> bool:
-        """True if the two normals agree up to ``tol`` (they are unit vectors)."""
+    def same_as(self, other: "Facet", tol: float | None = None) -> bool:
+        """True if the two normals agree up to ``tol`` (they are unit vectors; default
+        ``Tolerances.same_normal_rtol``)."""
+        tol = current().same_normal_rtol if tol is None else tol
         return abs(float(self.w @ other.w)) > 1 - tol
 
 
@@ -72,7 +72,8 @@ def informative_columns(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     A zero column (every unit inactive) lies on every hyperplane and says nothing.
     """
     norms = np.linalg.norm(Z, axis=0)
-    return norms, norms > 1e-12 * max(float(norms.max()), np.finfo(float).tiny)
+    floor = current().informative_rtol * max(float(norms.max()), np.finfo(float).tiny)
+    return norms, norms > floor
 
 
 def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: np.ndarray,
@@ -96,18 +97,18 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
         ``None`` if ``w0`` does not lead to a verified facet (too few samples on it, rank
         of ``Z[:, J]`` not ``k−1``, or samples on both sides).
     """
-    k = Z.shape[0]
+    k, tol = Z.shape[0], current()
     w = np.asarray(w0, dtype=float)
     if not np.all(np.isfinite(w)) or not np.any(w):
         return None
-    # Tolerances shrink geometrically from GATHER_RTOL to ON_FACET_RTOL, then stay: an
+    # Tolerances shrink geometrically from gather_rtol to on_facet_rtol, then stay: an
     # activation flat at 0 (t^3) puts barely active samples within the loose band, and
     # a gentle schedule lets them drop out one decade at a time.
-    schedule = np.geomspace(GATHER_RTOL, ON_FACET_RTOL, 4)
+    schedule = np.geomspace(tol.gather_rtol, tol.on_facet_rtol, 4)
     for step in range(len(schedule) + 1):
-        tol = schedule[min(step, len(schedule) - 1)]
+        band = schedule[min(step, len(schedule) - 1)]
         w = w / np.linalg.norm(w)
-        support = informative & (np.abs(w @ Z) <= tol * znorm)
+        support = informative & (np.abs(w @ Z) <= band * znorm)
         if support.sum() < max(k - 1, 1):
             return None
         s, vt = _null_space_on(Z, support, k)
@@ -116,24 +117,24 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
         w = vt[-1]
     rank_gap, flatness = float(s[k - 2] / s[0]) if k > 1 else 1.0, float(s[k - 1] / s[0])
     values = w @ Z
-    support = informative & (np.abs(values) <= ON_FACET_RTOL * znorm)
+    support = informative & (np.abs(values) <= tol.on_facet_rtol * znorm)
     off = informative & ~support
     if off.any() and np.median(values[off]) < 0:
         w, values = -w, -values
     # Count distinct points, not samples: a step activation repeats each z_j many
     # times, and a spurious hyperplane through k−1 points would hold all their copies.
-    if support.sum() < min_count or rank_gap < RANK_GAP_MIN or \
+    if support.sum() < min_count or rank_gap < tol.rank_gap_min or \
             not _has_distinct(Z, support, min_count):
         return None
     # Every sample must lie on the non-negative side: w is a facet of the cone, not a
     # hyperplane cutting through it.
-    if off.any() and values[off].min() < -ON_FACET_RTOL * znorm[off].max():
+    if off.any() and values[off].min() < -tol.on_facet_rtol * znorm[off].max():
         return None
     return Facet(w=w, support=support, rank_gap=rank_gap, flatness=flatness)
 
 
 def trimmed_hyperplane(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray,
-                       informative: np.ndarray, size: int, iterations: int = 20,
+                       informative: np.ndarray, size: int, iterations: int | None = None,
                        start: np.ndarray | None = None) -> np.ndarray:
     """Least-squares hyperplane through the ``size`` samples nearest to it (trimmed).
 
@@ -146,10 +147,10 @@ def trimmed_hyperplane(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray,
     far = np.where(informative, 0.0, np.inf)
     J = None if start is None else np.asarray(start)
     w = np.asarray(w0, dtype=float)
-    for _ in range(iterations):
+    for _ in range(current().trimmed_fit_iterations if iterations is None else iterations):
         if J is not None:
             w = thin_svd(Z[:, J].T)[1][-1]
-        dist = np.abs(w @ Z) / np.maximum(znorm, 1e-300) + far
+        dist = np.abs(w @ Z) / np.maximum(znorm, np.finfo(float).tiny) + far  # 0/0-safe
         J_next = np.sort(np.argpartition(dist, size - 1)[:size])
         if J is not None and np.array_equal(J_next, np.sort(J)):
             break
@@ -159,16 +160,18 @@ def trimmed_hyperplane(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray,
 
 def _null_space_on(Z: np.ndarray, support: np.ndarray, k: int):
     """Singular values and right vectors of ``Z[:, support]ᵀ``, from an evenly spread
-    ``SVD_COLUMNS_PER_UNIT·k`` of the samples when they show rank ``k − 1``, else from all.
+    ``svd_columns_per_unit·k`` of the samples when they show rank ``k − 1``, else from all.
 
     The spread subset is enough for inputs in general position; when most units are
     off on most samples (inputs in one orthant, large negative biases) a spread subset
     can miss every sample where some unit is on, lose rank, and return a normal from a
     null space of dimension 2 or more — a wrong hyperplane on a true facet.
     """
-    s, vt = thin_svd(Z[:, _spread(support, SVD_COLUMNS_PER_UNIT * k)].T)
-    spread_all = support.sum() <= SVD_COLUMNS_PER_UNIT * k
-    if spread_all or k < 2 or len(s) < k or s[k - 2] > RANK_GAP_MIN * s[0]:
+    tol = current()
+    columns = tol.svd_columns_per_unit * k
+    s, vt = thin_svd(Z[:, _spread(support, columns)].T)
+    spread_all = support.sum() <= columns
+    if spread_all or k < 2 or len(s) < k or s[k - 2] > tol.rank_gap_min * s[0]:
         return s, vt
     return thin_svd(Z[:, support].T)
 

@@ -37,9 +37,10 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import RecoveryFailed
-from .facets import ON_FACET_RTOL, Facet, informative_columns
+from .facets import Facet, informative_columns
 from .misfit import Cause
 from .span import LabelSpan, numerical_rank
+from .tolerances import current
 
 
 def lift_inputs(X: np.ndarray) -> np.ndarray:
@@ -126,7 +127,7 @@ def affinely_dependent_inputs(X_lifted: np.ndarray) -> str | None:
     hyperplane ``{x : a·x = β}`` (β ≠ 0), so ``a`` can be traded for a bias.
     """
     s = np.linalg.svd(X_lifted, compute_uv=False)
-    if s[-1] > 1e-9 * s[0]:
+    if s[-1] > current().affine_rtol * s[0]:
         return None
     return (f"every sample lies on one affine hyperplane a·x = β ([X; 1ᵀ] has rank < d + 1 "
             f"= {X_lifted.shape[0]}, σ_min/σ_max = {s[-1] / s[0]:.1e}): a weight along a "
@@ -139,12 +140,12 @@ def unseen_units(Z: np.ndarray, X_lifted: np.ndarray, k: int) -> str | None:
     Such a unit's activations are affine in ``x`` on every sample, so the row space of
     the reduced labels ``Z`` ((k+1)×n) meets that of the lifted inputs ``[X; 1ᵀ]`` in
     more than the constant row. Counted as the principal angles between the two row
-    spaces that are zero (cosine 1 to 1e-9), less the constant; O(n (k + d)²).
+    spaces that are zero (cosine within ``Tolerances.affine_rtol`` of 1), less the constant; O(n (k + d)²).
     """
     Qz = np.linalg.qr(Z.T)[0]
     Qx = np.linalg.qr(X_lifted.T)[0]
     cosines = np.linalg.svd(Qz.T @ Qx, compute_uv=False)
-    count = int(np.sum(cosines > 1 - 1e-9)) - 1
+    count = int(np.sum(cosines > 1 - current().affine_rtol)) - 1
     if count < 1:
         return None
     return (f"{count} of the k = {k} units are active on every one of the {Z.shape[1]} "
@@ -173,7 +174,7 @@ def single_lifted_facet(Z: np.ndarray, min_count: int) -> Facet | None:
     z0 = Z[:, same[0]]
     w = np.array([-z0[1], z0[0]]) / np.linalg.norm(z0)
     values = w @ Z
-    support = informative & (np.abs(values) <= ON_FACET_RTOL * znorm)
+    support = informative & (np.abs(values) <= current().on_facet_rtol * znorm)
     off = informative & ~support
     if off.any() and np.median(values[off]) < 0:
         w, values = -w, -values

@@ -16,12 +16,12 @@ is a ratio of two independent estimates of σ² — Fisher's F with (df₁, df�
 freedom for Gaussian noise, mean ≈ 1. Each mean of squares has relative variance
 ``(κ−1)/df`` for noise of kurtosis κ (2/df for Gaussian noise), so F exceeds
 
-    1 + z √((κ̂ − 1)(1/df₁ + 1/df₂)),    z = NOISE_Z = 5
+    1 + z √((κ̂ − 1)(1/df₁ + 1/df₂)),    z = Tolerances.noise_z = 5
 
 with probability about 3e-7 under the model (normal approximation; κ̂ is the sample
 kurtosis of the residual entries, never taken below 3, so uniform noise is judged as
 Gaussian and heavy-tailed noise gets the wider band it needs). The band is never
-narrower than ``NOISE_MIN_RATIO`` = 1.25: the F approximation ignores that at low SNR
+narrower than ``noise_min_ratio`` = 1.25: the F approximation ignores that at low SNR
 the top-k subspace absorbs a little noise (Marchenko–Pastur) and that the model is only
 locally linear; on the planted grid (0–40 dB; Gaussian, Laplace, uniform, Student-t₃
 noise) right-k fits of the right network reached F = 1.08 under Gaussian noise and 1.45
@@ -58,19 +58,11 @@ import scipy.optimize
 
 from .activations import Activation
 from .span import LabelSpan, left_singular, matrix_rank, numerical_rank
+from .tolerances import current
 
-#: z-score of the noise check (one-sided normal tail ≈ 3e-7).
-NOISE_Z = 5.0
-#: The noise check never accepts less than this F ratio as consistent (see module doc).
-NOISE_MIN_RATIO = 1.25
-#: Relative residual below which an extended model "fits exactly".
-EXACT_FIT_RTOL = 1e-9
-#: ... and above which the plain model "does not fit".
-MISFIT_RTOL = 1e-6
-#: At least this many samples sharing one label vector prove the labels noiseless.
-REPEATS_FOR_NOISELESS = 3
-#: Linear program of the half-space test: samples per round of constraint generation.
-HALFSPACE_BATCH = 2000
+# Tolerances (recover.tolerances): noise_z, noise_min_ratio (the noise check);
+# exact_fit_rtol, misfit_rtol (an extended model fits exactly where the plain one does
+# not); repeats_for_noiseless; halfspace_batch; active_rtol.
 
 CAUSES = {
     "rank_deficient_inputs": "X of rank below d",
@@ -154,10 +146,13 @@ def halfspace_inputs(X: np.ndarray) -> Cause | None:
 
 
 def _separating_direction(X: np.ndarray, rounds: int = 8) -> np.ndarray | None:
-    """``w`` with ``w·x_j ≥ 1`` for every column, or None (LP on growing subsets)."""
+    """``w`` with ``w·x_j ≥ 1`` for every column, or None (LP on growing subsets: each
+    of at most ``rounds`` rounds adds up to ``Tolerances.halfspace_batch`` violated
+    samples, so 8 rounds see 9 batches before giving up)."""
     d, n = X.shape
     rng = np.random.default_rng(0)
-    cols = rng.choice(n, size=min(n, HALFSPACE_BATCH), replace=False)
+    batch = current().halfspace_batch
+    cols = rng.choice(n, size=min(n, batch), replace=False)
     for _ in range(rounds):
         res = scipy.optimize.linprog(np.zeros(d), A_ub=-X[:, cols].T, b_ub=-np.ones(len(cols)),
                                      bounds=[(None, None)] * d, method="highs")
@@ -167,7 +162,7 @@ def _separating_direction(X: np.ndarray, rounds: int = 8) -> np.ndarray | None:
         violated = np.flatnonzero(w @ X <= 0)
         if violated.size == 0:
             return w
-        cols = np.union1d(cols, violated[:HALFSPACE_BATCH])
+        cols = np.union1d(cols, violated[:batch])
     return None
 
 
@@ -187,7 +182,7 @@ def noiseless_evidence(Y: np.ndarray, span: LabelSpan) -> str | None:
     # + 0.0 turns -0.0 into 0.0: np.unique compares the bytes of rows.
     values, counts = np.unique(Y.T + 0.0, axis=0, return_counts=True)
     top = int(np.argmax(counts))
-    if counts[top] >= REPEATS_FOR_NOISELESS:
+    if counts[top] >= current().repeats_for_noiseless:
         label = "y_j = 0" if not values[top].any() else "one identical label vector"
         return f"{int(counts[top])} samples have exactly {label}"
     return _parallel_labels(Y)
@@ -205,7 +200,7 @@ def _parallel_labels(Y: np.ndarray) -> str | None:
     if directions.shape[1] == 0:
         return None
     counts = np.unique(directions.T, axis=0, return_counts=True)[1]
-    if counts.max() >= REPEATS_FOR_NOISELESS:
+    if counts.max() >= current().repeats_for_noiseless:
         return f"{int(counts.max())} samples have label vectors exactly on one ray"
     return None
 
@@ -229,6 +224,13 @@ def fewer_outputs(span: LabelSpan, noiseless: str | None) -> Cause | None:
                  f"outputs gives exactly this, and then k cannot be read off Y")
 
 
+def _names_a_cause(extended: float, plain: float) -> bool:
+    """An extended model fits exactly (relative residual ``extended``) where the plain
+    one does not (``plain``): the extension is the cause."""
+    tol = current()
+    return extended <= tol.exact_fit_rtol < tol.misfit_rtol <= plain
+
+
 def _relative_lstsq(A: np.ndarray, B: np.ndarray) -> float:
     """``min ‖C A − B‖/‖B‖`` over C (rows of A are regressors, columns samples)."""
     if A.shape[0] == 0:
@@ -242,7 +244,7 @@ def output_bias(Z: np.ndarray, W: np.ndarray) -> Cause | None:
     F = W @ Z
     with_c = _relative_lstsq(np.vstack([F, np.ones(Z.shape[1])]), Z)
     without = _relative_lstsq(F, Z)
-    if with_c <= EXACT_FIT_RTOL < MISFIT_RTOL <= without:
+    if _names_a_cause(with_c, without):
         return Cause("output_bias", f"the labels equal the activations of the "
                      f"{len(W)} units found plus a constant vector to {with_c:.0e} "
                      f"(without the constant: {without:.1e})", decisive=True)
@@ -254,7 +256,7 @@ def linear_units(X: np.ndarray, Z: np.ndarray, W: np.ndarray) -> Cause | None:
     function of ``X``: the missing units are active on every sample."""
     F = W @ Z
     with_x = _relative_lstsq(np.vstack([F, X]), Z)
-    if with_x <= EXACT_FIT_RTOL < MISFIT_RTOL <= _relative_lstsq(F, Z):
+    if _names_a_cause(with_x, _relative_lstsq(F, Z)):
         return Cause("halfspace_inputs", f"the labels equal the activations of the "
                      f"{len(W)} units found plus a linear function of X to {with_x:.0e}: "
                      f"the other units are active on every sample", decisive=True)
@@ -270,13 +272,13 @@ def hidden_bias(X: np.ndarray, Z: np.ndarray, W: np.ndarray, act: Activation) ->
     ones = np.ones((1, X.shape[1]))
     hits, worst_with, best_without = 0, 0.0, np.inf
     for F_i in W @ Z:
-        active = F_i > 1e-9 * np.max(np.abs(F_i))
+        active = F_i > current().active_rtol * np.max(np.abs(F_i))
         if active.sum() <= X.shape[0] + 1:
             continue
         h = act.inverse(F_i[active])[None, :]
         with_b = _relative_lstsq(np.vstack([X[:, active], ones[:, active]]), h)
         without = _relative_lstsq(X[:, active], h)
-        if with_b <= EXACT_FIT_RTOL < MISFIT_RTOL <= without:
+        if _names_a_cause(with_b, without):
             hits += 1
             worst_with, best_without = max(worst_with, with_b), min(best_without, without)
     if hits == 0:
@@ -346,7 +348,8 @@ def noise_check(Y: np.ndarray, singular_values: np.ndarray, fitted: np.ndarray, 
     if df2 <= 0 or df1 <= 0:
         return out
     kurtosis = float(np.mean(R ** 4) / max(np.mean(R ** 2) ** 2, np.finfo(float).tiny))
-    threshold = max(NOISE_MIN_RATIO, 1 + NOISE_Z * np.sqrt(
+    tol = current()
+    threshold = max(tol.noise_min_ratio, 1 + tol.noise_z * np.sqrt(
         (max(kurtosis, 3.0) - 1) * (1 / df1 + 1 / df2)))
     excess = max(rss - tail, 0.0) / df1
     floor = np.finfo(float).eps * float(singular_values[0]) ** 2 / df2

@@ -62,8 +62,9 @@ def facet_from_direction(v: np.ndarray, X: np.ndarray, Z: np.ndarray, znorm: np.
 
     Samples with the most negative ``v·x_j`` are probably inactive for that unit; the
     normal fitted to them is refined by repeatedly keeping the samples nearest to its
-    hyperplane (trimmed least squares), then snapped by the exact step. Both signs of
-    ``v`` are tried (Jennrich's eigenvectors have none).
+    hyperplane (trimmed least squares, at most ``iterations`` rounds; it stops when the
+    kept samples no longer change), then snapped by the exact step. Both signs of ``v``
+    are tried (Jennrich's eigenvectors have none).
     """
     scores = v @ X / np.linalg.norm(X, axis=0)
     size = max(Z.shape[0] - 1, int(INACTIVE_FRACTION * informative.sum()))

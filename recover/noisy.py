@@ -34,6 +34,7 @@ from .errors import RecoveryFailed
 from .facets import informative_columns, trimmed_hyperplane
 from .moments import hermite_directions
 from .span import LabelSpan, label_span
+from .tolerances import current
 
 #: Fraction of samples kept by the trimmed hyperplane fit (each facet holds ~50%).
 NEAR_FRACTION = 0.35
@@ -41,20 +42,15 @@ NEAR_FRACTION = 0.35
 ACTIVE_FRACTION = 0.4
 #: Samples per unit in the linear programs of the start.
 PROGRAM_SAMPLES_PER_UNIT = 40
-#: Two normals with ``|cos| >`` this are the same facet.
-SAME_FACET_COS = 0.98
 
 
 #: Extra candidate normals (plus k/2) drawn for lifted labels, of which the k most
 #: one-sided are kept (:func:`two_sidedness`).
 LIFTED_SPARE = 3
 
-#: Two candidate normals whose nearest samples share more than this fraction fit the
-#: same facet.
-SAME_FACET_SHARE = 0.6
-
-#: Rounds of deflation (refit the residual for units not found yet) in the start.
-DEFLATION_ROUNDS = 4
+# Tolerances (recover.tolerances): same_facet_cos, same_facet_share (two noisy normals
+# are one facet), deflation_rounds, the program budget programs_per_unit·k +
+# programs_extra.
 
 
 def robust_start(X: np.ndarray, Y: np.ndarray, span: LabelSpan, act: Activation,
@@ -73,20 +69,20 @@ def robust_start(X: np.ndarray, Y: np.ndarray, span: LabelSpan, act: Activation,
     """
     k = span.k - bias
     V_parts, stats = [], {"programs": 0, "from_moments": 0, "rounds": 0}
-    R, current = Y, span
-    for _ in range(DEFLATION_ROUNDS):
+    R, residual_span = Y, span
+    for _ in range(current().deflation_rounds):
         stats["rounds"] += 1
-        W = robust_normals(X, current, rng, method, stats,
+        W = robust_normals(X, residual_span, rng, method, stats,
                            units=k - sum(len(V) for V in V_parts))
         if len(W):
-            V_parts.append(start_from_normals(W, X, R, current, act)[1])
+            V_parts.append(start_from_normals(W, X, R, residual_span, act)[1])
         found = sum(len(V) for V in V_parts)
         if found == k or not len(W):
             break
         # The residual holds the missing units (their hidden biases included) and no
         # constant: c is refitted with the units found.
         R = Y - _least_squares_fit(np.vstack(V_parts), X, Y, act, bias)[1]
-        current = label_span(R, k - found)
+        residual_span = label_span(R, k - found)
     V = np.vstack(V_parts) if V_parts else np.zeros((0, X.shape[0]))
     if len(V) < k:
         raise RecoveryFailed(f"found only {len(V)} of {k} distinct facets under noise; "
@@ -153,7 +149,7 @@ def _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats) 
     dirs = Zs / znorm[cols]
     objective = Zs.sum(axis=1)
     used = np.zeros(len(cols), dtype=bool)
-    budget = stats["programs"] + 4 * k + 20
+    budget = stats["programs"] + current().programs_per_unit * k + current().programs_extra
     while len(normals) < k and stats["programs"] < budget and not used.all():
         j = next_anchor(dirs, normals, used, rng)
         used[j] = True
@@ -167,13 +163,14 @@ def _normals_from_programs(Z, k, rng, znorm, informative, size, normals, stats) 
 def _most_one_sided(normals: list, Z: np.ndarray, k: int, size: int) -> list:
     """Up to ``k`` of the candidate normals, most one-sided first, skipping any whose
     ``size`` nearest samples are mostly those of one already kept (two noisy fits of
-    one facet can differ by more than :data:`SAME_FACET_COS`; distinct facets share
+    one facet can differ by more than ``Tolerances.same_facet_cos``; distinct facets share
     only the samples where both units are off, about a quarter)."""
     kept, near_sets = [], []
     for w in sorted(normals, key=lambda w: two_sidedness(w, Z)):
         near = np.zeros(Z.shape[1], dtype=bool)
         near[np.argpartition(np.abs(w @ Z), size - 1)[:size]] = True
-        if any(np.sum(near & other) > SAME_FACET_SHARE * size for other in near_sets):
+        if any(np.sum(near & other) > current().same_facet_share * size
+               for other in near_sets):
             continue
         kept.append(w)
         near_sets.append(near)
@@ -197,7 +194,7 @@ def _oriented(w: np.ndarray, Z: np.ndarray) -> np.ndarray:
 
 
 def _add_normal(normals: list, w: np.ndarray) -> bool:
-    if any(abs(float(w @ u)) > SAME_FACET_COS for u in normals):
+    if any(abs(float(w @ u)) > current().same_facet_cos for u in normals):
         return False
     normals.append(w)
     return True

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import Activation
+from .tolerances import current
 
 #: Largest number of parameters ``mk + kd`` for which the normal matrix is formed.
 MAX_PARAMETERS = 4000
@@ -99,23 +100,28 @@ def normal_equations(U, X, R, H, D):
     return JtJ, np.concatenate([gU.ravel(), gV.ravel()])
 
 
-def refine(U0, V0, X, Y, act: Activation, max_iterations: int = 100,
-           rtol: float = 1e-12, output_bias: bool = False) -> Refinement:
+def refine(U0, V0, X, Y, act: Activation, max_iterations: int | None = None,
+           rtol: float | None = None, output_bias: bool = False) -> Refinement:
     """Levenberg–Marquardt from ``(U0, V0)``; see the module docstring.
 
     With ``output_bias``, ``U0`` is ``[U | c]`` (m×(k+1)). Stops when a step improves the
-    loss by less than ``rtol`` relative, or after ``max_iterations`` accepted steps.
+    loss by less than ``rtol`` relative, or after ``max_iterations`` accepted steps
+    (defaults ``Tolerances.lm_rtol``, ``Tolerances.lm_max_iterations``; the damping
+    schedule is ``Tolerances.lm_*`` too).
     """
+    tol = current()
+    max_iterations = tol.lm_max_iterations if max_iterations is None else max_iterations
+    rtol = tol.lm_rtol if rtol is None else rtol
     m, k = U0.shape
     d = X.shape[0]
     U, V = np.array(U0, dtype=float), np.array(V0, dtype=float)
     R, H, D = loss_and_parts(U, V, X, Y, act, output_bias)
     loss = 0.5 * float(np.sum(R * R))
-    lam, history, changes, it = 1e-3, [loss], 0, 0
+    lam, history, changes, it = tol.lm_initial_damping, [loss], 0, 0
     for it in range(1, max_iterations + 1):
         JtJ, g = normal_equations(U, X, R, H, D)
         damping = np.diag(JtJ).copy()
-        damping[damping <= 0] = max(float(damping.max()), 1.0) * 1e-12
+        damping[damping <= 0] = max(float(damping.max()), 1.0) * tol.lm_damping_floor
         while True:
             step = _solve(JtJ + lam * np.diag(damping), -g)
             U1 = U + step[: m * k].reshape(m, k)
@@ -124,8 +130,8 @@ def refine(U0, V0, X, Y, act: Activation, max_iterations: int = 100,
             loss1 = 0.5 * float(np.sum(R1 * R1))
             if loss1 <= loss:
                 break
-            lam *= 4.0
-            if lam > 1e12:  # no damping makes a descent step: stuck, not converged
+            lam *= tol.lm_damping_up
+            if lam > tol.lm_max_damping:  # no damping makes a descent step: stuck
                 return Refinement(U, V, loss, it, False, changes, history,
                                   "stopped: no step decreased the loss even at damping "
                                   f"{lam:.0e} (not a converged stationary point)")
@@ -133,7 +139,7 @@ def refine(U0, V0, X, Y, act: Activation, max_iterations: int = 100,
         improvement = (loss - loss1) / max(loss, np.finfo(float).tiny)
         U, V, R, H, D, loss = U1, V1, R1, H1, D1, loss1
         history.append(loss)
-        lam = max(lam / 3.0, 1e-12)
+        lam = max(lam / tol.lm_damping_down, tol.lm_min_damping)
         if improvement < rtol:
             return Refinement(U, V, loss, it, True, changes, history,
                               f"converged: relative improvement {improvement:.1e} < {rtol:.0e}")

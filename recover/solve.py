@@ -23,17 +23,13 @@ import scipy.optimize
 
 from .activations import Activation
 from .errors import RecoveryFailed
+from .tolerances import current
 from .weight_cones import fit_in_cone, weight_cone
 
 
-#: Equations whose weight ``g'(h)`` is below this fraction of the largest are dropped
-#: (saturated samples: ``g^{-1}`` of their value carries no information).
-WEIGHT_FLOOR = 1e-12
-#: Active samples per input dimension in the first, subsampled fit of a hidden unit.
-SUBSAMPLE_PER_DIM = 16
-#: The subsampled fit is kept when its residual on all active samples is below this
-#: (ten times under the pipeline's acceptance of machine level, 1e-10).
-SUBSAMPLE_RTOL = 1e-11
+# Tolerances (recover.tolerances): weight_floor (saturated samples dropped),
+# subsample_per_dim and subsample_rtol (the first, subsampled fit of a hidden unit),
+# scale_xatol and scale_polish_steps (the scale of a non-homogeneous unit).
 #: Grid of the implied largest preactivation used to bracket the scale of a unit.
 SCALE_GRID = np.geomspace(1e-3, 1e3, 61)
 
@@ -95,7 +91,7 @@ def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
     v, scale, rank = _fit_on_subsample(X, Fa, active, activation)
     pre = v @ X
     residual = _residual_at(pre[active], Fa, scale, activation)
-    if residual > SUBSAMPLE_RTOL:  # not exact on every active sample: fit them all
+    if residual > current().subsample_rtol:  # not exact on all of them: refit on all
         Xa = X[:, active]
         scale = 1.0 if activation.homogeneous else solve_scale(Xa, Fa, activation)
         v, residual, rank = _fit_at_scale(Xa, Fa, scale, activation)
@@ -204,14 +200,15 @@ def _bump_fit(X, F_i, active, cone, activation) -> HiddenUnitFit:
     """The weights fitted in the cone, with their sign violation off the pattern."""
     v, scale, residual = fit_in_cone(X, F_i, cone, activation)
     g = activation(v @ X)
-    violation = float(g[~active].max(initial=0.0) / max(float(g.max()), 1e-300))
+    top = max(float(g.max()), np.finfo(float).tiny)
+    violation = float(g[~active].max(initial=0.0) / top)
     return HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
                          sign_violation=violation, scale=scale)
 
 
 def _fit_on_subsample(X: np.ndarray, Fa: np.ndarray, active: np.ndarray,
                       activation: Activation):
-    """Fit scale and ``V_i`` on ``SUBSAMPLE_PER_DIM·d`` evenly spread active samples
+    """Fit scale and ``V_i`` on ``subsample_per_dim·d`` evenly spread active samples
     (``Fa`` are the activations on the ``active`` (n,) samples of ``X``).
 
     Noiseless equations are exact on any subset of full rank, so the subsample's
@@ -221,7 +218,8 @@ def _fit_on_subsample(X: np.ndarray, Fa: np.ndarray, active: np.ndarray,
     search). Returns ``(v, scale, rank on the subsample)``.
     """
     idx = np.flatnonzero(active)
-    pick = np.linspace(0, len(idx) - 1, min(len(idx), SUBSAMPLE_PER_DIM * X.shape[0]))
+    size = min(len(idx), current().subsample_per_dim * X.shape[0])
+    pick = np.linspace(0, len(idx) - 1, size)
     pick = pick.astype(int)
     Xs, Fs = X[:, idx[pick]], Fa[pick]
     scale = 1.0 if activation.homogeneous else solve_scale(Xs, Fs, activation)
@@ -252,7 +250,7 @@ def _weighted_equations(Fa: np.ndarray, scale: float, activation: Activation):
     keep = np.isfinite(h) & np.isfinite(weight) & (weight > 0)
     if not keep.any():
         return None
-    keep &= weight >= WEIGHT_FLOOR * weight[keep].max()
+    keep &= weight >= current().weight_floor * weight[keep].max()
     return y, h, weight, keep
 
 
@@ -298,20 +296,20 @@ def solve_scale(Xa: np.ndarray, Fa: np.ndarray, activation: Activation) -> float
     lo, hi = min(lo, hi), max(lo, hi)
     found = scipy.optimize.minimize_scalar(
         lambda s: _fit_at_scale(Xa, Fa, np.exp(s), activation)[1], bounds=(lo, hi),
-        method="bounded", options={"xatol": 1e-12})
+        method="bounded", options={"xatol": current().scale_xatol})
     s = float(found.x) if found.fun <= cost[best] else float(log_c[best])
     return float(np.exp(_polish_log_scale(Xa, Fa, s, activation)))
 
 
-def _polish_log_scale(Xa, Fa, s: float, activation: Activation, steps: int = 8) -> float:
+def _polish_log_scale(Xa, Fa, s: float, activation: Activation) -> float:
     """Gauss–Newton on ``log c`` for ``r(s) = Ω (I − Π) g^{-1}(F e^{-s})`` (Π: projection
     on the weighted column space of ``Xaᵀ``); accepts a step only if it lowers ``‖r‖``."""
     best = _fit_at_scale(Xa, Fa, np.exp(s), activation)[1]
-    for _ in range(steps):
+    for _ in range(current().scale_polish_steps):
         y = Fa * np.exp(-s)
         h = activation.inverse(y)
         weight = activation.derivative(h)
-        keep = np.isfinite(h) & (weight >= WEIGHT_FLOOR * np.nanmax(weight))
+        keep = np.isfinite(h) & (weight >= current().weight_floor * np.nanmax(weight))
         A = Xa[:, keep].T * weight[keep, None]
         q, _ = np.linalg.qr(A)
         project = lambda u: u - q @ (q.T @ u)  # noqa: E731

@@ -18,9 +18,7 @@ import numpy as np
 import scipy.linalg
 
 from .errors import InvalidInputError
-
-#: Singular values below ``RANK_RTOL · σ₁`` count as zero when detecting ``k``.
-RANK_RTOL = 1e-9
+from .tolerances import current
 
 
 @dataclass
@@ -53,8 +51,9 @@ class LabelSpan:
         return float(s[self.k - 1] / s[0])
 
 
-def numerical_rank(singular_values: np.ndarray, rtol: float = RANK_RTOL) -> int:
-    """Number of singular values above ``rtol · σ₁``."""
+def numerical_rank(singular_values: np.ndarray, rtol: float | None = None) -> int:
+    """Number of singular values above ``rtol · σ₁`` (default ``Tolerances.rank_rtol``)."""
+    rtol = current().rank_rtol if rtol is None else rtol
     s = np.asarray(singular_values)
     if s.size == 0 or s[0] == 0:
         return 0
@@ -88,7 +87,7 @@ def left_singular(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return wt.T, s
 
 
-def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> LabelSpan:
+def label_span(Y: np.ndarray, k: int | None = None, rtol: float | None = None) -> LabelSpan:
     """Orthonormal basis of the column span of ``Y`` (m×n) and the reduced labels.
 
     Parameters
@@ -96,8 +95,9 @@ def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> 
     Y : ndarray, shape (m, n)
     k : int, optional
         Number of hidden units. If omitted it is the numerical rank of ``Y``.
-    rtol : float
-        Relative threshold on singular values for the rank.
+    rtol : float, optional
+        Relative threshold on singular values for the rank (default
+        ``Tolerances.rank_rtol``).
 
     Raises
     ------
@@ -121,9 +121,6 @@ def label_span(Y: np.ndarray, k: int | None = None, rtol: float = RANK_RTOL) -> 
     return LabelSpan(P=P, Z=P.T @ Y, singular_values=s)
 
 
-#: Singular values this far above the estimated noise edge count as signal.
-NOISE_EDGE_MARGIN = 1.1
-
 
 def noisy_rank(singular_values: np.ndarray, n: int) -> int | None:
     """Rank of the signal in noisy labels ``Y`` (m×n, ``m < n``).
@@ -132,12 +129,12 @@ def noisy_rank(singular_values: np.ndarray, n: int) -> int | None:
     ``σ(√n − √m)`` and ``σ(√n + √m)`` (Marchenko–Pastur). Taking the smallest singular
     value of ``Y`` as the lower edge — which assumes at least one pure-noise direction,
     i.e. ``k < m`` — the signal directions are those above the upper edge (times
-    ``NOISE_EDGE_MARGIN``). Returns ``None`` if none is, or if ``m ≥ n``.
+    ``Tolerances.noise_edge_margin``). Returns ``None`` if none is, or if ``m ≥ n``.
     """
     s = np.asarray(singular_values, dtype=float)
     m = len(s)
     if m >= n or s[-1] <= 0:
         return None
     edge = s[-1] * (np.sqrt(n) + np.sqrt(m)) / (np.sqrt(n) - np.sqrt(m))
-    k = int(np.sum(s > NOISE_EDGE_MARGIN * edge))
+    k = int(np.sum(s > current().noise_edge_margin * edge))
     return k if 0 < k < m else None

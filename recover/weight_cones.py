@@ -35,6 +35,7 @@ import numpy as np
 from scipy.optimize import least_squares, linprog
 
 from .errors import RecoveryFailed
+from .tolerances import current
 
 
 @dataclass
@@ -103,8 +104,6 @@ def weight_cone(X: np.ndarray, active: np.ndarray) -> WeightCone:
 #: Norms of the starting points of :func:`fit_in_cone` (a non-homogeneous ``f`` is not
 #: scale-free: the fit needs a start of roughly the right norm as well as direction).
 START_NORMS = (1.0, 0.3, 3.0, 10.0)
-#: A fit with relative residual at or below this stops the search over starts.
-FIT_RTOL = 1e-13
 
 
 def fit_in_cone(X: np.ndarray, F: np.ndarray, cone: WeightCone,
@@ -130,10 +129,12 @@ def fit_in_cone(X: np.ndarray, F: np.ndarray, cone: WeightCone,
     direction = cone.representative / np.linalg.norm(cone.representative)
     best = (np.inf, direction)
     for norm in START_NORMS:
+        # Stopping tolerances at float64 resolution and scipy's default evaluation
+        # budget for "lm": the fit must reach machine level to prove anything.
         fit = least_squares(residual, norm * direction, method="lm", xtol=1e-15,
                             ftol=1e-15, gtol=1e-15, max_nfev=100 * (len(direction) + 1))
         best = min(best, (float(np.linalg.norm(fit.fun)), fit.x), key=lambda b: b[0])
-        if best[0] <= FIT_RTOL:
+        if best[0] <= current().cone_fit_rtol:
             break
     v = best[1]
     g = activation(v @ Xa)

@@ -63,10 +63,12 @@ from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
 
+from recover import current_tolerances
+
 from .checks import Check
 from .exact import ExactSolution, RationalMonomial, exact_reproduction, fraction_array, \
     qq_matrix, to_fraction, to_qq
-from .precision import GUARD_DIGITS, PrecisionSolution, mp_array, pattern_check, \
+from .precision import PrecisionSolution, mp_array, pattern_check, \
     residual_check
 from .selection import propose_columns
 
@@ -211,7 +213,7 @@ def solve_blocks_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                            Y_mp: np.ndarray | None = None, stage=None,
                            bias: bool = False) -> PrecisionSolution:
     """The block certificate at ``digits`` digits (module docstring): nothing is exact;
-    ``rank one`` holds to ``digits − GUARD_DIGITS`` digits and ``reproduction`` reports
+    ``rank one`` holds to ``digits − guard_digits`` digits (a tolerance) and ``reproduction`` reports
     the digits reached. ``Y_mp``: labels at high precision (``Y`` is their float copy)."""
     k, (d, n), m = inactive.shape[0], X.shape, Y.shape[0]
     out = PrecisionSolution()
@@ -231,13 +233,13 @@ def solve_blocks_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
             f"({sweeps} refinement sweeps)", K, K, len(keep), m))
         _advance(stage)
         factors = _factor_all(theta, k, Xa.shape[0], a, Xa[:, keep], g.c, exact=False,
-                              stage=stage, tol=mpmath.mpf(10) ** (GUARD_DIGITS - digits))
+                              stage=stage, tol=mpmath.mpf(10) ** (current_tolerances().guard_digits - digits))
         if isinstance(factors, Check):
             return _stop(out, factors)
         U, W = factors
         out.checks.append(Check("rank one", "passed",
                                 f"each of the {k} blocks is rank one to "
-                                f"{digits - GUARD_DIGITS} digits", numbers={"units": k}))
+                                f"{digits - current_tolerances().guard_digits} digits", numbers={"units": k}))
         Xm = mp_array(Xa)
         P = dyadic_product(W, Xa)
         out.checks.append(pattern_check(P, Xm, W, inactive, active, digits))
@@ -274,7 +276,7 @@ def refined_solve(S: np.ndarray, B: np.ndarray, digits: int):
     target = size * mpmath.mpf(10) ** (-digits)
     x0 = scipy.linalg.lu_solve(lu, np.array(B.tolist(), dtype=float), check_finite=False)
     top = max(float(np.abs(x0).max()), 2.0 ** -1000)
-    P = int(np.ceil((digits + GUARD_DIGITS) * np.log2(10))) - int(np.floor(np.log2(top)))
+    P = int(np.ceil((digits + current_tolerances().guard_digits) * np.log2(10))) - int(np.floor(np.log2(top)))
     x_int = np.zeros(B.shape, dtype=object)
     r, best, sweeps = B, size, 0
     while sweeps < MAX_SWEEPS and best > target:

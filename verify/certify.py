@@ -35,7 +35,8 @@ from functools import partial
 import mpmath
 import numpy as np
 
-from recover import InvalidInputError, TwoLayerNetwork, check_data
+from recover import InvalidInputError, Tolerances, TwoLayerNetwork, check_data
+from recover import check_tolerances, current_tolerances, using_tolerances
 
 from .blocks import block_scope, block_steps, solve_blocks_exact, solve_blocks_precision
 from .certificate import Certificate, data_digest, versions
@@ -44,17 +45,17 @@ from .compare import max_unit_error
 from .exact import (RationalMonomial, exact_canonical, exact_steps, fraction_array, qq_matrix,
                     solve_exact)
 from .identifiability import identifiability_check
-from .precision import GUARD_DIGITS, mpf_to_fraction, precision_steps, solve_precision
+from .precision import mpf_to_fraction, precision_steps, solve_precision
 from .progress import Stage, check_progress
 
-#: Preactivations with ``|V_i x_j + b_i| <= HYPOTHESIS_RTOL · (|V_i| |x_j| + |b_i|)`` are
-#: left out of the hypothesis (neither confidently active nor inactive).
-HYPOTHESIS_RTOL = 1e-9
+# Preactivations with |V_i x_j + b_i| <= hypothesis_rtol (|V_i| |x_j| + |b_i|) are left
+# out of the hypothesis (neither confidently active nor inactive); recover.Tolerances.
 
 
 def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50,
             truth: TwoLayerNetwork | None = None, *, candidate_rtol: float | None = None,
-            identifiability: bool = True, seed: int = 0, progress=None) -> Certificate:
+            identifiability: bool = True, seed: int = 0, progress=None,
+            tol: Tolerances | None = None) -> Certificate:
     """Certify that ``network`` reproduces ``Y = U f(V X + b 1ᵀ) + c 1ᵀ`` exactly (or to
     ``digits``); ``b = c = 0`` for a bias-free network.
 
@@ -87,9 +88,11 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         Largest per-unit relative error (max-norm, after matching and rescaling; units
         are the rows ``[V_i | b_i]`` with ``U_{:,i}``, and ``c`` counts as one more) allowed
         between the float candidate and the certified network; 0 demands exact equality
-        (then a candidate off by one ulp is rejected). Default 1e-14 (≈ 45 ulp)
-        for ReLU (1e-13 for a candidate with biases); 1e-10 for other activations, whose float recovery inverts ``f`` and
-        loses a few digits (e.g. near saturation of ``1 − e^{-t}``).
+        (then a candidate off by one ulp is rejected). Default (from ``tol``)
+        ``candidate_rtol_relu`` = 1e-14 (≈ 45 ulp) for ReLU, ``candidate_rtol_relu_bias``
+        = 1e-13 for a candidate with biases, ``candidate_rtol_other`` = 1e-10 for other
+        activations, whose float recovery inverts ``f`` and loses a few digits (e.g.
+        near saturation of ``1 − e^{-t}``). Given explicitly, it takes precedence.
     identifiability : bool
         Also prove the Jacobian rank (reported, not required).
     seed : int
@@ -104,6 +107,12 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         reproduction (:func:`verify.blocks.block_steps`); then
         ``"identifiability"`` (one step) when it runs. A stage that stops early at a
         failing step still ends with ``done == total``.
+    tol : recover.Tolerances, optional
+        Tolerances (keyword only): the default ``candidate_rtol`` above,
+        ``hypothesis_rtol`` (the band around zero of the candidate's pattern) and
+        ``guard_digits`` (digits of the precision path not claimed). None: those in
+        force (the defaults unless inside ``recover.tolerances.using``). Not a
+        Tolerances: InvalidInputError.
 
     Returns
     -------
@@ -114,6 +123,15 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         ReLU; others are "not proven"); its ``blocks`` check reports the rank of the
         block system (uniqueness given the activation pattern).
     """
+    tol = current_tolerances() if tol is None else check_tolerances(tol)
+    with using_tolerances(tol):
+        return _certify(X, Y, network, exact, digits, truth, candidate_rtol,
+                        identifiability, seed, progress)
+
+
+def _certify(X, Y, network, exact, digits, truth, candidate_rtol, identifiability, seed,
+             progress) -> Certificate:
+    """:func:`certify` with its tolerances in force."""
     req = _request(X, Y, network, exact, digits, truth, candidate_rtol, identifiability,
                    seed, progress)
     timings: dict[str, float] = {}
@@ -156,14 +174,14 @@ def recheck(certificate: Certificate, X, Y, truth: TwoLayerNetwork | None = None
 def hypothesis_pattern(network: TwoLayerNetwork, X: np.ndarray):
     """Confidently inactive and active samples per unit (two k×n bool arrays).
 
-    ``V X + b 1ᵀ`` in float64 with a band ``HYPOTHESIS_RTOL · (|V| |X| + |b| 1ᵀ)`` around
+    ``V X + b 1ᵀ`` in float64 with a band ``hypothesis_rtol · (|V| |X| + |b| 1ᵀ)`` around
     zero; samples inside the band are in neither set (for integer data exact zeros are
     common).
     """
     V = np.asarray(network.V, dtype=float)
     b = np.asarray(network.b, dtype=float)[:, None]
     pre = V @ X + b
-    band = HYPOTHESIS_RTOL * (np.abs(V) @ np.abs(X) + np.abs(b))
+    band = current_tolerances().hypothesis_rtol * (np.abs(V) @ np.abs(X) + np.abs(b))
     return pre < -band, pre > band
 
 
@@ -179,9 +197,10 @@ def _default_candidate_rtol(act, has_bias: bool) -> float:
     The certified network itself is exact either way; this only bounds the claim that
     the float candidate is that network up to rounding.
     """
+    tol = current_tolerances()
     if act.name != "relu":
-        return 1e-10
-    return 1e-13 if has_bias else 1e-14
+        return tol.candidate_rtol_other
+    return tol.candidate_rtol_relu_bias if has_bias else tol.candidate_rtol_relu
 
 def _solve(req: "_Request", g: RationalMonomial | None, timings: dict):
     """Solve the network from the data on the path ``req`` asks for: ``(checks, network
@@ -286,7 +305,7 @@ def _agreement_checks(req: "_Request", full: TwoLayerNetwork) -> list[Check]:
     the working digits less the guard digits) against the certified network ``full``."""
     out = [_agreement_check("candidate", req.network, full, req.candidate_rtol)]
     if req.truth is not None:
-        limit = 0.0 if req.exact else 10.0 ** (GUARD_DIGITS - req.digits)
+        limit = 0.0 if req.exact else 10.0 ** (current_tolerances().guard_digits - req.digits)
         out.append(_agreement_check("truth", req.truth, full, limit))
     return out
 
@@ -352,10 +371,11 @@ def _claims(exact: bool, digits: int, with_truth: bool, bias: bool = False) -> l
             out.append("the certified network equals the truth exactly up to permutation "
                        "and positive scaling")
         return out
-    out = [f"{model} agrees with Y to {digits - GUARD_DIGITS} digits at {digits} working "
+    guard = current_tolerances().guard_digits
+    out = [f"{model} agrees with Y to {digits - guard} digits at {digits} working "
            f"digits (if 'holds'); nothing is claimed to be exact"]
     if with_truth:
-        out.append(f"the solution agrees with the truth to {digits - GUARD_DIGITS} digits "
+        out.append(f"the solution agrees with the truth to {digits - guard} digits "
                    "up to permutation and positive scaling")
     return out
 

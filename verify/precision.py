@@ -26,13 +26,14 @@ import mpmath
 import numpy as np
 
 from recover import RELU, Activation, fit_in_cone, solve_scale, weight_cone
+from recover import current_tolerances
 
 from .checks import Check
 from .progress import Stage
 from .selection import pivot_order, propose_columns
 
-#: Digits held back from the working precision when deciding what a result agrees to.
-GUARD_DIGITS = 5
+# Digits held back from the working precision when deciding what a result agrees to:
+# recover.Tolerances.guard_digits (read where used, so that certify(tol=…) sets it).
 
 
 @dataclass
@@ -251,7 +252,7 @@ def bump_row(Xm: np.ndarray, X: np.ndarray, F_i: np.ndarray, A: np.ndarray,
         return mpmath.matrix(out)
 
     start = [mpmath.mpf(float(a)) for a in v0] + [mpmath.log(mpmath.mpf(c0))]
-    with mpmath.mp.workdps(mpmath.mp.dps + GUARD_DIGITS * 4):  # room for conditioning
+    with mpmath.mp.workdps(mpmath.mp.dps + current_tolerances().guard_digits * 4):  # conditioning
         try:
             z = mpmath.findroot(equations, start, solver="mdnewton", J=jacobian)
         except (ValueError, ZeroDivisionError):  # not converged: keep the float start
@@ -265,7 +266,7 @@ def agreed_digits(rel_error: float) -> int:
 
 
 def residual_check(residual: float, digits: int, bias: bool = False) -> Check:
-    target = digits - GUARD_DIGITS
+    target = digits - current_tolerances().guard_digits
     got = agreed_digits(residual)
     ok = residual <= 10.0 ** (-target)
     model = "U f(V X + b 1') + c 1'" if bias else "U f(V X)"
@@ -279,7 +280,8 @@ def residual_check(residual: float, digits: int, bias: bool = False) -> Check:
 
 def pattern_check(P, Xm, V, inactive, active, digits) -> Check:
     """Signs of ``V X`` against the hypothesis, and the smallest relative margin."""
-    zero = mpmath.mpf(10) ** (GUARD_DIGITS - digits)
+    guard = current_tolerances().guard_digits
+    zero = mpmath.mpf(10) ** (guard - digits)
     xn = [_frobenius(Xm[:, j]) for j in range(Xm.shape[1])]
     margins, zeros, wrong = [], 0, 0
     for i in range(P.shape[0]):
@@ -297,6 +299,6 @@ def pattern_check(P, Xm, V, inactive, active, digits) -> Check:
     return Check("pattern", "passed" if ok else "failed",
                  f"signs of V X match the candidate's pattern ({wrong} disagreements); "
                  f"min relative sign margin {margin:.3g}; {zeros} preactivations are zero "
-                 f"to {digits - GUARD_DIGITS} digits",
+                 f"to {digits - guard} digits",
                  numbers={"disagreements": wrong, "min_sign_margin": margin,
                           "zero_preactivations": zeros})

@@ -42,7 +42,7 @@ def run(args) -> int:
     finally:
         progress.close()
     elapsed = time.perf_counter() - t0
-    rows = diagnostics_table(result.diagnostics)
+    rows = diagnostics_table(result.as_dict())
     error = compare_networks(inst.network, result.network)
     rows.append(("error vs truth (after matching)", f"{error:.2e}"))
     rows.append(("wall time", f"{elapsed:.3f} s"))

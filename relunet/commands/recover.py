@@ -56,7 +56,7 @@ def run(args) -> int:
     se = result.standard_errors
     extra = {} if se is None else {f"{name}_se": value for name, value in se.items()}
     result.network.save(args.out, **extra)
-    rows = diagnostics_table(result.diagnostics)
+    rows = diagnostics_table(result.as_dict())
     if truth is not None:
         from verify import compare_networks
 
@@ -65,7 +65,7 @@ def run(args) -> int:
     print(f"wrote {args.out}")
     if args.diagnostics is not None:
         with atomic_write(args.diagnostics, "w") as fh:
-            json.dump(json_ready(result.diagnostics), fh, indent=2)
+            json.dump(json_ready(result.as_dict()), fh, indent=2)
         print(f"wrote {args.diagnostics}")
     return 0
 

@@ -9,7 +9,8 @@ import numpy as np
 
 
 def diagnostics_table(diag: dict) -> list[tuple[str, str]]:
-    """Rows ``(name, value)`` summarising :attr:`RecoveryResult.diagnostics`."""
+    """Rows ``(name, value)`` summarising a :class:`RecoveryResult` given as
+    :meth:`RecoveryResult.as_dict` (its attributes and extras in one dict)."""
     counts = diag.get("facet_counts", [])
     n = diag.get("n", 0)
     rows = [

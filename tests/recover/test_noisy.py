@@ -21,23 +21,23 @@ def test_noisy_matches_the_oracle(snr_db):
     res = recover_network(inst.X, inst.Y, k=5, mode="noisy")
     ours = compare_networks(inst.network, res.network)
     assert ours <= 1.25 * _oracle_error(inst)
-    assert res.diagnostics["mode"] == "noisy" and res.diagnostics["exact"] is False
+    assert res.mode == "noisy" and res.exact is False
     assert res.diagnostics["snr_estimate_db"] == pytest.approx(snr_db, abs=1.0)
 
 
 def test_auto_detects_noise_and_never_claims_exactness():
     inst = planted_instance(12, 5, 8, 2000, seed=0, snr_db=25)
     res = recover_network(inst.X, inst.Y)  # k read off the spectral gap
-    assert res.diagnostics["k"] == 5
-    assert res.diagnostics["mode"] == "noisy"
-    assert res.diagnostics["exact"] is False
+    assert res.k == 5
+    assert res.mode == "noisy"
+    assert res.exact is False
     assert "not exactly realizable" in res.diagnostics["exact_failure"]
 
 
 def test_auto_stays_exact_on_exact_labels():
     inst = planted_instance(12, 5, 8, 2000, seed=0)
     res = recover_network(inst.X, inst.Y)
-    assert res.diagnostics["mode"] == "exact" and res.diagnostics["exact"] is True
+    assert res.mode == "exact" and res.exact is True
     assert res.standard_errors is None
 
 
@@ -77,7 +77,7 @@ def test_overwhelming_noise_warns_with_the_snr():
     inst = planted_instance(10, 4, 6, 500, seed=0, snr_db=-15)
     with pytest.warns(RelunetWarning, match=r"estimated SNR .* dB"):
         res = recover_network(inst.X, inst.Y, k=4, mode="noisy")
-    assert res.diagnostics["warnings"]
+    assert res.warnings
 
 
 def test_moderate_noise_does_not_warn():

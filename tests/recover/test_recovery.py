@@ -18,8 +18,8 @@ def test_exact_recovery_default(dims):
     res = recover_network(inst.X, inst.Y)
     assert compare_networks(inst.network, res.network) < EXACT
     diag = res.diagnostics
-    assert diag["k"] == dims[1]
-    assert diag["residual"] < 1e-12
+    assert res.k == dims[1] and res.mode == "exact" and res.exact is True
+    assert res.residual < 1e-12
     assert min(diag["facet_counts"]) >= dims[1] - 1
     assert diag["method"] == "cone"
 

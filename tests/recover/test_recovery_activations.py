@@ -15,7 +15,7 @@ def _check_exact(act, shape, seed):
     inst = planted_instance(*shape, seed=seed, activation=act)
     res = recover_network(inst.X, inst.Y, activation=act, seed=seed)
     assert res.diagnostics["identifiable"] is True
-    assert res.diagnostics["residual"] < 1e-12
+    assert res.residual < 1e-12
     assert compare_networks(inst.network, res.network) < EXACT
     return inst, res
 
@@ -51,7 +51,7 @@ def test_step_returns_a_cone_that_contains_the_truth(seed):
     res = recover_network(inst.X, inst.Y, activation="step", seed=seed)
     diag = res.diagnostics
     assert diag["identifiable"] is False and "cone" in diag["note"]
-    assert diag["residual"] < 1e-12  # U is exact: f(V X) is the pattern
+    assert res.residual < 1e-12  # U is exact: f(V X) is the pattern
     cones = diag["cones"]
     inside = np.array([[cone.contains(v) for cone in cones] for v in inst.network.V])
     assert inside.any(axis=1).all()          # every true unit lies in a cone ...
@@ -71,7 +71,7 @@ def test_a_bump_is_fitted_inside_its_pattern_cone(act, seed):
     res = recover_network(inst.X, inst.Y, activation=act, seed=seed)
     diag = res.diagnostics
     assert diag["identifiable"] is False and "uniqueness is not proven" in diag["note"]
-    assert diag["residual"] < 1e-12
+    assert res.residual < 1e-12
     assert compare_networks(inst.network, res.network) < EXACT  # no scaling symmetry
     inside = [[c.contains(v) for c in diag["cones"]] for v in inst.network.V]
     assert np.array(inside).any(axis=1).all()
