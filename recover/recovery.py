@@ -159,7 +159,7 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     tol : Tolerances, optional
         Tolerances and iteration budgets of every step (keyword only;
         :class:`recover.Tolerances`, defaults and reasons in docs/tolerances.md). None:
-        those in force (the defaults, unless inside ``with recover.tolerances.using(…)``).
+        those in force (the defaults, unless inside ``with recover.using_tolerances(…)``).
 
     Returns
     -------

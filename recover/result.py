@@ -4,6 +4,8 @@ In the mold of scipy's ``OptimizeResult`` and scikit-learn's fitted attributes: 
 every caller reads is a documented attribute; what only some callers want (facet
 counts, the noise check, the input basis of rank-deficient inputs …) stays in the
 read-only mapping ``diagnostics``.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
 """
 
 from __future__ import annotations

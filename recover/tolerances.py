@@ -20,6 +20,9 @@ Relative tolerances (``*_rtol``) are fractions of the natural scale named in the
 reason (``‖w‖ ‖z‖`` of a sample, ``σ₁`` of a matrix, ``‖Y‖`` …). All values are checked
 when the object is built: a negative, NaN or non-numeric value, or a count that is not
 a positive integer, raises :class:`InvalidInputError`.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``:
+``Tolerances``, ``current_tolerances``, ``using_tolerances``, ``check_tolerances``).
 """
 
 from __future__ import annotations

@@ -13,11 +13,8 @@ import pytest
 import benchmarks.render as render_module
 import recover.bounded_json as bounded_json
 import recover.cone as cone
-import recover.facets as facets
-import recover.recovery as recovery
-import recover.span as span
 import verify.certificate as certificate
-from recover import get_activation
+from recover import Tolerances
 
 # the module, not the function ``verify.certify`` that the package exports under its name
 certify_module = importlib.import_module("verify.certify")
@@ -32,23 +29,26 @@ def _number(text: str) -> float:
     return float(WORDS.get(text, text))
 
 
+#: The documented defaults.
+TOL = Tolerances()
+
 #: (page, pattern with one group: the number as the page states it, the code's value).
 CLAIMS = [
-    ("algorithm.md", r"a facet must also hold 1/(\d+) of the", lambda: cone.SPARSE_FACTOR),
+    ("algorithm.md", r"a facet must also hold 1/(\d+) of the", lambda: TOL.sparse_factor),
     ("algorithm.md", r"HiGHS solves it on `(\d+)k` random constraints",
-     lambda: cone.INITIAL_PER_UNIT),
-    ("algorithm.md", r"When (\w+) programs in a row find nothing new", lambda: cone.STALL),
-    ("algorithm.md", r"`σ_\(k\+1\)/σ_1 > (1e-\d+)`", lambda: span.RANK_RTOL),
-    ("algorithm.md", r"lie on it to\s+`(1e-\d+)` relative", lambda: facets.ON_FACET_RTOL),
-    ("algorithm.md", r"`σ_\(k−1\)/σ_1 ≥ (1e-\d+)`", lambda: facets.RANK_GAP_MIN),
+     lambda: TOL.initial_per_unit),
+    ("algorithm.md", r"When (\w+) programs in a row find nothing new", lambda: TOL.stall),
+    ("algorithm.md", r"`σ_\(k\+1\)/σ_1 > (1e-\d+)`", lambda: TOL.rank_rtol),
+    ("algorithm.md", r"lie on it to\s+`(1e-\d+)` relative", lambda: TOL.on_facet_rtol),
+    ("algorithm.md", r"`σ_\(k−1\)/σ_1 ≥ (1e-\d+)`", lambda: TOL.rank_gap_min),
     ("algorithm.md", r"relative residual `‖U f\(VX\) − Y‖/‖Y‖ ≤ (1e-\d+)`",
-     lambda: recovery.RESIDUAL_RTOL),
+     lambda: TOL.residual_rtol),
     ("certification.md", r"Samples within `(1e-\d+)` \(relative\) of a kink",
-     lambda: certify_module.HYPOTHESIS_RTOL),
+     lambda: TOL.hypothesis_rtol),
     ("certification.md", r"`candidate_rtol = (1e-\d+)`",
-     lambda: certify_module._default_candidate_rtol(get_activation("relu"), False)),
+     lambda: TOL.candidate_rtol_relu),
     ("activations.md", r"candidate tolerance defaults to (1e-\d+) for non-ReLU",
-     lambda: certify_module._default_candidate_rtol(get_activation("relu2"), False)),
+     lambda: TOL.candidate_rtol_other),
     ("certification.md", r"at most (\d+) MiB of text",
      lambda: certificate.MAX_CERTIFICATE_CHARS / 2 ** 20),
     ("certification.md", r"nested at most (\d+) deep", lambda: bounded_json.MAX_DEPTH),
@@ -68,7 +68,7 @@ def test_a_number_in_the_docs_is_the_constant_of_the_code(page, pattern, value):
 def test_no_page_states_a_different_facet_share():
     """The share rule once read 1/8 in algorithm.md while the code used 1/16."""
     shares = re.findall(r"(?:hold|below the) 1/(\d+)", (DOCS / "algorithm.md").read_text())
-    assert shares and set(shares) == {str(cone.SPARSE_FACTOR)}
+    assert shares and {float(s) for s in shares} == {float(TOL.sparse_factor)}
 
 
 def test_benchmarks_page_is_the_rendering_of_the_records(tmp_path, monkeypatch):

@@ -111,7 +111,7 @@ def certify(X, Y, network: TwoLayerNetwork, exact: bool = True, digits: int = 50
         Tolerances (keyword only): the default ``candidate_rtol`` above,
         ``hypothesis_rtol`` (the band around zero of the candidate's pattern) and
         ``guard_digits`` (digits of the precision path not claimed). None: those in
-        force (the defaults unless inside ``recover.tolerances.using``). Not a
+        force (the defaults unless inside ``recover.using_tolerances``). Not a
         Tolerances: InvalidInputError.
 
     Returns

@@ -7,7 +7,10 @@ import pytest
 
 from recover import label_span, planted_instance
 from recover.cone import cone_facets
-from recover.facets import ON_FACET_RTOL, exact_facet, informative_columns
+from recover import Tolerances
+from recover.facets import exact_facet, informative_columns
+
+ON_FACET_RTOL = Tolerances().on_facet_rtol
 
 
 def _setup(shape, seed):

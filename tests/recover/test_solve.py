@@ -4,8 +4,9 @@
 import numpy as np
 import pytest
 
-from recover import RecoveryFailed, get_activation, planted_instance
-from recover.recovery import RESIDUAL_RTOL
+from recover import RecoveryFailed, Tolerances, get_activation, planted_instance
+
+RESIDUAL_RTOL = Tolerances().residual_rtol
 from recover.solve import hidden_unit, output_weights, weights_from_activations
 
 RELU = get_activation("relu")
