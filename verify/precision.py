@@ -129,7 +129,13 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                                         f"unit {i}: only {len(J)} inactive samples"))
                 return out
             sel = propose_columns(Ya[R], r - 1, among=J)
-            W[i] = _facet_normal(Z[:, sel].T)
+            try:
+                W[i] = _facet_normal(Z[:, sel].T)
+            except ZeroDivisionError:  # the chosen facet samples do not span a hyperplane
+                out.checks.append(Check("facets", "not proven",
+                                        f"unit {i}: its inactive samples do not determine a "
+                                        f"facet normal at {digits} digits"))
+                return out
             advance()
         F = W @ Z
         for i in range(k):
@@ -151,7 +157,14 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                      dtype=object)
         Ha = np.vstack([H, mp_array(np.ones((1, H.shape[1])))]) if bias else H
         cols = propose_columns(_as_float(Ha), r)
-        U = _solve(Ha[:, cols].T, Ym[:, cols].T).T
+        try:
+            U = _solve(Ha[:, cols].T, Ym[:, cols].T).T
+        except ZeroDivisionError:  # mpmath's LU on a singular matrix
+            out.checks.append(Check("output weights", "not proven",
+                                    f"the solved hidden activations are singular at {digits} "
+                                    f"digits (units parallel or repeated?): U is not "
+                                    f"determined by the data"))
+            return out
         out.checks.append(pattern_check(P, Xm, V, inactive, active, digits))
         out.residual = float(_frobenius(U @ Ha - Ym) / _frobenius(Ym))
         out.checks.append(residual_check(out.residual, digits, bias))

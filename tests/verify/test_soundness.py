@@ -116,3 +116,15 @@ def test_random_mutations_never_fool_it(target, data):
 
 def _exactly_reproduces_truth(X, Y):
     return np.array_equal(INST.network(X), Y)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_parallel_candidate_units_give_a_certificate_not_a_crash(exact):
+    """Three parallel candidate units make the solved hidden activations singular: the
+    50-digit path once raised mpmath's ZeroDivisionError; both paths must answer with a
+    certificate that does not hold."""
+    inst = planted_instance(3, 3, 3, 60, seed=0)
+    V = np.repeat(inst.network.V[:1], 3, 0) * np.array([[1.0], [1.1], [1.2]])
+    cert = certify(inst.X, inst.Y, TwoLayerNetwork(inst.network.U, V), exact=exact)
+    assert not cert.holds
+    assert any(c.status in ("failed", "not proven") for c in cert.checks if c.required)
