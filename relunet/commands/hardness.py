@@ -4,8 +4,9 @@
   instance; the ``.npz`` holds ``X`` ((N+2)×n, integers) and ``y`` (n).
 * ``decide --x X.npy --y y.npy [--k 2] [--exact-floats] [--certificate out.json
   [--force]]`` — exact decision; exit 0 for yes, 1 for no.
-* ``check --max-elements 4 --max-clauses 4`` — the exhaustive check; exit 1 on any
-  disagreement.
+* ``check --max-elements 4 --max-clauses 4 [--smt]`` — the exhaustive check (with
+  ``--smt`` every instance is also decided by z3); exit 1 on any disagreement, which
+  is printed with its instance.
 * ``demo [--out-dir DIR] [--force]`` — one yes- and one no-instance, walked through,
   with figures.
 
@@ -22,6 +23,7 @@ import os
 import numpy as np
 
 from hardness import SetSplitting, check_reductions, decide_fit, reduce_set_splitting
+from hardness.smt import z3_available
 from recover.errors import InvalidInputError
 from recover.files import atomic_path, atomic_write
 from recover.io import load_array, load_npz_arrays, numeric
@@ -66,6 +68,9 @@ def register(subparsers) -> None:
                        help=f"1..{MAX_CHECK_SIZE} (default 4)")
     check.add_argument("--max-clauses", type=_check_size(0), default=4,
                        help=f"0..{MAX_CHECK_SIZE} (default 4)")
+    check.add_argument("--smt", action="store_true",
+                       help="also decide every instance with z3 (needs z3-solver, the "
+                            "'smt' extra) and require agreement")
     check.add_argument("--quiet", action="store_true", help="no progress bar")
     check.set_defaults(run=run_check)
 
@@ -129,10 +134,12 @@ def run_decide(args) -> int:
 
 
 def run_check(args) -> int:
+    if args.smt and not z3_available():
+        raise InvalidInputError("--smt needs the z3 solver: pip install 'relunet[smt]'")
     progress = Progress(enabled=not args.quiet)
     try:
         report = check_reductions(args.max_elements, args.max_clauses,
-                                  progress=progress)
+                                  progress=progress, smt=args.smt)
     finally:
         progress.close()
     return 0 if report.all_agree else 1
