@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from scipy.optimize import linprog
 
 from recover.errors import InvalidInputError, RelunetError
 from recover.network import TwoLayerNetwork
 from verify.progress import Stage, check_progress
 
-from .farkas import Row, check_farkas, find_farkas, make_row
+from .farkas import Row, check_farkas, farkas_from_ray, make_row
+from .lp import IncrementalLP
 from .rational import exact_data, exact_point_near
 
 Pattern = tuple  # tuple[bool, ...]: on/off of each unit with a non-zero sign
@@ -171,26 +171,6 @@ class _Data:
                     rows.append(make_row(("bound", j, q), False, coeffs, rhs))
             self._cache[key] = rows
         return self._cache[key]
-
-
-def _lp_status(rows: list[Row], n_vars: int):
-    """HiGHS on the rows: ("feasible", z), ("infeasible", None) or ("unknown", None)."""
-    if n_vars == 0:  # only constant rows 0 = y_j (all-zero output weights)
-        ok = all(r.rhs == 0 if r.equality else r.rhs >= 0 for r in rows)
-        return ("feasible", np.zeros(0)) if ok else ("infeasible", None)
-    ub = [r for r in rows if not r.equality]
-    eq = [r for r in rows if r.equality]
-    res = linprog(np.zeros(n_vars),
-                  A_ub=np.array([r.approx for r in ub]) if ub else None,
-                  b_ub=np.array([float(r.rhs) for r in ub]) if ub else None,
-                  A_eq=np.array([r.approx for r in eq]) if eq else None,
-                  b_eq=np.array([float(r.rhs) for r in eq]) if eq else None,
-                  bounds=(None, None), method="highs")
-    if res.status == 0:
-        return "feasible", res.x
-    if res.status == 2:
-        return "infeasible", None
-    return "unknown", None
 
 
 # --- certificates -------------------------------------------------------------------------
@@ -323,7 +303,8 @@ class _Found(Exception):
 
 
 class _CaseSearch:
-    """Depth-first branch and bound for one sign case."""
+    """Depth-first branch and bound for one sign case, on one incremental LP
+    (:class:`~hardness.lp.IncrementalLP`) whose rows follow the path."""
 
     def __init__(self, data: _Data, signs: tuple[int, ...], stats: dict, cover=None):
         self.data, self.full_signs, self.stats = data, signs, stats
@@ -331,6 +312,8 @@ class _CaseSearch:
         self.signs = tuple(s for s in signs if s)
         self.n_vars = data.d * len(self.signs)
         self.order = sorted(range(data.n), key=self._branching)
+        self.lp = IncrementalLP(self.n_vars)
+        self.lp.push(data.bound_rows(self.signs))
 
     def _branching(self, j: int) -> int:
         y = self.data.y[j]
@@ -341,14 +324,14 @@ class _CaseSearch:
         return self._explore({}, True, Fraction(1))
 
     def _explore(self, path: dict, symmetric: bool, share: Fraction):
-        """The subtree of ``path``; ``share`` is its part of the case's pattern space
-        (the root has 1, children split their parent's evenly), reported to ``cover``
-        as each leaf is decided, so the shares of a finished case sum to 1."""
-        rows = self.data.path_rows(self.signs, path)
+        """The subtree of ``path`` (whose rows are on the LP); ``share`` is its part of
+        the case's pattern space (the root has 1, children split their parent's
+        evenly), reported to ``cover`` as each leaf is decided, so the shares of a
+        finished case sum to 1."""
         self.stats["lps"] += 1
-        status, z = _lp_status(rows, self.n_vars)
+        status, z = self.lp.solve()
         if status == "infeasible" or len(path) == self.data.n:
-            leaf = self._leaf(rows, status, z, complete=len(path) == self.data.n)
+            leaf = self._leaf(status, z, complete=len(path) == self.data.n)
             if leaf is not None:
                 self.cover(share)
                 return leaf
@@ -360,18 +343,25 @@ class _CaseSearch:
             if label_infeasible(self.signs, p, y):
                 node.children[p] = Leaf(label_certificate(self.signs, p, j, y), rule=True)
                 self.cover(share / len(patterns))
-            else:
+                continue
+            self.lp.push(self.data.rows(self.signs, j, p))
+            try:
                 node.children[p] = self._explore({**path, j: p},
                                                  _still_symmetric(symmetric, p),
                                                  share / len(patterns))
+            finally:
+                self.lp.pop()
         return node
 
-    def _leaf(self, rows, status, z, complete: bool):
+    def _leaf(self, status, z, complete: bool):
+        """A leaf for the current LP, or None to branch on (a prune HiGHS suggests but
+        that no exact certificate confirms is skipped)."""
+        rows = list(self.lp.rows)
         if complete and status != "infeasible":
             net = _exact_witness(rows, z, self.full_signs, self.data)
             if net is not None:
                 raise _Found(net)
-        cert = find_farkas(rows)
+        cert = farkas_from_ray(rows, z if status == "infeasible" else None)
         if cert is not None:
             self.stats["farkas"] += 1
             return Leaf(cert)

@@ -99,6 +99,25 @@ def find_farkas(rows: Sequence[Row]) -> dict[tuple, Fraction] | None:
     return None
 
 
+def farkas_from_ray(rows: Sequence[Row], ray) -> dict[tuple, Fraction] | None:
+    """Exact Farkas multipliers for ``rows`` guided by a float Farkas ray aligned with
+    them (HiGHS' dual ray, :class:`hardness.lp.IncrementalLP`): the ray's support system
+    is solved exactly; if that fails (or there is no ray), :func:`find_farkas` solves
+    the Farkas LP afresh. ``None`` if neither gives a certificate that checks."""
+    if ray is not None and len(ray) == len(rows):
+        w = np.asarray(ray, dtype=float)
+        rhs = float(w @ np.array([float(r.rhs) for r in rows]))
+        if rhs < 0:
+            w = w / -rhs  # the normalisation Σ w_r b_r = −1 of the exact solve
+            scale = max(1.0, float(np.abs(w).max()))
+            for tol in (1e-9, 1e-12):
+                support = [r for r in range(len(rows)) if abs(w[r]) > tol * scale]
+                cert = _exact_on_support(rows, support, w) if support else None
+                if cert is not None:
+                    return cert
+    return find_farkas(rows)
+
+
 def _exact_on_support(rows: Sequence[Row], support: list[int], w: np.ndarray):
     sub = [rows[r] for r in support]
     n_vars = len(rows[0].coeffs)
