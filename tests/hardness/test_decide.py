@@ -160,7 +160,7 @@ def test_tampered_witness_is_rejected():
     (np.array([[np.nan, 2.0]]), [1, 2], 2, "finite"),
     (np.array([[1, 2]]), [1, np.inf], 2, "finite"),
     (np.array([[1, 2]]), [1, 2, 3], 2, "2 points"),
-    (np.array([[1, 2]]), [[1, 2], [3, 4]], 2, "m = 1"),
+    (np.array([[1, 2]]), [[[1, 2]]], 2, "m x n"),
     (np.array([1, 2]), [1, 2], 2, "d x n"),
     (np.array([[1, 2]]), [1, 2], 3, "k = 1 or k = 2"),
     (np.array([[1, 2]]), ["a", 2], 2, "not a rational"),
