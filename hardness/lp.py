@@ -62,6 +62,7 @@ class IncrementalLP:
     def __init__(self, n_vars: int):
         self.n_vars = n_vars
         self.rows: list[Row] = []
+        self.rhs: list[float] = []  # float copies of the rows' right-hand sides
         self._sizes: list[int] = []
         self.highs = _new_highs()
         if n_vars:
@@ -70,9 +71,11 @@ class IncrementalLP:
     def push(self, rows: Sequence[Row]) -> None:
         self._sizes.append(len(rows))
         self.rows.extend(rows)
+        upper = [float(r.rhs) for r in rows]
+        self.rhs.extend(upper)
         if not rows or not self.n_vars:
             return
-        upper = np.array([float(r.rhs) for r in rows])
+        upper = np.array(upper)
         lower = np.array([u if r.equality else -_INF for r, u in zip(rows, upper)])
         matrix = np.array([r.approx for r in rows])
         nz = np.nonzero(matrix)
@@ -86,6 +89,7 @@ class IncrementalLP:
             first = len(self.rows) - size
             self.highs.deleteRows(size, np.arange(first, len(self.rows), dtype=np.int32))
         del self.rows[len(self.rows) - size:]
+        del self.rhs[len(self.rhs) - size:]
 
     def solve(self):
         if not self.n_vars:  # only constant rows 0 = y_j (all output weights zero)
@@ -107,7 +111,7 @@ class IncrementalLP:
             return None
         ray = np.asarray(ray, dtype=float)
         ineq = np.array([not r.equality for r in self.rows])
-        b = np.array([float(r.rhs) for r in self.rows])
+        b = np.array(self.rhs)
         for w in (ray, -ray):
             scale = max(1e-300, float(np.abs(w).max()))
             if np.all(w[ineq] >= -1e-9 * scale) and w @ b < -1e-9 * scale:
