@@ -59,7 +59,7 @@ def register(subparsers) -> None:
     decide = sub.add_parser("decide", help="exactly decide whether u f(V X) = y has a fit")
     decide.add_argument("--x", required=True, help="X (d x n) as .npy/.npz/.csv, "
                                                    "or a reduced .npz holding X and y")
-    decide.add_argument("--y", help="labels (n) as .npy/.csv; omit if --x holds y")
+    decide.add_argument("--y", help="labels (n, or m x n) as .npy/.csv; omit if --x holds y")
     decide.add_argument("--k", type=int, default=2, choices=(1, 2), help="hidden units, 1 or 2")
     decide.add_argument("--exact-floats", action="store_true",
                         help="accept non-integer floats at their exact binary value")
