@@ -3,8 +3,9 @@
 SET SPLITTING reduces to "does some ``U f(V X)`` with two ReLU units fit these labels
 exactly?"; :func:`decide_fit` decides small fitting instances exactly (any number of
 outputs), with rational witnesses for yes and Farkas certificates for no, which
-:func:`save_certificate` / :func:`load_certificate` keep as JSON; :func:`check_reductions` checks the
-equivalence on every small instance. See docs/hardness.md.
+:func:`save_certificate` / :func:`load_certificate` keep as JSON;
+:func:`check_reductions` checks the equivalence on every small instance. See
+docs/hardness.md.
 """
 
 from .certificate_io import load_certificate, save_certificate

@@ -51,7 +51,7 @@ from verify.progress import Stage, check_progress
 from .farkas import Row, make_row
 from .pairs import PairProblem, independent_rows, network_from_pair, search_direction
 from .rational import exact_data, exact_point_near
-from .search import (Branch, CertificateError, Found, Leaf, Search, check_tree,
+from .search import (CertificateError, Found, Leaf, Search, check_tree,
                      count_leaves)
 
 Pattern = tuple  # tuple[bool, ...]: on/off of each unit with a non-zero sign

@@ -2,11 +2,11 @@
 
 HiGHS answers in float64. To certify, we guess which constraints are tight at the float
 solution, solve that affine system exactly (Gauss–Jordan elimination in gmpy2's exact
-rationals, answers as :class:`fractions.Fraction`), and fix the remaining free coordinates to rational
-approximations of the float values. The caller then verifies the rational point
-exactly; nothing here is trusted on its own.
+rationals, answers as :class:`fractions.Fraction`), and fix the remaining free
+coordinates to rational approximations of the float values. The caller then verifies
+the rational point exactly; nothing here is trusted on its own.
 
-Complexity: O(p·q·min(p, q)) Fraction operations for a p×q system.
+Complexity: O(p·q·min(p, q)) rational operations for a p×q system.
 """
 
 from __future__ import annotations

@@ -55,23 +55,26 @@ def test_check_smt_without_z3_is_bad_input(capsys, monkeypatch):
 small = st.integers(-2, 2)
 
 
+def matrices(rows, cols, entries=small):
+    return st.lists(st.lists(entries, min_size=cols, max_size=cols), min_size=rows,
+                    max_size=rows)
+
+
 @st.composite
 def labelled_data(draw):
     """Small exact data with m = 2..3 outputs: planted networks (yes), random labels of
     rank <= 2 (often no) and random labels."""
     d, n, m = draw(st.integers(1, 2)), draw(st.integers(2, 5)), draw(st.integers(2, 3))
-    X = np.array(draw(st.lists(st.lists(small, min_size=n, max_size=n), min_size=d, max_size=d)))
+    X = np.array(draw(matrices(d, n)))
     kind = draw(st.sampled_from(["planted", "rank2", "random"]))
     if kind == "planted":
-        U = np.array(draw(st.lists(st.lists(small, min_size=2, max_size=2), min_size=m, max_size=m)))
-        V = np.array(draw(st.lists(st.lists(small, min_size=d, max_size=d), min_size=2, max_size=2)))
+        U = np.array(draw(matrices(m, 2)))
+        V = np.array(draw(matrices(2, d)))
         return X, U @ np.maximum(V @ X, 0)
     rows = 2 if kind == "rank2" else m
-    Y = np.array(draw(st.lists(st.lists(st.integers(0, 2), min_size=n, max_size=n),
-                               min_size=rows, max_size=rows)))
+    Y = np.array(draw(matrices(rows, n, st.integers(0, 2))))
     if kind == "rank2":
-        Y = np.array(draw(st.lists(st.lists(small, min_size=2, max_size=2), min_size=m,
-                                   max_size=m))) @ Y
+        Y = np.array(draw(matrices(m, 2))) @ Y
     return X, Y
 
 
