@@ -8,9 +8,10 @@ Prints one row per instance: family, points n, dimension d, answer, LPs, leaves,
 and 5 clauses (``hardness.enumerate_instances``) and stores every run and the
 distributions (median, p95, max) of wall-clock and CPU seconds (the CPU time is what
 to compare on a shared machine) under ``--label`` in
-benchmarks/records/hardness/decide_grid.json (other labels in the file are kept: the
-"before" entry there is the same measurement of the code before the pattern search was
-reworked).
+benchmarks/records/hardness/decide_grid.json (other labels in the file are kept). The
+"before"/"after" entries there are CPU seconds on every 10th instance of the 5 x 5 grid
+for the code before and after the search was reworked (incremental HiGHS LP, dual-ray
+Farkas certificates, gmpy2 exact steps), plus the five slowest instances.
 Families: reductions of the hardest N = 4 SET SPLITTING instances (11 points in
 dimension 6), and random integer data with 12 points in dimension 6 (planted k = 2
 networks with mixed output signs, random labels of both signs, positive labels, and
