@@ -2,6 +2,16 @@
 
 Run from the repository root:  ``python benchmarks/bench_hardness.py``
 Prints one row per instance: family, points n, dimension d, answer, LPs, leaves, seconds.
+
+``python benchmarks/bench_hardness.py --grid 5 5 [--label after]`` instead times
+``decide_fit`` on the reduction of every SET SPLITTING instance with at most 5 elements
+and 5 clauses (``hardness.enumerate_instances``) and stores every run and the
+distributions (median, p95, max) of wall-clock and CPU seconds (the CPU time is what
+to compare on a shared machine) under ``--label`` in
+benchmarks/records/hardness/decide_grid.json (other labels in the file are kept). The
+"before"/"after" entries there are CPU seconds on every 10th instance of the 5 x 5 grid
+for the code before and after the search was reworked (incremental HiGHS LP, dual-ray
+Farkas certificates, gmpy2 exact steps), plus the five slowest instances.
 Families: reductions of the hardest N = 4 SET SPLITTING instances (11 points in
 dimension 6), and random integer data with 12 points in dimension 6 (planted k = 2
 networks with mixed output signs, random labels of both signs, positive labels, and
@@ -10,7 +20,10 @@ positive labels on rank-deficient data). Deterministic (fixed seeds).
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import statistics
 import sys
 import time
 
@@ -18,7 +31,12 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from hardness import SetSplitting, decide_fit, reduce_set_splitting  # noqa: E402
+from benchmarks.records import environment  # noqa: E402
+from hardness import (SetSplitting, decide_fit, enumerate_instances,  # noqa: E402
+                      reduce_set_splitting)
+
+RECORD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "records", "hardness",
+                      "decide_grid.json")
 
 
 def reduction_cases():
@@ -42,7 +60,64 @@ def random_cases(seed=0, d=6, n=12):
         yield f"positive, rank 4 #{trial}", low, rng.integers(1, 4, n)
 
 
+def distribution(seconds) -> dict:
+    """Median, 95th percentile (nearest rank), max and total of a list of timings."""
+    ordered = sorted(seconds)
+    p95 = ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+    return {"instances": len(ordered), "median": statistics.median(ordered), "p95": p95,
+            "max": ordered[-1], "total": sum(ordered)}
+
+
+def grid(max_elements: int, max_clauses: int) -> dict:
+    """One decide_fit per reduced instance of the grid: every run and the distribution."""
+    runs = []
+    for inst in enumerate_instances(max_elements, max_clauses):
+        red = reduce_set_splitting(inst)
+        start, cpu = time.perf_counter(), time.process_time()
+        res = decide_fit(red.X, red.y)
+        runs.append({"n_elements": inst.n_elements, "clauses": [list(c) for c in inst.clauses],
+                     "points": int(red.X.shape[1]), "feasible": res.feasible,
+                     "lps": res.stats["lps"], "seconds": time.perf_counter() - start,
+                     "cpu_seconds": time.process_time() - cpu})
+    return {"grid": [max_elements, max_clauses],
+            "summary": distribution([r["seconds"] for r in runs]),
+            "cpu_summary": distribution([r["cpu_seconds"] for r in runs]),
+            "yes": sum(r["feasible"] for r in runs), "runs": runs}
+
+
+def record_grid(max_elements: int, max_clauses: int, label: str, path: str = RECORD) -> dict:
+    entry = dict(grid(max_elements, max_clauses), environment=environment())
+    record = {}
+    if os.path.exists(path):
+        with open(path) as fh:
+            record = json.load(fh)
+    record[label] = entry
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(record, fh, indent=1)
+        fh.write("\n")
+    return entry
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", nargs=2, type=int, metavar=("ELEMENTS", "CLAUSES"))
+    parser.add_argument("--label", default="after")
+    args = parser.parse_args()
+    if args.grid:
+        entry = record_grid(*args.grid, args.label)
+        for name in ("summary", "cpu_summary"):
+            summary = entry[name]
+            print(f"{summary['instances']} instances ({entry['yes']} yes), "
+                  f"{'wall-clock' if name == 'summary' else 'CPU'}: median "
+                  f"{summary['median']:.3f} s, p95 {summary['p95']:.3f} s, max "
+                  f"{summary['max']:.3f} s, total {summary['total']:.1f} s")
+        print(f"wrote {RECORD}")
+        return
+    families()
+
+
+def families() -> None:
     print(f"{'instance':48s} {'n':>3s} {'d':>3s} {'answer':>6s} {'LPs':>6s} {'leaves':>7s} {'sec':>7s}")
     worst = 0.0
     for name, X, y in list(reduction_cases()) + list(random_cases()):

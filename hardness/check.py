@@ -4,8 +4,10 @@ For each instance up to isomorphism (:func:`~hardness.set_splitting.enumerate_in
 the brute-force answer must equal :func:`~hardness.decide.decide_fit` on the reduced
 instance; for a yes-instance the forward network of the brute-force splitting must fit
 exactly, and ``backward`` of the decide_fit witness must be a splitting; for a
-no-instance the Farkas certificate must re-verify exactly. Cost: one ``decide_fit``
-per instance (exponential in the number of points, small here).
+no-instance the Farkas certificate must re-verify exactly. With ``smt=True`` the z3 SMT
+solver (:mod:`hardness.smt`, the ``smt`` extra) answers the same fitting question
+independently and must agree. Cost: one ``decide_fit`` (and one z3 call) per instance
+(exponential in the number of points, small here).
 
 Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
@@ -16,12 +18,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from recover import check_positive_int
+from recover import RelunetError, check_positive_int
 from verify import Stage, check_progress
 
 from .decide import decide_fit
 from .reduction import reduce_set_splitting
 from .set_splitting import SetSplitting, enumerate_instances
+from .smt import z3_available, z3_decide_fit
 
 
 @dataclass
@@ -35,6 +38,8 @@ class CheckReport:
     forward_verified: int = 0
     backward_verified: int = 0
     certificates_verified: int = 0
+    smt_checked: int = 0
+    smt_agree: int = 0
     lps: int = 0
     seconds: float = 0.0
     failures: list = field(default_factory=list)
@@ -49,15 +54,19 @@ class CheckReport:
                 f"agreement {self.agree}/{self.instances} ({pct:.1f}%); forward witnesses "
                 f"verified {self.forward_verified}/{self.yes}; backward splittings "
                 f"{self.backward_verified}/{self.yes}; Farkas certificates verified "
-                f"{self.certificates_verified}/{self.no}; {self.lps} LPs; "
-                f"{self.seconds:.1f} s")
+                f"{self.certificates_verified}/{self.no}; "
+                + (f"z3 agreement {self.smt_agree}/{self.smt_checked}; "
+                   if self.smt_checked else "")
+                + f"{self.lps} LPs; {self.seconds:.1f} s")
 
 
-def check_instance(instance: SetSplitting, report: CheckReport) -> None:
-    """Check one instance and add it to ``report``."""
+def check_instance(instance: SetSplitting, report: CheckReport, smt: bool = False) -> None:
+    """Check one instance and add it to ``report``; with ``smt``, also ask z3."""
     splitting = instance.solve()
     reduction = reduce_set_splitting(instance)
     decision = decide_fit(reduction.X, reduction.y)
+    if smt:
+        _check_smt(instance, reduction, decision.feasible, report)
     report.instances += 1
     report.lps += decision.stats["lps"]
     if splitting is not None:
@@ -80,8 +89,18 @@ def check_instance(instance: SetSplitting, report: CheckReport) -> None:
         report.failures.append((instance, "Farkas certificate failed re-verification"))
 
 
+def _check_smt(instance, reduction, feasible: bool, report: CheckReport) -> None:
+    report.smt_checked += 1
+    if z3_decide_fit(reduction.X, reduction.y) == feasible:
+        report.smt_agree += 1
+    else:
+        report.failures.append((instance, f"z3 says {not feasible}, decide_fit says "
+                                          f"{feasible}"))
+
+
 def check_reductions(max_elements: int = 4, max_clauses: int = 4, clause_sizes=(1, 2, 3),
-                     verbose: bool = True, stream=None, progress=None) -> CheckReport:
+                     verbose: bool = True, stream=None, progress=None,
+                     smt: bool = False) -> CheckReport:
     """Check the reduction on every instance with at most ``max_elements`` elements and
     at most ``max_clauses`` distinct clauses of the given sizes, up to isomorphism.
 
@@ -89,17 +108,22 @@ def check_reductions(max_elements: int = 4, max_clauses: int = 4, clause_sizes=(
     ``progress(stage, done, total)`` (:mod:`verify.progress`, optional, prints nothing):
     one stage, ``"instances"``, counting the instances checked out of all enumerated
     (they are enumerated first, which is cheap next to checking them).
+    ``smt``: cross-check every instance with z3 (:func:`~hardness.smt.z3_decide_fit`;
+    raises :class:`~recover.errors.RelunetError` if z3 is not installed); a
+    disagreement is a failure.
     """
     max_elements = check_positive_int(max_elements, "max_elements")
     max_clauses = check_positive_int(max_clauses, "max_clauses", minimum=0)
     check_progress(progress)
+    if smt and not z3_available():
+        raise RelunetError("z3 is not installed (pip install 'relunet[smt]')")
     stream = stream or sys.stdout
     report = CheckReport()
     start = time.perf_counter()
     instances = list(enumerate_instances(max_elements, max_clauses, clause_sizes))
     with Stage(progress, "instances", len(instances)) as stage:
         for instance in instances:
-            check_instance(instance, report)
+            check_instance(instance, report, smt)
             stage.advance()
             if verbose and report.instances % 25 == 0:
                 print(f"  … {report.instances} instances checked", file=stream, flush=True)

@@ -1,10 +1,17 @@
-"""Exact decision of "does some ``u f(V x)`` with k ≤ 2 ReLU units fit ``y`` exactly?".
+"""Exact decision of "does some ``U f(V X)`` with k ≤ 2 ReLU units fit ``Y`` exactly?".
 
 Used to check the hardness reduction (Bakshi, Jayaram, Woodruff, COLT 2019) on small
 instances, and independent of it: nothing here assumes the data come from a reduction
 or that the output weights are positive.
 
-Method (docs/hardness.md, "The decision procedure"):
+Method (docs/hardness.md, "The decision procedure"). First the rank of ``Y`` (m × n):
+``rank Y ≤ rank f(V X) ≤ k``, so a larger rank is a "no" (certificate: a non-zero
+(k+1)-minor); ``Y = 0`` is fitted by ``U = 0``. For ``rank Y = 1``, ``Y = a bᵀ`` with
+``b`` a row of ``Y``: a fit ``Y = U H`` gives ``b = (row of U) H``, a one-output fit of
+``b``, and a one-output fit ``b = u f(V X)`` gives ``Y = (a u) f(V X)`` — so the
+question is the one-output question for ``b``, decided as below. For ``rank Y = 2 = k``
+see :mod:`hardness.pairs` (no sign cases: ``U`` is then forced by ``V``).
+One output row ``y``:
 
 1. **Sign cases.** ReLU is positively homogeneous, so ``u_i f(v_i·x) =
    sign(u_i) f(|u_i| v_i·x)``: WLOG ``u_i ∈ {+1, −1, 0}``, and up to swapping the units
@@ -23,8 +30,9 @@ Method (docs/hardness.md, "The decision procedure"):
 "Yes" comes with a rational network verified exactly; "no" with a
 :class:`FitCertificate` whose every leaf is verified exactly and whose tree is checked to
 cover every sign case and pattern. Worst-case cost: O(3^n) LPs for n points (each with
-2d variables); in practice pruning keeps reduced instances and 12 points in dimension
-6 well under a minute (benchmarks/bench_hardness.py).
+2d variables); but only the cells of the hyperplane arrangement that the LPs leave
+feasible are visited (:mod:`hardness.search`), which keeps every reduced instance of
+the 5-element, 5-clause grid under a second or so (benchmarks/bench_hardness.py).
 
 Internal module of :mod:`hardness`: use the names the package exports (``hardness.__all__``).
 """
@@ -37,22 +45,17 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from scipy.optimize import linprog
 
 from recover import InvalidInputError, RelunetError, TwoLayerNetwork
 from verify import Stage, check_progress
 
-from .farkas import Row, check_farkas, find_farkas, make_row
+from .farkas import Row, make_row
+from .pairs import PairProblem, independent_rows, network_from_pair, search_direction
 from .rational import exact_data, exact_point_near
+from .search import (FitCertificateRejected, Found, Leaf, Search, check_tree,
+                     count_leaves)
 
 Pattern = tuple  # tuple[bool, ...]: on/off of each unit with a non-zero sign
-
-
-class FitCertificateRejected(RelunetError):
-    """A :class:`FitCertificate` (witness or Farkas refutation) failed its exact re-check
-    against the data: it does not prove the answer it states. (Unrelated to
-    :class:`verify.Certificate`; the old name ``hardness.CertificateError`` is a
-    deprecated alias.)"""
 
 
 # --- the rules (each proved in docs/hardness.md and brute-force tested) -----------------
@@ -125,12 +128,13 @@ def _still_symmetric(symmetric_prefix: bool, pattern: Pattern) -> bool:
     return symmetric_prefix and len(set(pattern)) <= 1
 
 
-# --- the linear programs ------------------------------------------------------------------
+# --- the linear programs of one output row ----------------------------------------------
 class _Data:
-    """Exact and float copies of the data plus a cache of pattern rows."""
+    """Exact data of one output row (``X`` d×n, ``y`` (n,), Fraction object arrays) and
+    a cache of pattern rows."""
 
     def __init__(self, X: np.ndarray, y: np.ndarray):
-        self.X, self.y = X, y                       # Fraction object arrays, d×n and (n,)
+        self.X, self.y = X, y
         self.d, self.n = X.shape
         self._cache: dict = {}
 
@@ -155,12 +159,6 @@ class _Data:
         rows.append(make_row(("label", j), True, label, self.y[j]))
         return rows
 
-    def path_rows(self, signs, path: dict) -> list[Row]:
-        """The LP of a partial pattern: the bound rows of every point plus the pattern
-        rows of the points in ``path``."""
-        return self.bound_rows(signs) + [row for j, p in path.items()
-                                         for row in self.rows(signs, j, p)]
-
     def bound_rows(self, signs) -> list[Row]:
         """Rows that every fit with these signs satisfies, whatever its pattern
         (:func:`bound_coefficients`); cached."""
@@ -177,219 +175,48 @@ class _Data:
         return self._cache[key]
 
 
-def _lp_status(rows: list[Row], n_vars: int):
-    """HiGHS on the rows: ("feasible", z), ("infeasible", None) or ("unknown", None)."""
-    if n_vars == 0:  # only constant rows 0 = y_j (all-zero output weights)
-        ok = all(r.rhs == 0 if r.equality else r.rhs >= 0 for r in rows)
-        return ("feasible", np.zeros(0)) if ok else ("infeasible", None)
-    ub = [r for r in rows if not r.equality]
-    eq = [r for r in rows if r.equality]
-    res = linprog(np.zeros(n_vars),
-                  A_ub=np.array([r.approx for r in ub]) if ub else None,
-                  b_ub=np.array([float(r.rhs) for r in ub]) if ub else None,
-                  A_eq=np.array([r.approx for r in eq]) if eq else None,
-                  b_eq=np.array([float(r.rhs) for r in eq]) if eq else None,
-                  bounds=(None, None), method="highs")
-    if res.status == 0:
-        return "feasible", res.x
-    if res.status == 2:
-        return "infeasible", None
-    return "unknown", None
+class SignProblem:
+    """One sign case of one output row, as a problem of :mod:`hardness.search`."""
 
+    initial_symmetric = True
 
-# --- certificates -------------------------------------------------------------------------
-@dataclass
-class Leaf:
-    """An infeasible node: exact Farkas multipliers keyed by row (``("label", j)`` or
-    ``("unit", j, q)``); ``rule`` says whether they came from a label rule or an LP."""
-
-    multipliers: dict
-    rule: bool = False
-
-
-@dataclass
-class Branch:
-    """A node that branches on the pattern of ``point``."""
-
-    point: int
-    children: dict = field(default_factory=dict)
-
-
-@dataclass
-class FitCertificate:
-    """Proof of a :func:`decide_fit` answer, re-checkable with :meth:`verify`.
-
-    ``kind == "witness"``: ``witness`` is an exact network with ``witness(X) == y``.
-    ``kind == "farkas"``: ``cases`` maps every sign case to a tree whose leaves each
-    carry exact Farkas multipliers and which covers all patterns the rules require.
-    """
-
-    kind: str
-    k: int
-    witness: TwoLayerNetwork | None = None
-    cases: dict = field(default_factory=dict)
-
-    @property
-    def n_leaves(self) -> int:
-        return sum(_count_leaves(tree) for tree in self.cases.values())
-
-    @property
-    def n_rule_leaves(self) -> int:
-        return sum(_count_leaves(tree, rule_only=True) for tree in self.cases.values())
-
-    def verify(self, X, y, k: int | None = None, *, exact_floats: bool = False,
-               raise_on_failure: bool = False) -> bool:
-        """Re-check everything exactly against the data. Returns ``True`` only if the
-        certificate proves its answer (for ``k`` hidden units, if given: the number of
-        units is part of the claim); otherwise ``False`` (or raises
-        :class:`FitCertificateRejected` with the reason when ``raise_on_failure``)."""
-        try:
-            if k is not None and k != self.k:
-                raise FitCertificateRejected(
-                    f"the certificate is about k = {self.k}, not k = {k}")
-            data = _Data(*validate_fit_data(X, y, exact_floats))
-            if self.kind == "witness":
-                _check_witness(self.witness, data)
-            elif self.kind == "farkas":
-                self._check_refutation(data)
-            else:
-                raise FitCertificateRejected(f"unknown certificate kind {self.kind!r}")
-        except FitCertificateRejected:
-            if raise_on_failure:
-                raise
-            return False
-        return True
-
-    def _check_refutation(self, data: _Data) -> None:
-        for signs in sign_cases(self.k):
-            if signs not in self.cases:
-                raise FitCertificateRejected(f"sign case {signs} is not refuted")
-            eff = tuple(s for s in signs if s)
-            _check_tree(self.cases[signs], eff, data, {}, True)
-
-    def summary(self) -> dict:
-        out = {"kind": self.kind, "k": self.k}
-        if self.kind == "farkas":
-            out.update(cases=len(self.cases), leaves=self.n_leaves,
-                       label_rule_leaves=self.n_rule_leaves,
-                       lp_leaves=self.n_leaves - self.n_rule_leaves,
-                       verified="every leaf exactly (Fraction arithmetic)")
-        else:
-            out.update(U=_exact_strings(self.witness.U), V=_exact_strings(self.witness.V))
-        return out
-
-
-def _exact_strings(M) -> list:
-    return [[str(v) for v in row] for row in M]
-
-
-def _count_leaves(node, rule_only: bool = False) -> int:
-    if isinstance(node, Leaf):
-        return int(node.rule or not rule_only)
-    return sum(_count_leaves(c, rule_only) for c in node.children.values())
-
-
-def _check_witness(net, data: _Data) -> None:
-    if not isinstance(net, TwoLayerNetwork) or not net.exact:
-        raise FitCertificateRejected("the witness is not an exact TwoLayerNetwork")
-    if net.d != data.d or net.m != 1:
-        raise FitCertificateRejected("the witness has the wrong shape")
-    out = net(data.X)[0]
-    if not all(a == b for a, b in zip(out, data.y)):
-        raise FitCertificateRejected("the witness does not fit the labels exactly")
-
-
-def _check_tree(node, signs, data: _Data, path: dict, symmetric: bool) -> None:
-    if isinstance(node, Leaf):
-        reason = check_farkas(data.path_rows(signs, path), node.multipliers)
-        if reason is not None:
-            raise FitCertificateRejected(f"sign case {signs}, pattern {path}: {reason}")
-        return
-    if not isinstance(node, Branch):
-        raise FitCertificateRejected(f"malformed certificate node {node!r}")
-    j = node.point
-    if not isinstance(j, (int, np.integer)) or not 0 <= j < data.n or j in path:
-        raise FitCertificateRejected(f"branch on invalid or repeated point {j!r}")
-    missing = set(needed_patterns(signs, data.y[j], symmetric)) - set(node.children)
-    if missing:
-        raise FitCertificateRejected(f"sign case {signs}: patterns {sorted(missing)} at point "
-                               f"{j} are not covered")
-    for p, child in node.children.items():
-        if not (isinstance(p, tuple) and len(p) == len(signs)
-                and all(isinstance(a, bool) for a in p)):
-            raise FitCertificateRejected(f"invalid pattern {p!r}")
-        _check_tree(child, signs, data, {**path, j: p}, _still_symmetric(symmetric, p))
-
-
-# --- the search -----------------------------------------------------------------------------
-class _Found(Exception):
-    def __init__(self, network):
-        self.network = network
-
-
-class _CaseSearch:
-    """Depth-first branch and bound for one sign case."""
-
-    def __init__(self, data: _Data, signs: tuple[int, ...], stats: dict, cover=None):
-        self.data, self.full_signs, self.stats = data, signs, stats
-        self.cover = cover or (lambda share: None)  # told each decided share of the case
-        self.signs = tuple(s for s in signs if s)
-        self.n_vars = data.d * len(self.signs)
+    def __init__(self, data: _Data, full_signs: tuple[int, ...]):
+        self.data, self.full_signs = data, tuple(full_signs)
+        self.signs = tuple(s for s in full_signs if s)
+        self.n, self.n_vars = data.n, data.d * len(self.signs)
         self.order = sorted(range(data.n), key=self._branching)
 
     def _branching(self, j: int) -> int:
+        """Points with fewer surviving patterns first."""
         y = self.data.y[j]
         return sum(not label_infeasible(self.signs, p, y)
                    for p in needed_patterns(self.signs, y, False))
 
-    def run(self):
-        return self._explore({}, True, Fraction(1))
+    def root_rows(self) -> list[Row]:
+        return list(self.data.bound_rows(self.signs))
 
-    def _explore(self, path: dict, symmetric: bool, share: Fraction):
-        """The subtree of ``path``; ``share`` is its part of the case's pattern space
-        (the root has 1, children split their parent's evenly), reported to ``cover``
-        as each leaf is decided, so the shares of a finished case sum to 1."""
-        rows = self.data.path_rows(self.signs, path)
-        self.stats["lps"] += 1
-        status, z = _lp_status(rows, self.n_vars)
-        if status == "infeasible" or len(path) == self.data.n:
-            leaf = self._leaf(rows, status, z, complete=len(path) == self.data.n)
-            if leaf is not None:
-                self.cover(share)
-                return leaf
-        j = self.order[len(path)]
+    def rows(self, j, p) -> list[Row]:
+        return self.data.rows(self.signs, j, p)
+
+    def patterns(self, j, symmetric):
+        return needed_patterns(self.signs, self.data.y[j], symmetric)
+
+    def rule_leaf(self, j, p):
         y = self.data.y[j]
-        node = Branch(j)
-        patterns = needed_patterns(self.signs, y, symmetric)
-        for p in patterns:
-            if label_infeasible(self.signs, p, y):
-                node.children[p] = Leaf(label_certificate(self.signs, p, j, y), rule=True)
-                self.cover(share / len(patterns))
-            else:
-                node.children[p] = self._explore({**path, j: p},
-                                                 _still_symmetric(symmetric, p),
-                                                 share / len(patterns))
-        return node
-
-    def _leaf(self, rows, status, z, complete: bool):
-        if complete and status != "infeasible":
-            net = _exact_witness(rows, z, self.full_signs, self.data)
-            if net is not None:
-                raise _Found(net)
-        cert = find_farkas(rows)
-        if cert is not None:
-            self.stats["farkas"] += 1
-            return Leaf(cert)
-        if complete:
-            raise RelunetError(
-                f"could not certify a complete pattern exactly for sign case "
-                f"{self.full_signs} (HiGHS said {status}); no answer is given")
-        self.stats["uncertified_prunes_skipped"] += 1
+        if label_infeasible(self.signs, p, y):
+            return Leaf(label_certificate(self.signs, p, j, y), rule=True)
         return None
+
+    def symmetric_after(self, symmetric, p):
+        return _still_symmetric(symmetric, p)
+
+    def solution(self, rows, z):
+        return _exact_witness(rows, z, self.full_signs, self.data)
 
 
 def _exact_witness(rows, z, full_signs, data: _Data):
-    """A rational network near the float LP solution ``z`` that fits exactly, or None."""
+    """A rational one-output network near the float LP solution ``z`` that fits
+    ``data.y`` exactly, or None."""
     if z is None:
         return None
 
@@ -407,7 +234,7 @@ def _exact_witness(rows, z, full_signs, data: _Data):
 
     def fits(values):
         try:
-            _check_witness(to_network(values), data)
+            _check_witness(to_network(values), data.X, data.y[None, :], len(full_signs))
         except FitCertificateRejected:
             return False
         return True
@@ -421,9 +248,175 @@ def _exact_witness(rows, z, full_signs, data: _Data):
     return None
 
 
+# --- certificates -------------------------------------------------------------------------
+#: Kinds of :class:`FitCertificate`.
+KINDS = ("witness", "farkas", "rank", "pair")
+
+
+@dataclass
+class FitCertificate:
+    """Proof of a :func:`decide_fit` answer, re-checkable with :meth:`verify`.
+
+    * ``"witness"`` (yes): ``witness`` is an exact network with ``witness(X) == Y``.
+    * ``"farkas"`` (no, ``rank Y = 1``): ``Y``'s rows are multiples of ``b = Y[row]``,
+      and ``cases`` maps every sign case to a tree refuting a one-output fit of ``b``
+      (leaves: exact Farkas multipliers; branches: every pattern the rules require).
+    * ``"rank"`` (no): ``minor = (rows, cols)``, a non-zero ``(k+1)``-minor of ``Y``.
+    * ``"pair"`` (no, ``k = 2``, ``rank Y = 2``): ``cases = {+1: tree, −1: tree}`` refute
+      ``±normal·c ≥ 1`` over the one-unit set ``S`` of :mod:`hardness.pairs`, so ``S``
+      lies in a line.
+    Save and reload with :mod:`hardness.certificate_io` (``to_json``/``from_json``).
+    """
+
+    kind: str
+    k: int
+    witness: TwoLayerNetwork | None = None
+    cases: dict = field(default_factory=dict)
+    row: int = 0
+    minor: tuple | None = None
+    normal: tuple | None = None
+
+    @property
+    def n_leaves(self) -> int:
+        return sum(count_leaves(tree) for tree in self.cases.values())
+
+    @property
+    def n_rule_leaves(self) -> int:
+        return sum(count_leaves(tree, rule_only=True) for tree in self.cases.values())
+
+    def verify(self, X, Y, k: int | None = None, *, exact_floats: bool = False,
+               raise_on_failure: bool = False) -> bool:
+        """Re-check everything exactly against the data (``Y`` of shape (n,) or
+        (m, n)). Returns ``True`` only if the certificate proves its answer (for ``k``
+        hidden units, if given: the number of units is part of the claim); otherwise
+        ``False`` (or raises :class:`FitCertificateRejected` with the reason when
+        ``raise_on_failure``)."""
+        try:
+            if k is not None and k != self.k:
+                raise FitCertificateRejected(f"the certificate is about k = {self.k}, not k = {k}")
+            X, Y = validate_fit_labels(X, Y, exact_floats)
+            check = {"witness": self._check_witness, "farkas": self._check_farkas,
+                     "rank": self._check_rank, "pair": self._check_pair}.get(self.kind)
+            if check is None:
+                raise FitCertificateRejected(f"unknown certificate kind {self.kind!r}")
+            check(X, Y)
+        except FitCertificateRejected:
+            if raise_on_failure:
+                raise
+            return False
+        return True
+
+    def _check_witness(self, X, Y) -> None:
+        _check_witness(self.witness, X, Y, self.k)
+
+    def _check_farkas(self, X, Y) -> None:
+        b = _rank_one_row(Y, self.row)
+        data = _Data(X, b)
+        for signs in sign_cases(self.k):
+            if signs not in self.cases:
+                raise FitCertificateRejected(f"sign case {signs} is not refuted")
+            try:
+                check_tree(self.cases[signs], SignProblem(data, signs))
+            except FitCertificateRejected as exc:
+                raise FitCertificateRejected(f"sign case {signs}: {exc}") from None
+
+    def _check_rank(self, X, Y) -> None:
+        rows, cols = self.minor if self.minor is not None else ((), ())
+        size = self.k + 1
+        if not (len(rows) == len(cols) == size and len(set(rows)) == len(set(cols)) == size
+                and all(_index_ok(i, Y.shape[0]) for i in rows)
+                and all(_index_ok(j, Y.shape[1]) for j in cols)):
+            raise FitCertificateRejected(f"the minor {self.minor!r} is not {size} distinct rows "
+                                   f"and columns of Y")
+        sub = Y[np.ix_(list(rows), list(cols))]
+        if len(independent_rows(sub)) != size:
+            raise FitCertificateRejected("the minor of Y is zero")
+
+    def _check_pair(self, X, Y) -> None:
+        basis = independent_rows(Y)
+        if self.k != 2 or len(basis) != 2:
+            raise FitCertificateRejected(f"a pair certificate needs k = 2 and rank Y = 2, not "
+                                   f"k = {self.k}, rank {len(basis)}")
+        normal = tuple(self.normal) if self.normal is not None else ()
+        if len(normal) != 2 or not all(isinstance(v, Fraction) for v in normal) \
+                or normal == (0, 0):
+            raise FitCertificateRejected(f"invalid normal {self.normal!r}")
+        B = Y[basis]
+        for sign in (1, -1):
+            if sign not in self.cases:
+                raise FitCertificateRejected(f"direction {sign:+d} is not refuted")
+            g = tuple(sign * v for v in normal)
+            try:
+                check_tree(self.cases[sign], PairProblem(X, B, g))
+            except FitCertificateRejected as exc:
+                raise FitCertificateRejected(f"direction {sign:+d}: {exc}") from None
+
+    def summary(self) -> dict:
+        out = {"kind": self.kind, "k": self.k}
+        if self.kind in ("farkas", "pair"):
+            out.update(cases=len(self.cases), leaves=self.n_leaves,
+                       label_rule_leaves=self.n_rule_leaves,
+                       lp_leaves=self.n_leaves - self.n_rule_leaves,
+                       verified="every leaf exactly (Fraction arithmetic)")
+        if self.kind == "witness":
+            out.update(U=_exact_strings(self.witness.U), V=_exact_strings(self.witness.V))
+        elif self.kind == "rank":
+            out.update(minor_rows=list(self.minor[0]), minor_cols=list(self.minor[1]))
+        elif self.kind == "pair":
+            out.update(normal=[str(v) for v in self.normal])
+        return out
+
+    def to_json(self) -> dict:
+        """The full certificate as JSON-ready data (exact rationals as ``"p/q"``)."""
+        from .certificate_io import certificate_to_json
+        return certificate_to_json(self)
+
+    @classmethod
+    def from_json(cls, data) -> "FitCertificate":
+        """The certificate of :meth:`to_json`, strictly validated
+        (:func:`hardness.certificate_io.certificate_from_json`)."""
+        from .certificate_io import certificate_from_json
+        return certificate_from_json(data)
+
+
+def _index_ok(i, size: int) -> bool:
+    return isinstance(i, (int, np.integer)) and not isinstance(i, bool) and 0 <= i < size
+
+
+def _exact_strings(M) -> list:
+    return [[str(v) for v in row] for row in M]
+
+
+def _rank_one_row(Y, row) -> np.ndarray:
+    """``Y[row]`` after checking that every row of ``Y`` is a multiple of it."""
+    if not _index_ok(row, Y.shape[0]):
+        raise FitCertificateRejected(f"row {row!r} is not a row of Y")
+    b = Y[row]
+    pivot = next((j for j, v in enumerate(b) if v != 0), None)
+    for i in range(Y.shape[0]):
+        if pivot is None:
+            ok = all(v == 0 for v in Y[i])
+        else:
+            ratio = Y[i, pivot] / b[pivot]
+            ok = all(Y[i, j] == ratio * b[j] for j in range(Y.shape[1]))
+        if not ok:
+            raise FitCertificateRejected(f"row {i} of Y is not a multiple of row {row}")
+    return b
+
+
+def _check_witness(net, X, Y, k: int) -> None:
+    if not isinstance(net, TwoLayerNetwork) or not net.exact:
+        raise FitCertificateRejected("the witness is not an exact TwoLayerNetwork")
+    if net.d != X.shape[0] or net.m != Y.shape[0] or net.k != k:
+        raise FitCertificateRejected("the witness has the wrong shape")
+    out = net(X)
+    if not all(a == b for a, b in zip(out.flat, Y.flat)):
+        raise FitCertificateRejected("the witness does not fit the labels exactly")
+
+
 # --- the entry point ----------------------------------------------------------------------
 def _coverage(stage: Stage, offset: int):
-    """``cover(share)`` for one sign case: adds up the decided shares of its pattern
+    """``cover(share)`` for one search: adds up the decided shares of its pattern
     space and sets ``stage`` to ``offset`` plus that sum in hundredths."""
     covered = Fraction(0)
 
@@ -446,45 +439,53 @@ class FitDecision:
     stats: dict
 
 
-def validate_fit_data(X, y, exact_floats: bool):
-    """Exact copies of ``X`` (d×n) and ``y`` (n,) as Fraction object arrays, validated
-    (see :func:`~hardness.rational.exact_data`); ``y`` may be given as 1×n."""
+def validate_fit_labels(X, Y, exact_floats: bool):
+    """Exact copies of ``X`` (d×n) and ``Y`` (m×n; a vector is one row) as Fraction
+    object arrays, validated (see :func:`~hardness.rational.exact_data`)."""
     X = exact_data(X, "X", exact_floats=exact_floats)
-    y = exact_data(y, "y", exact_floats=exact_floats)
+    Y = exact_data(Y, "y", exact_floats=exact_floats)
     if X.ndim != 2:
         raise InvalidInputError(f"X must be a d x n matrix (one point per column), got "
                                 f"shape {X.shape}")
-    if y.ndim == 2 and y.shape[0] == 1:
-        y = y[0]
-    if y.ndim != 1:
-        raise InvalidInputError(
-            f"y must be a vector or a 1 x n matrix, got shape {y.shape}; decide_fit "
-            f"supports m = 1 output (for repeated labels, pass one row)")
-    if y.shape[0] != X.shape[1]:
+    if Y.ndim == 1:
+        Y = Y[None, :]
+    if Y.ndim != 2:
+        raise InvalidInputError(f"y must be a vector or an m x n matrix, got shape {Y.shape}")
+    if Y.shape[1] != X.shape[1]:
         raise InvalidInputError(f"X has {X.shape[1]} points (columns) but y has "
-                                f"{y.shape[0]} labels")
-    return X, y
+                                f"{Y.shape[1]} labels per row")
+    return X, Y
+
+
+def validate_fit_data(X, y, exact_floats: bool):
+    """Exact ``X`` (d×n) and ONE label row ``y`` (n,) (given as (n,) or 1×n); more rows
+    are refused — the one-output callers (:mod:`hardness.smt`) use this."""
+    X, Y = validate_fit_labels(X, y, exact_floats)
+    if Y.shape[0] != 1:
+        raise InvalidInputError(f"y must be one row of labels here (m = 1), got {Y.shape[0]}")
+    return X, Y[0]
 
 
 def decide_fit(X, y, k: int = 2, *, exact_floats: bool = False,
                progress=None) -> FitDecision:
-    """Decide exactly whether ``y = u f(V X)`` for some ``u ∈ R^{1×k}``, ``V ∈ R^{k×d}``,
-    ``f = ReLU``, ``k ∈ {1, 2}``.
+    """Decide exactly whether ``Y = U f(V X)`` for some ``U ∈ R^{m×k}``,
+    ``V ∈ R^{k×d}``, ``f = ReLU``, ``k ∈ {1, 2}``, any ``m ≥ 1``.
 
     Parameters
     ----------
     X : array_like, shape (d, n)
         Points, one per column: integers or Fractions (floats only if whole numbers,
         unless ``exact_floats``).
-    y : array_like, shape (n,) or (1, n)
-        Labels, same rules. Several outputs (m > 1) are not supported.
+    y : array_like, shape (n,) or (m, n)
+        Labels (one row per output), same rules.
     k : int
         Number of hidden units, 1 or 2.
     progress : callable, optional
         ``progress(stage, done, total)`` (:mod:`verify.progress`); None is silent. One
-        stage, ``"patterns"``: ``total = 100 ×`` the number of sign cases, and ``done``
-        counts the share of (sign case, activation pattern) space decided so far, in
-        hundredths of a sign case. A witness ends the search, and the stage, early.
+        stage, ``"patterns"``: ``total = 100 ×`` the number of searches (sign cases for
+        ``rank Y = 1``; 4 for ``rank Y = 2``; 1 when the rank alone decides), and
+        ``done`` counts the share of pattern space decided so far, in hundredths of a
+        search. A witness ends the search, and the stage, early.
 
     Returns
     -------
@@ -502,22 +503,91 @@ def decide_fit(X, y, k: int = 2, *, exact_floats: bool = False,
     if k not in (1, 2) or isinstance(k, bool):
         raise InvalidInputError(f"decide_fit supports k = 1 or k = 2 hidden units, got {k!r}")
     check_progress(progress)
-    data = _Data(*validate_fit_data(X, y, exact_floats))
+    X, Y = validate_fit_labels(X, y, exact_floats)
     stats = {"lps": 0, "farkas": 0, "uncertified_prunes_skipped": 0}
     start = time.perf_counter()
+    basis = independent_rows(Y)
+    if len(basis) == 1:
+        decision = _decide_rank_one(X, Y, basis[0], k, stats, progress)
+    elif len(basis) == 2 and k == 2:
+        decision = _decide_rank_two(X, Y, basis, stats, progress)
+    else:
+        with Stage(progress, "patterns", 100):
+            decision = _decide_by_rank(X, Y, basis, k, stats)
+    stats["seconds"] = time.perf_counter() - start
+    if not decision.feasible:
+        stats["leaves"] = decision.certificate.n_leaves
+    return decision
+
+
+def _yes(net: TwoLayerNetwork, k: int, stats) -> FitDecision:
+    return FitDecision(True, net, FitCertificate("witness", k, witness=net), stats)
+
+
+def _decide_by_rank(X, Y, basis, k, stats) -> FitDecision:
+    """``Y = 0`` (fitted by zeros) or ``rank Y > k`` (refuted by a non-zero minor)."""
+    m, (d, _) = Y.shape[0], X.shape
+    if not basis:
+        zero = lambda r, c: np.full((r, c), Fraction(0), dtype=object)  # noqa: E731
+        return _yes(TwoLayerNetwork(zero(m, k), zero(k, d)), k, stats)
+    rows = basis[:k + 1]
+    cols = independent_rows(Y[rows].T)[:k + 1]
+    cert = FitCertificate("rank", k, minor=(tuple(rows), tuple(cols)))
+    return FitDecision(False, None, cert, stats)
+
+
+def _decide_rank_one(X, Y, row, k, stats, progress) -> FitDecision:
+    """``Y = a bᵀ`` with ``b = Y[row]``: the one-output question for ``b``."""
+    b = Y[row]
+    data = _Data(X, b)
     cases = {}
     stage = Stage(progress, "patterns", 100 * len(sign_cases(k)))
     try:
         with stage:
             for c, signs in enumerate(sign_cases(k)):
-                cover = _coverage(stage, 100 * c)
-                cases[signs] = _CaseSearch(data, signs, stats, cover).run()
-    except _Found as found:
+                problem = SignProblem(data, signs)
+                cases[signs] = Search(problem, stats, _coverage(stage, 100 * c)).run()
+    except Found as found:
         stage.finish()
-        stats["seconds"] = time.perf_counter() - start
-        cert = FitCertificate("witness", k, witness=found.network)
-        return FitDecision(True, found.network, cert, stats)
-    stats["seconds"] = time.perf_counter() - start
-    cert = FitCertificate("farkas", k, cases=cases)
-    stats["leaves"] = cert.n_leaves
-    return FitDecision(False, None, cert, stats)
+        pivot = next(j for j, v in enumerate(b) if v != 0)
+        a = np.array([[Y[i, pivot] / b[pivot]] for i in range(Y.shape[0])], dtype=object)
+        net = TwoLayerNetwork(a.dot(found.solution.U), found.solution.V)
+        _check_witness(net, X, Y, k)
+        return _yes(net, k, stats)
+    return FitDecision(False, None, FitCertificate("farkas", k, cases=cases, row=row), stats)
+
+
+def _decide_rank_two(X, Y, basis, stats, progress) -> FitDecision:
+    """``k = 2``, ``rank Y = 2``: :mod:`hardness.pairs`."""
+    B = Y[basis]
+    one, zero = Fraction(1), Fraction(0)
+    stage = Stage(progress, "patterns", 400)
+    with stage:
+        first, trees = None, {}
+        for c, sign in enumerate((1, -1)):
+            status, out = search_direction(X, B, (sign * one, zero), stats,
+                                           _coverage(stage, 100 * c))
+            if status == "found":
+                first = out
+                break
+            trees[sign] = out
+        if first is None:
+            cert = FitCertificate("pair", 2, cases=trees, normal=(one, zero))
+            return FitDecision(False, None, cert, stats)
+        v, cvec = first
+        normal = (-cvec[1], cvec[0])
+        trees = {}
+        for c, sign in enumerate((1, -1)):
+            status, out = search_direction(X, B, tuple(sign * x for x in normal), stats,
+                                           _coverage(stage, 200 + 100 * c))
+            if status == "found":
+                stage.finish()
+                V = np.array([list(v), list(out[0])], dtype=object)
+                U = network_from_pair(X, Y, V)
+                if U is None:  # cannot happen: c and c' are independent
+                    raise RelunetError("independent directions gave a singular f(V X)")
+                net = TwoLayerNetwork(U, V)
+                _check_witness(net, X, Y, 2)
+                return _yes(net, 2, stats)
+            trees[sign] = out
+    return FitDecision(False, None, FitCertificate("pair", 2, cases=trees, normal=normal), stats)

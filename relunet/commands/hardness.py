@@ -3,9 +3,14 @@
 * ``build --instance inst.json --out reduced.npz [--force]`` — reduce a SET SPLITTING
   instance; the ``.npz`` holds ``X`` ((N+2)×n, integers) and ``y`` (n).
 * ``decide --x X.npy --y y.npy [--k 2] [--exact-floats] [--certificate out.json
-  [--force]]`` — exact decision; exit 0 for yes, 1 for no.
-* ``check --max-elements 4 --max-clauses 4`` — the exhaustive check; exit 1 on any
-  disagreement.
+  [--force]]`` — exact decision (labels of shape (n,) or (m, n)); exit 0 for yes, 1
+  for no; ``--certificate`` writes the whole proof (witness or Farkas trees) as JSON.
+* ``verify --certificate c.json --x X.npy --y y.npy [--k K] [--exact-floats]`` —
+  re-check a saved certificate against the data in exact rational arithmetic; exit 0
+  if it holds, 1 if it does not.
+* ``check --max-elements 4 --max-clauses 4 [--smt]`` — the exhaustive check (with
+  ``--smt`` every instance is also decided by z3); exit 1 on any disagreement, which
+  is printed with its instance.
 * ``demo [--out-dir DIR] [--force]`` — one yes- and one no-instance, walked through,
   with figures.
 * ``exercise --seed S [--solution] [--format text|latex] [--elements N] [--clauses C]
@@ -22,12 +27,12 @@ Internal module of the relunet command line (public: :func:`relunet.main`).
 from __future__ import annotations
 
 import functools
-import json
 import os
 
 import numpy as np
 
 from hardness import SetSplitting, check_reductions, decide_fit, reduce_set_splitting
+from hardness import FitCertificateRejected, load_certificate, save_certificate, z3_available
 from recover import (InvalidInputError, atomic_path, atomic_write, load_array, load_npz_arrays,
                      numeric)
 
@@ -57,20 +62,34 @@ def register(subparsers) -> None:
     decide = sub.add_parser("decide", help="exactly decide whether u f(V X) = y has a fit")
     decide.add_argument("--x", required=True, help="X (d x n) as .npy/.npz/.csv, "
                                                    "or a reduced .npz holding X and y")
-    decide.add_argument("--y", help="labels (n) as .npy/.csv; omit if --x holds y")
+    decide.add_argument("--y", help="labels (n, or m x n) as .npy/.csv; omit if --x holds y")
     decide.add_argument("--k", type=int, default=2, choices=(1, 2), help="hidden units, 1 or 2")
     decide.add_argument("--exact-floats", action="store_true",
                         help="accept non-integer floats at their exact binary value")
-    decide.add_argument("--certificate", help="write the certificate summary as JSON")
+    decide.add_argument("--certificate",
+                        help="write the whole certificate (witness or Farkas trees) as JSON")
     add_force(decide)
     decide.add_argument("--quiet", action="store_true", help="no progress bar")
     decide.set_defaults(run=run_decide)
+
+    verify = sub.add_parser("verify", help="re-check a saved decide certificate exactly")
+    verify.add_argument("--certificate", required=True, help="JSON written by decide")
+    verify.add_argument("--x", required=True, help="X as for decide")
+    verify.add_argument("--y", help="labels as for decide; omit if --x holds y")
+    verify.add_argument("--k", type=int, choices=(1, 2),
+                        help="require the certificate to be about k hidden units")
+    verify.add_argument("--exact-floats", action="store_true",
+                        help="accept non-integer floats at their exact binary value")
+    verify.set_defaults(run=run_verify)
 
     check = sub.add_parser("check", help="check the reduction on all small instances")
     check.add_argument("--max-elements", type=_check_size(1), default=4,
                        help=f"1..{MAX_CHECK_SIZE} (default 4)")
     check.add_argument("--max-clauses", type=_check_size(0), default=4,
                        help=f"0..{MAX_CHECK_SIZE} (default 4)")
+    check.add_argument("--smt", action="store_true",
+                       help="also decide every instance with z3 (needs z3-solver, the "
+                            "'smt' extra) and require agreement")
     check.add_argument("--quiet", action="store_true", help="no progress bar")
     check.set_defaults(run=run_check)
 
@@ -122,24 +141,46 @@ def run_decide(args) -> int:
     stats = result.stats
     print(f"{'YES' if result.feasible else 'NO'}: {X.shape[1]} points in dimension "
           f"{X.shape[0]}, k = {args.k}; {stats['lps']} LPs, {stats['seconds']:.2f} s")
-    summary = result.certificate.summary()
-    if result.feasible:
-        print(f"  exact witness (verified): U = {summary['U']}, V = {summary['V']}")
-    else:
-        print(f"  Farkas certificate: {summary['leaves']} leaves over {summary['cases']} "
-              f"sign cases, each verified exactly")
+    print(f"  {_describe(result.certificate)}")
     if args.certificate is not None:
-        with atomic_write(args.certificate, "w") as fh:
-            json.dump(summary, fh, indent=1)
+        save_certificate(result.certificate, args.certificate)
         print(f"  wrote {args.certificate}")
     return 0 if result.feasible else 1
 
 
+def _describe(cert) -> str:
+    summary = cert.summary()
+    if cert.kind == "witness":
+        return f"exact witness (verified): U = {summary['U']}, V = {summary['V']}"
+    if cert.kind == "rank":
+        return (f"rank certificate: rows {summary['minor_rows']}, columns "
+                f"{summary['minor_cols']} of y form a non-zero minor (rank y > k)")
+    what = "sign cases" if cert.kind == "farkas" else "directions (rank-2 labels)"
+    return (f"Farkas certificate: {summary['leaves']} leaves over {summary['cases']} "
+            f"{what}, each verified exactly")
+
+
+def run_verify(args) -> int:
+    X, y = _load_xy(args)
+    cert = load_certificate(args.certificate)
+    try:
+        cert.verify(X, y, k=args.k, exact_floats=args.exact_floats, raise_on_failure=True)
+    except FitCertificateRejected as exc:
+        print(f"DOES NOT HOLD: {exc}")
+        return 1
+    answer = "a fit exists" if cert.kind == "witness" else "no fit exists"
+    print(f"HOLDS: {answer} with k = {cert.k} ({cert.kind} certificate re-checked in exact "
+          f"rational arithmetic)")
+    return 0
+
+
 def run_check(args) -> int:
+    if args.smt and not z3_available():
+        raise InvalidInputError("--smt needs the z3 solver: pip install 'relunet[smt]'")
     progress = Progress(enabled=not args.quiet)
     try:
         report = check_reductions(args.max_elements, args.max_clauses,
-                                  progress=progress)
+                                  progress=progress, smt=args.smt)
     finally:
         progress.close()
     return 0 if report.all_agree else 1

@@ -34,3 +34,13 @@ def test_full_exhaustive_check():
     assert (report.instances, report.yes, report.no) == (149, 40, 109)
     assert report.all_agree
     assert report.certificates_verified == report.no
+
+
+@pytest.mark.slow
+def test_exhaustive_check_five_elements_five_clauses():
+    """Every non-isomorphic instance with N <= 5 and <= 5 clauses (docs/hardness.md)."""
+    report = check_reductions(max_elements=5, max_clauses=5, verbose=False)
+    assert (report.instances, report.yes, report.no) == (1181, 313, 868)
+    assert report.all_agree
+    assert report.forward_verified == report.backward_verified == report.yes
+    assert report.certificates_verified == report.no

@@ -160,7 +160,7 @@ def test_tampered_witness_is_rejected():
     (np.array([[np.nan, 2.0]]), [1, 2], 2, "finite"),
     (np.array([[1, 2]]), [1, np.inf], 2, "finite"),
     (np.array([[1, 2]]), [1, 2, 3], 2, "2 points"),
-    (np.array([[1, 2]]), [[1, 2], [3, 4]], 2, "m = 1"),
+    (np.array([[1, 2]]), [[[1, 2]]], 2, "m x n"),
     (np.array([1, 2]), [1, 2], 2, "d x n"),
     (np.array([[1, 2]]), [1, 2], 3, "k = 1 or k = 2"),
     (np.array([[1, 2]]), ["a", 2], 2, "not a rational"),
@@ -179,3 +179,52 @@ def test_exact_floats_and_fractions():
     Xf = np.array([[Fraction(1)] * 3, [Fraction(-1, 3), Fraction(0), Fraction(1, 3)]], dtype=object)
     res = decide_fit(Xf, [Fraction(1, 3), 0, Fraction(1, 3)])
     assert res.feasible and res.certificate.verify(Xf, [Fraction(1, 3), 0, Fraction(1, 3)])
+
+
+# --- several outputs ---------------------------------------------------------------------------
+LINE = np.array([[1, 1, 1, 1], [-1, 0, 1, 2]])
+
+
+@pytest.mark.parametrize("a", [[1], [2, -1], [0, 3, Fraction(1, 2)]])
+@pytest.mark.parametrize("b", [[1, 0, 1, 2], [1, 0, 0, 1], [0, 1, 3, 0]])
+def test_rank_one_labels_are_the_question_for_one_row(a, b):
+    """Y = a bᵀ has a fit iff b has one: the rank-one argument, on fits and non-fits."""
+    Y = np.array([[Fraction(ai) * bj for bj in b] for ai in a], dtype=object)
+    one = decide_fit(LINE, b)
+    many = decide_fit(LINE, Y)
+    assert many.feasible == one.feasible
+    assert many.certificate.verify(LINE, Y, raise_on_failure=True)
+    if many.feasible:
+        assert many.witness.U.shape == (len(a), 2)
+        assert np.all(many.witness(np.array(LINE, dtype=object)) == Y)
+    else:
+        assert many.certificate.kind == "farkas"
+
+
+def test_rank_above_k_is_refuted_by_a_minor():
+    Y = np.array([[1, 0, 0, 1], [0, 1, 0, 1], [1, 1, 1, 1]])
+    res = decide_fit(LINE, Y)
+    assert not res.feasible and res.certificate.kind == "rank"
+    assert res.certificate.verify(LINE, Y) and not res.certificate.verify(LINE, Y[:2])
+    one = decide_fit(LINE, Y[:2], k=1)
+    assert not one.feasible and one.certificate.kind == "rank"
+
+
+def test_rank_two_fits_and_non_fits():
+    yes = np.array([[2, 1, 0, 0], [0, 0, 1, 2], [2, 1, 1, 2]])   # f(-t+1), f(t), their sum
+    res = decide_fit(LINE, yes)
+    assert res.feasible and res.witness.exact
+    assert np.all(res.witness(np.array(LINE, dtype=object)) == yes)
+    no = np.array([[1, 0, 0, 1], [0, 0, 1, 2]])   # (1,0,0,1) is not in a 2-ReLU row space
+    res = decide_fit(LINE, no)
+    assert not res.feasible and res.certificate.kind == "pair"
+    assert res.certificate.verify(LINE, no, raise_on_failure=True)
+    zero = decide_fit(LINE, np.zeros((3, 4), dtype=int))
+    assert zero.feasible and not np.any(zero.witness.U != 0)
+
+
+def test_reduction_with_several_outputs():
+    for clauses, yes in (([(0, 1), (1, 2)], True), ([(0, 1), (1, 2), (0, 2)], False)):
+        red = reduce_set_splitting(SetSplitting(3, clauses), m=3)
+        res = decide_fit(red.X, red.y)
+        assert res.feasible == yes and res.certificate.verify(red.X, red.y)

@@ -6,7 +6,8 @@ from fractions import Fraction
 import pytest
 
 from hardness import SetSplitting, check_reductions, decide_fit, reduce_set_splitting
-from hardness.decide import _CaseSearch, _Data, sign_cases, validate_fit_data
+from hardness.decide import SignProblem, _Data, sign_cases, validate_fit_data
+from hardness.search import Search
 from recover import InvalidInputError
 
 TRIANGLE = reduce_set_splitting(SetSplitting(3, [(0, 1), (1, 2), (0, 2)]))   # no
@@ -47,7 +48,7 @@ def test_decided_shares_of_a_refuted_case_sum_to_one(signs):
     data = _Data(*validate_fit_data(TRIANGLE.X, TRIANGLE.y, False))
     shares = []
     stats = {"lps": 0, "farkas": 0, "uncertified_prunes_skipped": 0}
-    tree = _CaseSearch(data, signs, stats, shares.append).run()
+    tree = Search(SignProblem(data, signs), stats, shares.append).run()
     assert sum(shares) == 1 and all(isinstance(s, Fraction) and s > 0 for s in shares)
     assert len(shares) == _leaves(tree)
 
