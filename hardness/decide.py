@@ -52,7 +52,7 @@ from verify import Stage, check_progress
 from .farkas import Row, make_row
 from .pairs import PairProblem, independent_rows, network_from_pair, search_direction
 from .rational import exact_data, exact_point_near
-from .search import (FitCertificateRejected, Found, Leaf, Search, check_tree,
+from .search import (FitCertificateRejected, _Found, Leaf, Search, check_tree,
                      count_leaves)
 
 Pattern = tuple  # tuple[bool, ...]: on/off of each unit with a non-zero sign
@@ -265,7 +265,8 @@ class FitCertificate:
     * ``"pair"`` (no, ``k = 2``, ``rank Y = 2``): ``cases = {+1: tree, −1: tree}`` refute
       ``±normal·c ≥ 1`` over the one-unit set ``S`` of :mod:`hardness.pairs`, so ``S``
       lies in a line.
-    Save and reload with :mod:`hardness.certificate_io` (``to_json``/``from_json``).
+    Save and reload with :func:`hardness.save_certificate` / :func:`hardness.load_certificate`
+    (JSON; the package keeps the format apart so that this module does not import it).
     """
 
     kind: str
@@ -365,18 +366,6 @@ class FitCertificate:
         elif self.kind == "pair":
             out.update(normal=[str(v) for v in self.normal])
         return out
-
-    def to_json(self) -> dict:
-        """The full certificate as JSON-ready data (exact rationals as ``"p/q"``)."""
-        from .certificate_io import certificate_to_json
-        return certificate_to_json(self)
-
-    @classmethod
-    def from_json(cls, data) -> "FitCertificate":
-        """The certificate of :meth:`to_json`, strictly validated
-        (:func:`hardness.certificate_io.certificate_from_json`)."""
-        from .certificate_io import certificate_from_json
-        return certificate_from_json(data)
 
 
 def _index_ok(i, size: int) -> bool:
@@ -547,7 +536,7 @@ def _decide_rank_one(X, Y, row, k, stats, progress) -> FitDecision:
             for c, signs in enumerate(sign_cases(k)):
                 problem = SignProblem(data, signs)
                 cases[signs] = Search(problem, stats, _coverage(stage, 100 * c)).run()
-    except Found as found:
+    except _Found as found:
         stage.finish()
         pivot = next(j for j, v in enumerate(b) if v != 0)
         a = np.array([[Y[i, pivot] / b[pivot]] for i in range(Y.shape[0])], dtype=object)

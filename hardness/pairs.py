@@ -36,7 +36,7 @@ import numpy as np
 
 from .farkas import Row, make_row
 from .rational import exact_point_near
-from .search import Found, Search
+from .search import _Found, Search
 
 
 def independent_rows(Y) -> list[int]:
@@ -127,7 +127,7 @@ def search_direction(X, B, g, stats, cover=None):
     """``("found", (v, c))`` or ``("refuted", tree)`` for the search ``g·c ≥ 1``."""
     try:
         return "refuted", Search(PairProblem(X, B, g), stats, cover).run()
-    except Found as found:
+    except _Found as found:
         return "found", found.solution
 
 

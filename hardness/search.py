@@ -60,7 +60,7 @@ class Branch:
     children: dict = field(default_factory=dict)
 
 
-class Found(Exception):
+class _Found(Exception):
     """Raised through the search when a complete pattern has an exact solution."""
 
     def __init__(self, solution):
@@ -78,7 +78,7 @@ class Search:
         self.lp.push(problem.root_rows())
 
     def run(self):
-        """The refutation tree; raises :class:`Found` with the solution if there is one."""
+        """The refutation tree; raises :class:`_Found` with the solution if there is one."""
         return self._explore({}, self.problem.initial_symmetric, Fraction(1))
 
     def _explore(self, path: dict, symmetric: bool, share: Fraction):
@@ -116,7 +116,7 @@ class Search:
         if complete and status != "infeasible":
             solution = self.problem.solution(rows, z)
             if solution is not None:
-                raise Found(solution)
+                raise _Found(solution)
         cert = farkas_from_ray(rows, z if status == "infeasible" else None)
         if cert is not None:
             self.stats["farkas"] += 1
