@@ -23,10 +23,11 @@ is the only such network (identifiability) is not decided here; with Gaussian in
 and enough samples distinct units give distinct patterns and it is (see
 docs/algorithm.md, "Fewer outputs than hidden units").
 
-Other activations: a positive-homogeneous ``f`` other than ReLU is not linear in the
-blocks, so :func:`pattern_finish` refines with Levenberg–Marquardt
-(:func:`recover.refine.refine`, itself pattern-fixed Gauss–Newton) and applies the same
-acceptance test (1)–(2).
+Other activations (``relu2``, ``log(1+t)``, …) are not linear in the blocks, so
+:func:`pattern_finish` refines with Levenberg–Marquardt (:func:`recover.refine.refine`,
+itself Gauss–Newton on the pattern-fixed model) to machine precision and accepts on the
+residual test (1) alone; (2) holds by construction (the pattern is the network's own)
+and the uniqueness (3) is not checked for them.
 
 Cost per round: O(n (kd)²) for the least squares (one factorisation, m right-hand
 sides) and O(k m d²) for the factorisations.

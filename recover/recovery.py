@@ -37,6 +37,7 @@ from . import misfit
 from .activations import Activation, get_activation
 from .cone import cone_facets
 from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
+from .few_outputs import recover_few_outputs
 from .facets import ON_FACET_RTOL, Facet, single_unit_facet
 from .input_span import InputSpan, deficient_span, extend
 from .lift import (affinely_dependent_inputs, check_lifted_rank, lift_inputs, lift_labels,
@@ -63,6 +64,10 @@ METHODS = ("cone", "moments")
 MEANINGFUL_SNR_DB = 0.0
 MEANINGFUL_SE = 0.2
 MODES = ("auto", "exact", "noisy")
+#: Appended when k was read off labels of full row rank m and recovery failed.
+K_NOT_READ_OFF = ("k cannot be read off the labels when the network may have more hidden "
+                  "units than outputs (Y has full row rank m): pass k= (m < k <= d runs "
+                  "the few-outputs recovery)")
 
 
 #: Extra robust starts (fresh seeds) tried when a noisy fit fails the noise check: a
@@ -257,11 +262,16 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     if bias not in (True, False):
         raise InvalidInputError(f"bias must be True or False, got {bias!r}")
     inputs = deficient_span(Xs)
-    if inputs is None:
-        result = _recover(Xs, Ys, k, act, mode, method, seed, max_attempts, say, bias)
-    else:
-        result = _recover_on_span(Xs, Ys, inputs, k, act, mode, method, seed, max_attempts,
-                                  say, bias)
+    try:
+        if inputs is None:
+            result = _recover(Xs, Ys, k, act, mode, method, seed, max_attempts, say, bias)
+        else:
+            result = _recover_on_span(Xs, Ys, inputs, k, act, mode, method, seed,
+                                      max_attempts, say, bias)
+    except RecoveryFailed as exc:
+        if k is None and exc.diagnostics.get("k") == Y.shape[0] < X.shape[0]:
+            raise RecoveryFailed(f"{exc}. {K_NOT_READ_OFF}", exc.diagnostics) from None
+        raise
     result.diagnostics["scale"] = {"X": a, "Y": b}
     return _unscaled(result, X, a, b)
 
@@ -294,15 +304,13 @@ def _check_k(k, m: int, d: int) -> int | None:
     if k is None:
         return None
     k = check_positive_int(k, "k")
-    if k > m:
-        raise InvalidInputError(
-            f"k = {k} is impossible here: k = {k} hidden units but only m = {m} outputs "
-            f"(m < k): U* ({m}x{k}) cannot have full column rank, and relunet needs "
-            f"k <= min(m, d) = min({m}, {d})")
     if k > d:
         raise InvalidInputError(
-            f"k = {k} is impossible here: exact recovery needs k <= min(m, d) = "
-            f"min({m}, {d}) (V* of full row rank)")
+            f"k = {k} is impossible here: k = {k} hidden units in d = {d} input dimensions "
+            f"(V* {k}x{d} cannot have full row rank), and more units than input dimensions "
+            f"are not identifiable by relunet's methods: it needs k <= d"
+            + (f" (and k <= m = {m} for the facet method; m < k <= d uses the "
+               f"few-outputs method)" if m < d else ""))
     return k
 
 
@@ -311,6 +319,12 @@ def _recover(X, Y, k, act: Activation, mode: str, method: str, seed: int,
     """:func:`recover_network` on unit-scale data. With ``bias``, ``X`` and ``Y`` are
     lifted (:mod:`recover.lift`) and every step below sees ``k + 1`` label dimensions,
     ``d + 1`` input dimensions and ``k`` facets to find."""
+    if k is not None and k > Y.shape[0]:  # m < k: no facets; recover.few_outputs
+        network, diagnostics, messages = recover_few_outputs(X, Y, k, act, mode, seed,
+                                                             max_attempts, say, bias)
+        for message in messages:
+            _warn(diagnostics, message, depth=2)
+        return RecoveryResult(network=network, diagnostics=diagnostics)
     start = time.perf_counter()
     diagnostics = {"n": X.shape[1], "attempts": [], "warnings": [], "exact": False,
                    "misspecified": None, "cause": None, "timings": {}, "bias": bias}
