@@ -46,8 +46,9 @@ from .uncertainty import standard_errors
 STARTS_PER_ATTEMPT, MOMENT_STARTS = 8, 2
 #: Levenberg–Marquardt iterations on the reduced inputs before the finish.
 REDUCED_ITERATIONS = 20
-#: Starts refined on all inputs in noisy mode (the best loss wins).
-NOISY_STARTS = 6
+#: Noisy mode: starts refined on the reduced inputs, and how many of the best of them
+#: are then refined on all inputs (the smallest loss wins).
+NOISY_STARTS, NOISY_FULL = 8, 2
 
 
 def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: int,
@@ -124,20 +125,24 @@ def _best(failures: list[str]) -> str:
 
 def recover_noisy(X: np.ndarray, Y: np.ndarray, k: int, act: Activation,
                   seed: int) -> tuple[TwoLayerNetwork, dict]:
-    """Least-squares estimate of ``k`` units (``m < k``) under noise: the best of
-    ``NOISY_STARTS`` starts refined by Levenberg–Marquardt on all inputs, with the
+    """Least-squares estimate of ``k`` units (``m < k``) under noise: ``NOISY_STARTS``
+    starts refined on the reduced inputs, the ``NOISY_FULL`` best of them refined by
+    Levenberg–Marquardt on all inputs, the smallest loss kept; with the
     noisy-mode diagnostics (residual, SNR estimate, standard errors, noise check — the
     last unchecked, since ``m ≤ k`` leaves no trailing singular values of ``Y`` to
     measure the noise with)."""
     start = time.perf_counter()
     sub = subspace(X, Y, k)
     rng = np.random.default_rng([seed, 0])
-    best = None
+    reduced = []
     for s in range(NOISY_STARTS):
         D = moment_directions(sub, Y, act, rng) if s < MOMENT_STARTS else None
         U, Vz = oriented_start(sub.Z, Y, random_directions(k, rng) if D is None else D, act)
-        reduced = refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS)
-        fit = refine(reduced.U, sub.lift(reduced.V), X, Y, act)
+        reduced.append(refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS))
+    # Only the best reduced fits are refined on all inputs (O(n (kd)²) per iteration).
+    best = None
+    for fit in sorted(reduced, key=lambda f: f.loss)[:NOISY_FULL]:
+        fit = refine(fit.U, sub.lift(fit.V), X, Y, act)
         if np.all(np.linalg.norm(fit.V, axis=1) > 0) and (best is None or fit.loss < best.loss):
             best = fit
     if best is None:
