@@ -176,18 +176,20 @@ def noisy(plan: Plan, runs: list) -> dict:
             "median_ratio": float(np.median(ratios)), "max_ratio": float(np.max(ratios))}
 
 
-def run(plan: Plan, out: str | None, shapes=None) -> dict:
+def run(plan: Plan, out: str | None, shapes=None, noisy_run: bool = True) -> dict:
+    """The exact cells of ``shapes`` (default all) and, when ``noisy_run``, the noisy
+    ratio; the record is written after every cell."""
     started, runs = time.perf_counter(), []
     summary = {"cases": [], "noisy": None}
     for shape, grid in plan.grids.items():
-        if shapes and shape not in shapes:
+        if shapes is not None and shape not in shapes:
             continue
         case = scan(shape, grid, plan, runs)
         if case["n95"] is not None:
             case["versus"] = baselines(shape, case["n95"], plan, runs)
         summary["cases"].append(case)
         _save(out, plan, started, runs, summary)
-    if not shapes:
+    if noisy_run:
         summary["noisy"] = noisy(plan, runs)
     _save(out, plan, started, runs, summary)
     return summary
@@ -219,13 +221,16 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny shapes (smoke test)")
     parser.add_argument("--shape", action="append", default=None,
                         help="only this shape d,k,m (repeatable); skips the noisy run")
+    parser.add_argument("--noisy-only", action="store_true", help="only the noisy ratio")
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args(argv)
     plan = replace(QUICK if args.quick else FULL,
                    command="python -m benchmarks.few_outputs " + " ".join(
                        sys.argv[1:] if argv is None else argv))
     shapes = [tuple(int(v) for v in s.split(",")) for s in args.shape] if args.shape else None
-    run(plan, args.out, shapes)
+    if args.noisy_only:
+        shapes = []
+    run(plan, args.out, shapes, noisy_run=not args.shape)
     return 0
 
 

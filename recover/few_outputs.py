@@ -69,11 +69,11 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
     diagnostics["timings"]["span"] = time.perf_counter() - start
     for attempt in range(max_attempts):
         rng = np.random.default_rng([seed, attempt])
-        failures = []
+        best = np.inf
         for s in range(STARTS_PER_ATTEMPT):
             finish = _one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
             if finish.network is None:
-                failures.append(finish.failure)
+                best = min(best, finish.residual)
                 continue
             diagnostics["attempts"].append({"method": "few_outputs", "starts": s + 1,
                                             "failure": None})
@@ -83,7 +83,7 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
             say(f"few outputs: exact after {attempt + 1} attempt(s), start {s + 1}")
             return finish.network, diagnostics
         failure = (f"none of {STARTS_PER_ATTEMPT} starts reached an exact network "
-                   f"(best relative residual {_best(failures)})")
+                   f"(best relative residual {best:.1e})")
         diagnostics["attempts"].append({"method": "few_outputs", "starts": STARTS_PER_ATTEMPT,
                                         "failure": failure})
         say(f"few outputs: attempt {attempt + 1} failed: {failure}")
@@ -116,11 +116,6 @@ def _one_start(X, Y, sub, act: Activation, rng, moments: bool):
     U, Vz = oriented_start(sub.Z, Y, D, act)
     fit = refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS)
     return pattern_finish(X, Y, fit.U, sub.lift(fit.V), act)
-
-
-def _best(failures: list[str]) -> str:
-    values = [float(f.split()[2]) for f in failures if f.startswith("relative residual")]
-    return f"{min(values):.1e}" if values else "n/a"
 
 
 def recover_noisy(X: np.ndarray, Y: np.ndarray, k: int, act: Activation,

@@ -13,21 +13,24 @@ with ``c_p = E[f(z) He_p(z)]`` (:meth:`recover.activations.Activation.hermite`; 
 ``c₂ = 1/√(2π)``, ``c₃ = 0`` — the third moment carries nothing — ``c₄ = −1/√(2π)``).
 
 1. ``span(V)``: the top-``k`` eigenvectors ``Q`` (d×k) of ``Σ_o M₂⁽ᵒ⁾²`` (one ``M₂`` per
-   output).
+   output), ``M₂`` fitted by least squares on the quadratic features
+   (:func:`quadratic_parts`), which is far less noisy than the moment average.
 2. Directions: in the coordinates ``z = Qᵀx`` both ``B = Qᵀ M₂ Q = W D₂ Wᵀ`` and the slice
    ``S = W D₄ Wᵀ`` are diagonalised by ``W = [Qᵀv_i]``, so the eigenvectors of ``S B⁻¹``
    are the directions (eigenvalues ``c₄(v_i·g)²/c₂``). With ``m ≥ 2`` outputs, two random
    output combinations give two second moments with the same ``W`` and no fourth moment
-   is needed. Several random slices are tried, each a candidate start.
-3. Signs and output weights: least squares of ``Y`` on the ``2k`` features
-   ``f(±w_i·x)``; each unit keeps the sign with the larger weight, then ``U`` is refitted.
-   Candidates are ranked by their residual ``‖U f(VX) − Y‖``.
+   is needed (:func:`moment_directions`). Measured: these directions are rough at the
+   sample sizes that matter, and uniformly random directions inside the span
+   (:func:`random_directions`) are as good a start; :mod:`recover.few_outputs` uses both.
+3. Signs and output weights (:func:`oriented_start`): least squares of ``Y`` on the
+   ``2k`` features ``f(±w_i·x)``; each unit keeps the sign with the larger weight, then
+   ``U`` is refitted.
 
 Non-Gaussian scale is handled by whitening with the sample covariance first. The start
-is only approximate — sampling error ``O(√(d/n))`` in ``M₂`` and larger in the slice —
-and :mod:`recover.patterns` makes it exact or refuses it.
+is only approximate and :mod:`recover.patterns` makes it exact or refuses it.
 
-Cost: O(n d²) per output for ``M₂``, O(n k²) per slice, O(n k²) for the least squares.
+Cost: O(n d⁴) for the quadratic fit (O(n d²) per output for the moment average), O(n k²)
+per slice, O(n k²) for the output least squares.
 """
 
 from __future__ import annotations
@@ -39,8 +42,6 @@ import numpy as np
 
 from .activations import Activation
 
-#: Random slices (m = 1) or output-combination pairs (m ≥ 2) tried per start.
-SLICES = 6
 #: Largest number of quadratic features ``1 + d + d(d+1)/2`` fitted by least squares
 #: (d = 62); beyond it the span comes from moment averages.
 MAX_QUADRATIC = 2016
