@@ -500,8 +500,7 @@ def _section_few_outputs(rec, figures):
     """n₉₅ per shape, ours against both L-BFGS-B variants there, and the noisy ratio
     (see benchmarks.few_outputs)."""
     p, summary = rec["params"], rec["summary"]
-    curves = [[str(tuple(c["dims"])), c["n95"] if c["n95"] is not None else
-               f"not reached up to n = {c['curve'][-1]['n']}",
+    curves = [[str(tuple(c["dims"])), _n95_few(c),
                "; ".join(f"{pt['n']}: {pt['exact']}/{pt['seeds']}" for pt in c["curve"])]
               for c in summary["cases"]]
     versus = []
@@ -535,6 +534,13 @@ def _section_few_outputs(rec, figures):
                  f"the truth) has median {noisy['median_ratio']:.3f}, max "
                  f"{noisy['max_ratio']:.3f}.")
     return text, []
+
+
+def _n95_few(case: dict) -> str:
+    """n₉₅, "≤ n" when the first grid point already reached it."""
+    if case["n95"] is None:
+        return f"not reached up to n = {case['curve'][-1]['n']}"
+    return f"≤ {case['n95']}" if case["n95"] == case["curve"][0]["n"] else str(case["n95"])
 
 
 SECTIONS_FEW = {"few_outputs": _section_few_outputs}

@@ -48,7 +48,7 @@ STARTS_PER_ATTEMPT, MOMENT_STARTS = 8, 2
 REDUCED_ITERATIONS = 20
 #: Noisy mode: starts refined on the reduced inputs, and how many of the best of them
 #: are then refined on all inputs (the smallest loss wins).
-NOISY_STARTS, NOISY_FULL = 8, 2
+NOISY_STARTS, NOISY_FULL = 24, 3
 
 
 def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: int,
