@@ -190,7 +190,10 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     Y : array_like, shape (m, n)
         Labels; real numbers, any finite scale.
     k : int, optional
-        Number of hidden units; by default the numerical rank of ``Y``.
+        Number of hidden units; by default the numerical rank of ``Y``. ``k <= d``. With
+        fewer outputs than units (``m < k``, down to ``m = 1``) it must be given: the
+        pattern-based pipeline of :mod:`recover.few_outputs` runs (no biases, Gaussian
+        ``X`` for its start; exact results verified the same way).
     activation : str or Activation
         Rectified activation (default ReLU).
     mode : {"auto", "exact", "noisy"}
