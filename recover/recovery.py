@@ -42,6 +42,7 @@ from .activations import Activation, get_activation
 from .cone import cone_facets
 from .errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from .facets import Facet, single_unit_facet
+from .few_outputs import recover_few_outputs
 from .input_span import InputSpan, deficient_span, extend
 from .lift import (affinely_dependent_inputs, check_lifted_rank, lift_inputs, lift_labels,
                    lifted_k_too_small, lifted_min_count, output_weights_with_bias,
@@ -63,6 +64,10 @@ __all__ = ["RecoveryResult", "recover_network"]
 
 METHODS = ("cone", "moments")
 MODES = ("auto", "exact", "noisy")
+#: Appended when k was read off labels of full row rank m and recovery failed.
+K_NOT_READ_OFF = ("k cannot be read off the labels when the network may have more hidden "
+                  "units than outputs (Y has full row rank m): pass k= (m < k <= d runs "
+                  "the few-outputs recovery)")
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,10 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     Y : array_like, shape (m, n)
         Labels; real numbers, any finite scale.
     k : int, optional
-        Number of hidden units; by default the numerical rank of ``Y``.
+        Number of hidden units; by default the numerical rank of ``Y``. ``k <= d``. With
+        fewer outputs than units (``m < k``, down to ``m = 1``) it must be given: the
+        pattern-based pipeline of :mod:`recover.few_outputs` runs (no biases, Gaussian
+        ``X`` for its start; exact results verified the same way).
     activation : str or Activation
         Rectified activation (default ReLU).
     mode : {"auto", "exact", "noisy"}
@@ -201,7 +209,12 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
                record=record)
     with using(tol):
         inputs = deficient_span(Xs)
-        network = _recover(run) if inputs is None else _recover_on_span(run, inputs)
+        try:
+            network = _recover(run) if inputs is None else _recover_on_span(run, inputs)
+        except RecoveryFailed as exc:
+            if k is None and exc.diagnostics.get("k") == Y.shape[0] < X.shape[0]:
+                raise RecoveryFailed(f"{exc}. {K_NOT_READ_OFF}", exc.diagnostics) from None
+            raise
         record["scale"] = {"X": a, "Y": b}
         network = _unscaled(network, record, X, a, b)
     return RecoveryResult.from_record(network, record)
@@ -235,15 +248,13 @@ def _check_k(k, m: int, d: int) -> int | None:
     if k is None:
         return None
     k = check_positive_int(k, "k")
-    if k > m:
-        raise InvalidInputError(
-            f"k = {k} is impossible here: k = {k} hidden units but only m = {m} outputs "
-            f"(m < k): U* ({m}x{k}) cannot have full column rank, and relunet needs "
-            f"k <= min(m, d) = min({m}, {d})")
     if k > d:
         raise InvalidInputError(
-            f"k = {k} is impossible here: exact recovery needs k <= min(m, d) = "
-            f"min({m}, {d}) (V* of full row rank)")
+            f"k = {k} is impossible here: k = {k} hidden units in d = {d} input dimensions "
+            f"(V* {k}x{d} cannot have full row rank), and more units than input dimensions "
+            f"are not identifiable by relunet's methods: it needs k <= d"
+            + (f" (and k <= m = {m} for the facet method; m < k <= d uses the "
+               f"few-outputs method)" if m < d else ""))
     return k
 
 
@@ -254,6 +265,8 @@ def _recover(run: _Run) -> TwoLayerNetwork:
     (:mod:`recover.lift`) and every step below sees ``k + 1`` label dimensions, ``d + 1``
     input dimensions and ``k`` facets to find."""
     record = run.record
+    if run.k is not None and run.k > run.Y.shape[0]:  # m < k: no facets; recover.few_outputs
+        return _recover_few_outputs(run)
     Y_fit, lifted = _lifted_labels(run)
     run = replace(run, method="cone") if run.bias else run
     k_fit = None if run.k is None else run.k + run.bias
@@ -871,3 +884,16 @@ def _self_check(fit: dict, tol: Tolerances) -> None:
         raise RecoveryFailed(
             f"hidden activations not reproduced (residual {fit['hidden_residual']:.1e}, "
             f"sign violation {fit['sign_violation']:.1e})")
+
+
+def _recover_few_outputs(run: _Run) -> TwoLayerNetwork:
+    """``m < k``: the pattern-based pipeline of :mod:`recover.few_outputs` (its
+    measurements go into the run's record, its warnings are emitted as ours)."""
+    network, diagnostics, messages = recover_few_outputs(
+        run.X, run.Y, run.k, run.act, run.mode, run.seed, run.max_attempts, run.say, run.bias)
+    warned = run.record["warnings"]
+    run.record.update(diagnostics)
+    run.record["warnings"] = warned
+    for message in messages:
+        _warn(run.record, message)
+    return network

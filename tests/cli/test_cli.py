@@ -52,7 +52,7 @@ def test_bad_files_exit_2_with_one_line(planted, capsys, make, msg):
 
 def test_k_too_large_exits_2(planted, capsys):
     code = main(["recover", "--x", str(planted / "X.npy"), "--y", str(planted / "Y.npy"),
-                 "--k", "9", "--out", str(planted / "n.npz"), "--quiet"])
+                 "--k", "13", "--out", str(planted / "n.npz"), "--quiet"])
     assert code == 2
     assert "impossible" in capsys.readouterr().err
 

@@ -188,9 +188,14 @@ def test_numpy_integers_are_accepted(inst):
     assert res.exact and res.k == 3
 
 
-def test_k_above_m_names_fewer_outputs(inst):
-    with pytest.raises(InvalidInputError, match=r"m < k"):
-        recover_network(inst.X, inst.Y[:2], k=3)
+def test_k_above_m_runs_the_few_outputs_recovery(inst):
+    res = recover_network(inst.X, inst.Y[:2], k=3)
+    assert res.exact and res.diagnostics["method"] == "few_outputs"
+
+
+def test_k_above_d_is_refused_with_the_reason(inst):
+    with pytest.raises(InvalidInputError, match=r"k <= d"):
+        recover_network(inst.X, inst.Y[:2], k=9)
 
 
 @pytest.mark.parametrize("kwargs,word", [

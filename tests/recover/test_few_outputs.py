@@ -1,0 +1,200 @@
+"""Exact recovery with fewer outputs than hidden units (m < k): recover.patterns,
+recover.moment_start, recover.few_outputs and their dispatch from recover_network."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recover import (InvalidInputError, RecoveryFailed, Tolerances, TwoLayerNetwork,
+                     planted_instance, recover_network, using_tolerances)
+from recover.activations import get_activation
+from recover.errors import RelunetWarning
+from recover.moment_start import hermite_pair, quadratic_parts, subspace
+from recover.patterns import pattern_finish
+from recover.refine import refine
+from verify import compare_networks, max_unit_error
+
+RESIDUAL_RTOL = Tolerances().residual_rtol
+
+RELU = get_activation("relu")
+EXACT = 1e-10
+
+
+@pytest.mark.parametrize("d,k,m,n", [(10, 5, 1, 400), (20, 10, 1, 1500), (20, 10, 5, 1000)])
+def test_planted_networks_are_recovered_exactly(d, k, m, n):
+    inst = planted_instance(d, k, m, n, seed=2)
+    res = recover_network(inst.X, inst.Y, k=k)
+    assert res.exact and res.mode == "exact" and res.k == k
+    assert compare_networks(inst.network, res.network) <= EXACT
+    assert max_unit_error(inst.network, res.network) <= EXACT
+    assert res.diagnostics["method"] == "few_outputs" and res.residual <= RESIDUAL_RTOL
+    assert res.attempts[-1]["failure"] is None and res.warnings == []
+    assert {"span", "total"} <= set(res.timings) and res.diagnostics["scale"] is not None
+
+
+def test_data_at_any_scale():
+    inst = planted_instance(10, 5, 2, 600, seed=1)
+    res = recover_network(inst.X * 2.0 ** 40, inst.Y * 3e-7, k=5)
+    truth = TwoLayerNetwork(inst.network.U * 3e-7 * 2.0 ** -40, inst.network.V)
+    assert compare_networks(truth, res.network) <= EXACT
+
+
+@pytest.mark.parametrize("activation", ["relu2", "log(1+t)"])
+def test_other_activations_with_one_output(activation):
+    inst = planted_instance(6, 3, 1, 600, seed=1, activation=activation)
+    res = recover_network(inst.X, inst.Y, k=3, activation=activation)
+    assert res.exact
+    assert compare_networks(inst.network, res.network) <= EXACT
+
+
+@settings(max_examples=15, deadline=None)
+@given(d=st.integers(4, 7), k=st.integers(2, 4), m=st.integers(1, 3),
+       seed=st.integers(0, 10**6), activation=st.sampled_from(["relu", "relu", "relu2"]))
+def test_exact_or_loud_never_wrong(d, k, m, seed, activation):
+    k, m = min(k, d), min(m, k - 1)
+    inst = planted_instance(d, k, m, 5 * k * d + 50, seed=seed, activation=activation)
+    try:
+        res = recover_network(inst.X, inst.Y, k=k, mode="exact", seed=seed,
+                              activation=activation, max_attempts=1)
+    except RecoveryFailed:
+        return
+    assert res.exact
+    assert compare_networks(inst.network, res.network) <= EXACT
+
+
+def test_labels_of_more_units_are_refused_not_fitted():
+    inst = planted_instance(10, 6, 1, 600, seed=2)
+    with pytest.raises(RecoveryFailed, match="no exact network of k = 4 units") as info:
+        recover_network(inst.X, inst.Y, k=4, mode="exact", max_attempts=1)
+    assert all(a["failure"] for a in info.value.diagnostics["attempts"])
+
+
+def test_labels_of_another_activation_are_refused_not_fitted():
+    inst = planted_instance(8, 3, 1, 600, seed=2, activation="relu2")
+    with pytest.raises(RecoveryFailed):
+        recover_network(inst.X, inst.Y, k=3, mode="exact", max_attempts=1)
+
+
+def test_auto_mode_never_passes_a_misfit_off_as_exact():
+    inst = planted_instance(10, 6, 1, 600, seed=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = recover_network(inst.X, inst.Y, k=4, max_attempts=1)
+        except RecoveryFailed as exc:
+            assert "noiseless" in str(exc)
+            return
+    assert not res.exact and res.mode == "noisy"
+    assert any(issubclass(w.category, RelunetWarning) for w in caught)
+
+
+def test_finish_from_a_perturbed_truth_is_exact():
+    inst = planted_instance(20, 10, 1, 1000, seed=4)
+    rng = np.random.default_rng(0)
+    U, V = inst.network.U, inst.network.V
+    V0 = V + 1e-3 * np.linalg.norm(V, axis=1, keepdims=True) * rng.standard_normal(V.shape)
+    finish = pattern_finish(inst.X, inst.Y, U, V0, RELU)
+    assert finish.failure is None and finish.residual <= RESIDUAL_RTOL
+    assert compare_networks(inst.network, finish.network) <= EXACT
+
+
+def test_finish_refuses_a_wrong_pattern_it_cannot_fix():
+    inst = planted_instance(10, 5, 1, 600, seed=4)
+    U, V = inst.network.U, inst.network.V.copy()
+    V[0] = -V[0]  # unit 0 on the wrong side of its hyperplane: a wrong pattern
+    finish = pattern_finish(inst.X, inst.Y, U, V, RELU, rounds=1)
+    assert finish.network is None and "relative residual" in finish.failure
+    assert finish.residual > 1e-3
+
+
+def test_finish_refuses_two_units_with_one_pattern():
+    inst = planted_instance(10, 5, 1, 600, seed=4)
+    U, V = inst.network.U, inst.network.V.copy()
+    V[1] = V[0]  # the design has two equal column blocks: no unique block solution
+    finish = pattern_finish(inst.X, inst.Y, U, V, RELU)
+    assert finish.network is None and "rank deficient" in finish.failure
+
+
+def test_noisy_mode_is_close_to_the_oracle():
+    inst = planted_instance(10, 5, 1, 3000, seed=2, snr_db=20.0)
+    res = recover_network(inst.X, inst.Y, k=5, mode="noisy")
+    oracle = refine(inst.network.U, inst.network.V, inst.X, inst.Y, RELU)
+    ours = compare_networks(inst.network, res.network)
+    best = compare_networks(inst.network, TwoLayerNetwork(oracle.U, oracle.V))
+    assert res.mode == "noisy" and not res.exact and res.diagnostics["method"] == "few_outputs"
+    assert best < 0.2 and ours <= 1.25 * best
+    assert res.standard_errors["V"].shape == (5, 10)
+    assert abs(res.diagnostics["snr_estimate_db"] - 20.0) < 1.0
+
+
+@pytest.mark.slow
+def test_noisy_20_10_1_at_20_db_is_close_to_the_oracle():
+    inst = planted_instance(20, 10, 1, 20000, seed=0, snr_db=20.0)
+    res = recover_network(inst.X, inst.Y, k=10, mode="noisy")
+    oracle = refine(inst.network.U, inst.network.V, inst.X, inst.Y, RELU)
+    best = compare_networks(inst.network, TwoLayerNetwork(oracle.U, oracle.V))
+    assert compare_networks(inst.network, res.network) <= 1.25 * best
+
+
+@pytest.mark.parametrize("m", [1, 5])
+def test_k_read_off_full_rank_labels_says_to_pass_k(m):
+    inst = planted_instance(20, 10, m, 1000, seed=0)
+    with pytest.raises((RecoveryFailed, InvalidInputError), match="pass k") as info:
+        recover_network(inst.X, inst.Y, mode="exact", max_attempts=1)
+    if m > 1:
+        assert "more hidden units than outputs" in str(info.value)
+
+
+def test_k_above_d_is_refused_with_why():
+    inst = planted_instance(5, 3, 1, 300, seed=0)
+    with pytest.raises(InvalidInputError, match="not identifiable") as info:
+        recover_network(inst.X, inst.Y, k=6)
+    assert "k <= d" in str(info.value)
+
+
+def test_biases_with_fewer_outputs_are_refused_clearly():
+    inst = planted_instance(8, 4, 1, 600, seed=0)
+    with pytest.raises(InvalidInputError, match="bias=True with fewer outputs"):
+        recover_network(inst.X, inst.Y, k=4, bias=True)
+
+
+def test_too_few_samples_fail_loudly():
+    inst = planted_instance(10, 5, 1, 40, seed=0)
+    with pytest.raises(RecoveryFailed, match="fewer than the k·d = 50 unknowns"):
+        recover_network(inst.X, inst.Y, k=5, mode="exact")
+
+
+def test_relu_hermite_coefficients():
+    c2, c4 = hermite_pair(RELU)
+    assert c2 == pytest.approx(1 / np.sqrt(2 * np.pi), rel=1e-12)
+    assert c4 == pytest.approx(-1 / np.sqrt(2 * np.pi), rel=1e-12)
+
+
+def test_quadratic_part_of_a_quadratic_is_exact():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 200))
+    A = rng.standard_normal((4, 4))
+    A = A + A.T
+    y = np.einsum("an,ab,bn->n", X, A, X) + rng.standard_normal(4) @ X + 0.5
+    (fitted,) = quadratic_parts(X, y[None, :])
+    np.testing.assert_allclose(fitted, A, atol=1e-10)
+
+
+def test_span_is_estimated_from_the_second_moment():
+    inst = planted_instance(20, 10, 5, 20000, seed=0)
+    sub = subspace(inst.X, inst.Y, 10)
+    V = inst.network.canonical().V @ np.linalg.inv(sub.L)   # rows in whitened coordinates
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    assert np.max(np.linalg.norm(V - V @ sub.Q @ sub.Q.T, axis=1)) < 0.1
+
+
+def test_the_finish_and_the_pipeline_share_one_tolerance():
+    """The pattern finish accepts by the residual tolerance in force: the pipeline's."""
+    inst = planted_instance(10, 5, 1, 400, seed=2)
+    net = inst.network
+    assert pattern_finish(inst.X, inst.Y, net.U, net.V, RELU).failure is None
+    with using_tolerances(Tolerances(residual_rtol=1e-30)):
+        assert pattern_finish(inst.X, inst.Y, net.U, net.V, RELU).failure is not None
