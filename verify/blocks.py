@@ -136,6 +136,19 @@ def _choose_rows(A: np.ndarray, m: int):
 
 
 # --- exact ---------------------------------------------------------------------------
+def _block_system(X: np.ndarray, m: int, inactive: np.ndarray, active: np.ndarray,
+                  bias: bool):
+    """The inputs ``Xa`` (``[X; 1ᵀ]`` with biases), the samples used (``keep``), their
+    pattern ``a``, the float64 design ``A`` of the block system on them and the rows
+    chosen to solve it (None, with the failing check, when no full-rank
+    choice exists) — shared by the exact and the precision path."""
+    Xa = np.vstack([X, np.ones((1, X.shape[1]))]) if bias else X
+    keep, a = block_samples(inactive, active)
+    A = design_matrix(Xa, a, keep, bias)
+    rows, check = _choose_rows(A, m)
+    return Xa, keep, a, A, rows, check
+
+
 def solve_blocks_exact(Xq: DomainMatrix, Yq: DomainMatrix, Xf: np.ndarray, Yf: np.ndarray,
                        inactive: np.ndarray, g: RationalMonomial, stage=None,
                        bias: bool = False, *, active: np.ndarray) -> ExactSolution:
@@ -145,10 +158,7 @@ def solve_blocks_exact(Xq: DomainMatrix, Yq: DomainMatrix, Xf: np.ndarray, Yf: n
     ``b`` (k×1), ``c`` (m×1) as ``DomainMatrix`` over ``QQ``."""
     k, (d, n), m = inactive.shape[0], Xf.shape, Yf.shape[0]
     out = ExactSolution()
-    Xa = np.vstack([Xf, np.ones((1, n))]) if bias else Xf
-    keep, a = block_samples(inactive, active)
-    A = design_matrix(Xa, a, keep, bias)
-    rows, check = _choose_rows(A, m)
+    Xa, keep, a, A, rows, check = _block_system(Xf, m, inactive, active, bias)
     if rows is None:
         return _stop(out, check)
     K = A.shape[1]
@@ -213,14 +223,11 @@ def solve_blocks_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
                            Y_mp: np.ndarray | None = None, stage=None,
                            bias: bool = False) -> PrecisionSolution:
     """The block certificate at ``digits`` digits (module docstring): nothing is exact;
-    ``rank one`` holds to ``digits − guard_digits`` digits (a tolerance) and ``reproduction`` reports
-    the digits reached. ``Y_mp``: labels at high precision (``Y`` is their float copy)."""
+    ``rank one`` holds to ``digits − guard_digits`` digits (a tolerance) and
+    ``reproduction`` reports the digits reached. ``Y_mp``: labels at high precision (``Y`` is their float copy)."""
     k, (d, n), m = inactive.shape[0], X.shape, Y.shape[0]
     out = PrecisionSolution()
-    Xa = np.vstack([X, np.ones((1, n))]) if bias else X
-    keep, a = block_samples(inactive, active)
-    A = design_matrix(Xa, a, keep, bias)
-    rows, check = _choose_rows(A, m)
+    Xa, keep, a, A, rows, check = _block_system(X, m, inactive, active, bias)
     if rows is None:
         return _stop(out, check)
     K = A.shape[1]
