@@ -31,10 +31,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from recover import TwoLayerNetwork, planted_instance, recover_network
-from recover.activations import get_activation
-from recover.errors import RecoveryFailed
-from recover.refine import refine
+from recover import (RecoveryFailed, TwoLayerNetwork, get_activation, planted_instance,
+                     recover_network, refine)
 from verify import compare_networks
 
 from .baselines import EXACT, Budget, run_lbfgs, run_lbfgs_multistart

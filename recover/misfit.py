@@ -73,6 +73,9 @@ CAUSES = {
                         "or on none)",
     "fewer_outputs": "fewer outputs than hidden units (m < k)",
     "degenerate_units": "fitted units active on no sample or on every sample",
+    "residual_follows_inputs": "a residual that the inputs predict (units missing from the "
+                               "fit: k too small, or more hidden units than outputs when k "
+                               "is read off the labels — pass k=)",
 }
 
 
@@ -286,6 +289,29 @@ def hidden_bias(X: np.ndarray, Z: np.ndarray, W: np.ndarray, act: Activation) ->
     return Cause("hidden_bias", f"for {hits} of {len(W)} units found, the active samples "
                  f"satisfy V_i x + b_i = f⁻¹(F_i) to {worst_with:.0e} with an intercept "
                  f"(without one: {best_without:.1e})", decisive=True)
+
+
+def residual_follows_inputs(X: np.ndarray, R: np.ndarray) -> Cause | None:
+    """Whether the residual ``R`` (m×n) of a fit is predictable from the inputs ``X``
+    (d×n): noise independent of ``X`` is not — least squares of its rows on ``[X; 1ᵀ]``
+    explains about ``(d+1)/n`` of its energy — while a unit missing from the fit is (the
+    linear part ``t/2`` of ``relu(t)`` carries about 3/4 of its variance). This catches
+    what the noise check cannot: labels of more units than outputs read as rank-k labels
+    plus "noise" whose level the trailing singular values (signal, then) agree with.
+    Cost: one least squares of n×(d+1)."""
+    d, n = X.shape
+    energy = float(np.sum(R * R))
+    if n <= 4 * (d + 1) or energy == 0.0:
+        return None  # too few samples to tell prediction from chance
+    A = np.vstack([X, np.ones((1, n))]).T
+    coef = np.linalg.lstsq(A, R.T, rcond=None)[0]
+    explained = float(np.sum((A @ coef) ** 2)) / energy
+    chance, tol = (d + 1) / n, current()
+    if explained <= max(tol.residual_explained_factor * chance, tol.residual_explained_min):
+        return None
+    return Cause("residual_follows_inputs",
+                 f"a linear function of the inputs explains {explained:.0%} of the residual's "
+                 f"energy (noise independent of X: about {chance:.1%})", decisive=True)
 
 
 def degenerate_units(network, X: np.ndarray) -> Cause | None:

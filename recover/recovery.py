@@ -599,6 +599,12 @@ def _flag_misfit(run: _Run, span: LabelSpan, network: TwoLayerNetwork,
             f"from the trailing singular values of Y), so the network is not a "
             f"trustworthy estimate; {text}"))
         return
+    follows = None if run.bias else misfit.residual_follows_inputs(X, run.Y - network(X))
+    if follows is not None:  # the noise check passed, but the "noise" is signal
+        record.update(causes=[follows.name], cause=follows.describe(), misspecified=True)
+        _warn(record, f"the fit is not trustworthy although its residual matches the noise "
+                      f"level of Y's trailing singular values: {follows.describe()}")
+        return
     record["misspecified"] = False if check["checked"] else None
     degenerate = misfit.degenerate_units(network, X)
     if degenerate is not None:

@@ -226,6 +226,12 @@ class Tolerances:
     noise_min_ratio: float = _f(1.25, "positive",
        "the noise check never accepts less than this residual/noise F ratio as consistent"
        " (the F approximation ignores the fit's bias at low SNR)")
+    residual_explained_factor: float = _f(10.0, "positive",
+       "a noisy fit's residual is flagged when least squares on [X; 1ᵀ] explains more than"
+       " this many times the (d+1)/n share that noise independent of X gives")
+    residual_explained_min: float = _f(0.1, "rtol",
+       "... and more than this share of the residual's energy (an effect size: large n makes"
+       " tiny, harmless correlations of the fit error significant)")
     exact_fit_rtol: float = _f(1e-9, "rtol",
        "relative residual below which an extended model (biases, more units) fits the "
        "labels exactly")

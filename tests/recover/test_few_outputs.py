@@ -198,3 +198,30 @@ def test_the_finish_and_the_pipeline_share_one_tolerance():
     assert pattern_finish(inst.X, inst.Y, net.U, net.V, RELU).failure is None
     with using_tolerances(Tolerances(residual_rtol=1e-30)):
         assert pattern_finish(inst.X, inst.Y, net.U, net.V, RELU).failure is not None
+
+
+@pytest.mark.parametrize("snr_db", [None, 40.0])
+def test_k_read_off_labels_of_more_units_is_never_a_silent_smaller_network(snr_db):
+    """(20,10,5), k=None: Y has rank 5 and its trailing singular values are signal, so a
+    3-unit "noisy" fit passed the noise check and came back without a word. Now it is
+    refused, or returned flagged (warning, misspecified, the cause naming pass k=)."""
+    inst = planted_instance(20, 10, 5, 1000, seed=0, snr_db=snr_db)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = recover_network(inst.X, inst.Y)
+        except RecoveryFailed as exc:
+            assert "pass k=" in str(exc)
+            return
+    assert res.k < 10 and not res.exact
+    assert res.misspecified is True and "pass k=" in res.cause
+    assert any(issubclass(w.category, RelunetWarning) for w in caught)
+
+
+def test_a_well_specified_noisy_fit_is_not_flagged_by_the_input_test():
+    inst = planted_instance(20, 10, 15, 2000, seed=0, snr_db=20)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = recover_network(inst.X, inst.Y)
+    assert res.k == 10 and res.misspecified is False
+    assert not [w for w in caught if issubclass(w.category, RelunetWarning)]
