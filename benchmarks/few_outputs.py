@@ -13,7 +13,7 @@ Run ``python -m benchmarks.few_outputs [--quick] [--out DIR]``.
   multi-start L-BFGS-B given 10 × our time on that very instance
   (:func:`benchmarks.baselines.run_lbfgs_multistart`).
 * ``noisy``: (20, 10, 1) at 20 dB, n = 20 000, 5 seeds: ``recover_network(..., k=10,
-  mode="noisy")`` against the oracle, :func:`recover.refine.refine` started at the truth;
+  mode="noisy")`` against the oracle, :func:`recover._refine.refine` started at the truth;
   the ratio of their errors.
 
 Every method is scored by ``compare_networks(truth, estimate) ≤ EXACT``. Every miss of

@@ -1,7 +1,7 @@
 """Misspecified labels in ``mode="auto"``: exact, loud, warned — never silent.
 
 Each case plants one violation of the model ``Y = U f(V X)`` (ReLU, (d, k, m, n) =
-(10, 5, 8, 1000)) with :func:`recover.instances.misspecified_instance`, or a control
+(10, 5, 8, 1000)) with :func:`recover._instances.misspecified_instance`, or a control
 (clean labels; Gaussian noise at 10 and 20 dB), runs ``recover_network`` with the
 default ``mode="auto"`` and classifies the outcome:
 
@@ -78,7 +78,7 @@ CASES = [
     Case("output bias c", _planted("output_bias"), "output_bias"),
     Case("biases b and c", _planted("biases"), "hidden_bias"),
     Case("m < k (m=3)", _planted("fewer_outputs"), "fewer_outputs"),
-    # with k given, m < k is no misspecification: recover.few_outputs recovers it exactly
+    # with k given, m < k is no misspecification: recover._few_outputs recovers it exactly
     Case("m < k (m=3), k=5", _planted("fewer_outputs", k=DIMS[1])),
     Case("X uniform[0,1]", _planted("positive_inputs"), "halfspace_inputs"),
     Case("X rank d-1", _planted("rank_deficient_inputs"), "rank_deficient_inputs"),

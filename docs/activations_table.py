@@ -2,7 +2,7 @@
 
     python docs/activations_table.py          # rewrites the table in docs/activations.md
 
-Every number comes from :class:`recover.activations.Activation`: degree, injectivity,
+Every number comes from :class:`recover._activations.Activation`: degree, injectivity,
 supremum, and the Gaussian Hermite coefficients ``c_p = E[f(z) He_p(z)]`` (sympy closed
 form where it exists, marked ``=``; mpmath quadrature otherwise, marked ``≈``).
 """

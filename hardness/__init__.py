@@ -15,14 +15,14 @@ The public API is the names in ``__all__`` and the module :mod:`hardness.figures
 
 import warnings
 
-from .certificate_io import load_certificate, save_certificate
-from .check import CheckReport, check_reductions
-from .decide import FitCertificate, FitCertificateRejected, FitDecision, decide_fit
-from .exercise import EXERCISE_SIZES, Exercise, Solution, draw_exercise
-from .exercise_render import render_latex, render_text
-from .reduction import Reduction, reduce_set_splitting
-from .set_splitting import SetSplitting, enumerate_instances, random_instance
-from .smt import z3_available
+from ._certificate_io import load_certificate, save_certificate
+from ._check import CheckReport, check_reductions
+from ._decide import FitCertificate, FitCertificateRejected, FitDecision, decide_fit
+from ._exercise import EXERCISE_SIZES, Exercise, Solution, draw_exercise
+from ._exercise_render import render_latex, render_text
+from ._reduction import Reduction, reduce_set_splitting
+from ._set_splitting import SetSplitting, enumerate_instances, random_instance
+from ._smt import z3_available
 
 __all__ = ["SetSplitting", "enumerate_instances", "random_instance", "Reduction",
            "reduce_set_splitting", "decide_fit", "FitDecision", "FitCertificate",

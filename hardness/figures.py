@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from recover import TwoLayerNetwork
 
-from .set_splitting import SetSplitting
+from ._set_splitting import SetSplitting
 
 COLOURS = ("tab:blue", "tab:orange")
 

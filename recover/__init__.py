@@ -21,7 +21,7 @@ The public API is the names in ``__all__`` below, in five groups:
   :func:`load_bounded`) and atomic writers (:func:`atomic_write`, :func:`atomic_path`,
   :func:`guard_outputs`, :func:`same_file`);
 * **errors and warnings**: the one hierarchy rooted at :class:`RelunetError` and
-  :class:`RelunetWarning` (see :mod:`recover.errors` and docs/errors.md).
+  :class:`RelunetWarning` (see :mod:`recover._errors` and docs/errors.md).
 
 Public modules that need an optional dependency and are imported only on request:
 :mod:`recover.estimator` (scikit-learn estimator), :mod:`recover.interop_sklearn`,
@@ -29,23 +29,23 @@ Public modules that need an optional dependency and are imported only on request
 names above, not the modules that define them.
 """
 
-from .activations import RELU, Activation, ActivationWarning, T, get_activation
-from .bounded_json import load_bounded, loads_bounded
-from .errors import InvalidInputError, RecoveryFailed, RelunetError, RelunetWarning
-from .files import atomic_path, atomic_write, guard_outputs, same_file
-from .instances import NOISE_KINDS, PlantedInstance, misspecified_instance, planted_instance
-from .io import load_array, load_npz_arrays, numeric, read_text
-from .network import TwoLayerNetwork
-from .noisy import robust_start
-from .refine import refine
-from .solve import solve_scale
-from .span import label_span
-from .tolerances import Tolerances
-from .tolerances import checked as check_tolerances
-from .tolerances import current as current_tolerances
-from .tolerances import using as using_tolerances
-from .validation import check_data, check_positive_int, is_sympy_rational
-from .weight_cones import fit_in_cone, weight_cone
+from ._activations import RELU, Activation, ActivationWarning, T, get_activation
+from ._bounded_json import load_bounded, loads_bounded
+from ._errors import InvalidInputError, RecoveryFailed, RelunetError, RelunetWarning
+from ._files import atomic_path, atomic_write, guard_outputs, same_file
+from ._instances import NOISE_KINDS, PlantedInstance, misspecified_instance, planted_instance
+from ._io import load_array, load_npz_arrays, numeric, read_text
+from ._network import TwoLayerNetwork
+from ._noisy import robust_start
+from ._refine import refine
+from ._solve import solve_scale
+from ._span import label_span
+from ._tolerances import Tolerances
+from ._tolerances import checked as check_tolerances
+from ._tolerances import current as current_tolerances
+from ._tolerances import using as using_tolerances
+from ._validation import check_data, check_positive_int, is_sympy_rational
+from ._weight_cones import fit_in_cone, weight_cone
 
 __all__ = [
     # recovery
@@ -64,6 +64,6 @@ __all__ = [
     "ActivationWarning",
 ]
 
-from .recovery import RecoveryResult, recover_network  # noqa: E402
+from ._recovery import RecoveryResult, recover_network  # noqa: E402
 
 __all__ += ["RecoveryResult", "recover_network"]

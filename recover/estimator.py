@@ -19,9 +19,9 @@ from functools import partial
 
 import numpy as np
 
-from .errors import RecoveryFailed, RelunetWarning
+from ._errors import RecoveryFailed, RelunetWarning
 from .interop_sklearn import INSTALL_HINT
-from .recovery import recover_network
+from ._recovery import recover_network
 
 try:
     from sklearn.base import BaseEstimator, RegressorMixin

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InvalidInputError
-from .network import TwoLayerNetwork
+from ._errors import InvalidInputError
+from ._network import TwoLayerNetwork
 
 #: What to install when scikit-learn is missing.
 INSTALL_HINT = "pip install 'relunet[sklearn]'"

@@ -4,7 +4,7 @@ public names, and every internal module says it is internal.
 The layers, bottom to top: ``recover`` ← ``verify`` ← ``hardness`` ← ``benchmarks`` ←
 ``relunet`` (a package may import only packages below it). The static checks read every
 import statement, including those inside functions (a lazy import is still a dependency:
-``Certificate.recheck`` importing :mod:`verify.certify` from inside a method was a cycle);
+``Certificate.recheck`` importing :mod:`verify._certify` from inside a method was a cycle);
 the dynamic checks import each package, and each module, with none of the project's
 modules loaded before, in a fresh interpreter.
 """
@@ -29,8 +29,8 @@ PUBLIC_MODULES = {"recover.estimator", "recover.interop_sklearn", "recover.inter
 ALLOWED_CYCLES = {
     # TwoLayerNetwork.from_sklearn / to_torch ... forward to the optional-extra modules,
     # imported when called; those modules build TwoLayerNetworks.
-    frozenset({"recover.network", "recover.interop_sklearn"}),
-    frozenset({"recover.network", "recover.interop_torch"}),
+    frozenset({"recover._network", "recover.interop_sklearn"}),
+    frozenset({"recover._network", "recover.interop_torch"}),
 }
 
 
@@ -115,7 +115,7 @@ def test_dependencies_point_down_the_layers():
 
 
 def test_other_packages_use_only_public_names():
-    """``from recover.solve import solve_scale`` in verify reaches into recover's
+    """``from recover._solve import solve_scale`` in verify reaches into recover's
     internals; ``from recover import solve_scale`` (a name in ``recover.__all__``) does
     not."""
     bad = []

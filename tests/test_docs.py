@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 import benchmarks.render as render_module
-import recover.bounded_json as bounded_json
-import recover.cone as cone
-import verify.certificate as certificate
+import recover._bounded_json as bounded_json
+import recover._cone as cone
+import verify._certificate as certificate
 from recover import Tolerances
 
 # the module, not the function ``verify.certify`` that the package exports under its name
-certify_module = importlib.import_module("verify.certify")
+certify_module = importlib.import_module("verify._certify")
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -84,7 +84,7 @@ def test_benchmarks_page_is_the_rendering_of_the_records(tmp_path, monkeypatch):
 
 
 def test_every_doc_reference_to_a_repository_file_exists():
-    """Paths the pages cite (``recover/cone.py``, ``tests/...``, ``docs/...``) are in the
+    """Paths the pages cite (``recover/_cone.py``, ``tests/...``, ``docs/...``) are in the
     repository: nothing points at a document outside it."""
     missing = []
     for page in [ROOT / "README.md", *DOCS.glob("*.md")]:

@@ -22,13 +22,13 @@ ReLU certificate without importing relunet. Every other module is internal.
 
 import importlib
 
-from .certificate import Certificate
-from .certify import certify, recheck
-from .checks import Check
-from .compare import compare_networks, match_units, max_unit_error
-from .exact import RationalMonomial
-from .float_certificate import FloatCertificate, certify_float
-from .progress import Stage, check_progress
+from ._certificate import Certificate
+from ._certify import certify, recheck
+from ._checks import Check
+from ._compare import compare_networks, match_units, max_unit_error
+from ._exact import RationalMonomial
+from ._float_certificate import FloatCertificate, certify_float
+from ._progress import Stage, check_progress
 
 __all__ = ["Certificate", "FloatCertificate", "Check", "certify", "recheck", "certify_float",
            "compare_networks", "match_units", "max_unit_error", "RationalMonomial", "Stage",

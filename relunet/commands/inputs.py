@@ -67,7 +67,7 @@ def add_force(parser) -> None:
 
 
 def guard(args, outputs: dict, inputs: dict) -> None:
-    """:func:`recover.files.guard_outputs` with the command's ``--force``."""
+    """:func:`recover._files.guard_outputs` with the command's ``--force``."""
     guard_outputs(outputs, inputs, force=getattr(args, "force", False))
 
 

@@ -62,7 +62,7 @@ def json_ready(obj):
         return obj.tolist()
     if isinstance(obj, np.generic):
         return obj.item()
-    if hasattr(obj, "to_dict"):  # e.g. recover.weight_cones.WeightCone
+    if hasattr(obj, "to_dict"):  # e.g. recover._weight_cones.WeightCone
         return json_ready(obj.to_dict())
     return obj
 

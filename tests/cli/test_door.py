@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from recover import TwoLayerNetwork
-from recover.errors import InvalidInputError
-from recover.files import atomic_write, guard_outputs
-from recover.bounded_json import load_bounded
-from recover.io import load_array
+from recover._errors import InvalidInputError
+from recover._files import atomic_write, guard_outputs
+from recover._bounded_json import load_bounded
+from recover._io import load_array
 from verify import compare_networks
 from relunet.cli import main
 from relunet.commands.report import Progress
@@ -284,7 +284,7 @@ def test_non_real_dtypes_are_refused(tmp_path, array, words):
 
 
 def test_zip_bomb_is_refused_from_the_declared_size(tmp_path, monkeypatch):
-    monkeypatch.setattr("recover.io.MAX_ARRAY_BYTES", 10**6)
+    monkeypatch.setattr("recover._io.MAX_ARRAY_BYTES", 10**6)
     np.savez_compressed(tmp_path / "bomb.npz", a=np.zeros(10**6))  # 8 MB inflated
     assert (tmp_path / "bomb.npz").stat().st_size < 50_000
     with pytest.raises(InvalidInputError, match="inflate to"):
@@ -302,7 +302,7 @@ def test_npz_member_count_and_junk_members_are_refused(tmp_path):
 
 
 def test_text_and_json_caps(tmp_path, monkeypatch):
-    monkeypatch.setattr("recover.io.MAX_TEXT_BYTES", 100)
+    monkeypatch.setattr("recover._io.MAX_TEXT_BYTES", 100)
     (tmp_path / "a.csv").write_text("1,2\n" * 100)
     with pytest.raises(InvalidInputError, match="over the cap"):
         load_array(tmp_path / "a.csv")

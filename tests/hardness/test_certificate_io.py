@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from hardness import SetSplitting, decide_fit, reduce_set_splitting
-from hardness.search import Branch
-from hardness.certificate_io import (MAX_DIGITS, certificate_from_json, certificate_to_json,
+from hardness._search import Branch
+from hardness._certificate_io import (MAX_DIGITS, certificate_from_json, certificate_to_json,
                                      load_certificate, save_certificate)
 from recover import InvalidInputError
 

@@ -3,7 +3,7 @@ import io
 import pytest
 
 from hardness import SetSplitting, check_reductions
-from hardness.check import CheckReport, check_instance
+from hardness._check import CheckReport, check_instance
 
 
 def test_small_exhaustive_check_agrees():

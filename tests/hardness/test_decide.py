@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hardness import SetSplitting, decide_fit, reduce_set_splitting
-from hardness.decide import (Leaf, bound_coefficients, label_certificate, label_infeasible,
+from hardness._decide import (Leaf, bound_coefficients, label_certificate, label_infeasible,
                              needed_patterns, sign_cases)
-from hardness.farkas import check_farkas
+from hardness._farkas import check_farkas
 from recover import InvalidInputError, TwoLayerNetwork
 
 TRIANGLE = reduce_set_splitting(SetSplitting(3, [(0, 1), (1, 2), (0, 2)]))
@@ -47,8 +47,8 @@ def test_every_fit_lies_in_a_needed_pattern(signs, t):
 @pytest.mark.parametrize("label", [-2, 3])
 def test_label_certificates_are_valid_farkas(signs, label):
     X, y = np.array([[1, 2], [3, -1]]), np.array([label, 0])
-    from hardness.decide import _Data
-    from hardness.rational import exact_data
+    from hardness._decide import _Data
+    from hardness._rational import exact_data
     data = _Data(exact_data(X, "X"), exact_data(y, "y"))
     for p in itertools.product((True, False), repeat=len(signs)):
         if label_infeasible(signs, p, label):

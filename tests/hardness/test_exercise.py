@@ -1,4 +1,4 @@
-"""``hardness.exercise`` and ``relunet hardness exercise``: seeded exercises whose
+"""``hardness._exercise`` and ``relunet hardness exercise``: seeded exercises whose
 solutions are checked exactly, as text and as LaTeX."""
 
 import itertools
@@ -10,9 +10,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from hardness.exercise import MAX_CLAUSES, MAX_ELEMENTS, draw_exercise, monochromatic_clauses
-from hardness.exercise_render import render_latex, render_text
-from recover.errors import InvalidInputError
+from hardness._exercise import MAX_CLAUSES, MAX_ELEMENTS, draw_exercise, monochromatic_clauses
+from hardness._exercise_render import render_latex, render_text
+from recover._errors import InvalidInputError
 from relunet.cli import main
 
 #: With the defaults (4 elements, 4 clauses): seed 0 draws a yes-, seed 3 a no-instance.

@@ -6,8 +6,8 @@ from fractions import Fraction
 import pytest
 
 from hardness import SetSplitting, check_reductions, decide_fit, reduce_set_splitting
-from hardness.decide import SignProblem, _Data, sign_cases, validate_fit_data
-from hardness.search import Search
+from hardness._decide import SignProblem, _Data, sign_cases, validate_fit_data
+from hardness._search import Search
 from recover import InvalidInputError
 
 TRIANGLE = reduce_set_splitting(SetSplitting(3, [(0, 1), (1, 2), (0, 2)]))   # no

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from hardness.set_splitting import (MAX_CLAUSES, MAX_ELEMENTS, MAX_FILE_BYTES,
+from hardness._set_splitting import (MAX_CLAUSES, MAX_ELEMENTS, MAX_FILE_BYTES,
                                     MAX_INCIDENCES, SetSplitting)
 from recover import InvalidInputError
 
@@ -70,7 +70,7 @@ def test_directory_non_utf8_and_missing(tmp_path):
 
 def test_permission_denied(tmp_path, monkeypatch):
     """Faked: the tests may run as root, who reads files whatever their mode."""
-    import recover.io as io
+    import recover._io as io
 
     def denied(path, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))

@@ -4,8 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hardness import SetSplitting, check_reductions, decide_fit, reduce_set_splitting
-from hardness import check as check_module
-from hardness.smt import z3_available, z3_decide_fit
+from hardness import _check as check_module
+from hardness._smt import z3_available, z3_decide_fit
 from recover import RelunetError
 from relunet.cli import main
 

@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 from recover import InvalidInputError, get_activation
-from recover.activations import _numeric_inverse
+from recover._activations import _numeric_inverse
 
 INVERTIBLE = ["relu", "relu2", "relu^3", "relu^1.5", "log(1+t)", "1-exp(-t)", "tanh(t)",
               "atan(t)", "t/(1+t)"]

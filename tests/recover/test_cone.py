@@ -1,12 +1,12 @@
-"""The facet search by linear programming over the dual cone (recover/cone.py)."""
+"""The facet search by linear programming over the dual cone (recover/_cone.py)."""
 
 import numpy as np
 import pytest
 
 from recover import planted_instance, recover_network
-from recover.cone import cone_facets, residual_span
-from recover.facets import exact_facet, informative_columns
-from recover.span import label_span
+from recover._cone import cone_facets, residual_span
+from recover._facets import exact_facet, informative_columns
+from recover._span import label_span
 
 
 def _true_facets(inst, span):
@@ -62,9 +62,9 @@ def test_a_facet_of_units_rarely_on_is_snapped_from_all_its_samples():
     import numpy as np
 
     from recover import TwoLayerNetwork, recover_network
-    from recover.facets import exact_facet, informative_columns
-    from recover.span import label_span
-    from verify.compare import compare_networks
+    from recover._facets import exact_facet, informative_columns
+    from recover._span import label_span
+    from verify._compare import compare_networks
 
     rng = np.random.default_rng(0)
     net = TwoLayerNetwork(rng.standard_normal((15, 10)), rng.standard_normal((10, 20)))

@@ -15,7 +15,7 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from recover import InvalidInputError, RecoveryFailed, planted_instance, recover_network
-from recover.errors import RelunetWarning
+from recover._errors import RelunetWarning
 from recover.estimator import EXPECTED_FAILED_CHECKS, RectifiedNetRegressor
 from verify import compare_networks
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recover import InvalidInputError, TwoLayerNetwork, get_activation
-from recover.activations import T, parse_positive_part
-from recover.expression import MAX_CHARS, parse_expression
+from recover._activations import T, parse_positive_part
+from recover._expression import MAX_CHARS, parse_expression
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from recover import planted_instance
-from recover.cone import cone_facets
-from recover.span import label_span
+from recover._cone import cone_facets
+from recover._span import label_span
 
 RECORD = Path(__file__).parent / "data" / "cone_facets_recorded.json"
 #: (d, k, m, n), seed, activation — chosen because their stats show every strategy at work.

@@ -1,4 +1,4 @@
-"""Steps 2–3 alone (recover.facets, recover.cone): every facet returned is a true facet of
+"""Steps 2–3 alone (recover._facets, recover._cone): every facet returned is a true facet of
 the cone of reduced labels — its normal vanishes on at least n/4 samples and is ≥ 0 on all
 — and it is the true one, ``w_i ∝ row i of (Pᵀ U*)⁻¹``."""
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from recover import label_span, planted_instance
-from recover.cone import cone_facets
+from recover._cone import cone_facets
 from recover import Tolerances
-from recover.facets import exact_facet, informative_columns
+from recover._facets import exact_facet, informative_columns
 
 ON_FACET_RTOL = Tolerances().on_facet_rtol
 

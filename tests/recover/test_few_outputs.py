@@ -1,5 +1,5 @@
-"""Exact recovery with fewer outputs than hidden units (m < k): recover.patterns,
-recover.moment_start, recover.few_outputs and their dispatch from recover_network."""
+"""Exact recovery with fewer outputs than hidden units (m < k): recover._patterns,
+recover._moment_start, recover._few_outputs and their dispatch from recover_network."""
 
 import warnings
 
@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from recover import (InvalidInputError, RecoveryFailed, Tolerances, TwoLayerNetwork,
                      planted_instance, recover_network, using_tolerances)
-from recover.activations import get_activation
-from recover.errors import RelunetWarning
-from recover.moment_start import hermite_pair, quadratic_parts, subspace
-from recover.patterns import pattern_finish
-from recover.refine import refine
+from recover._activations import get_activation
+from recover._errors import RelunetWarning
+from recover._moment_start import hermite_pair, quadratic_parts, subspace
+from recover._patterns import pattern_finish
+from recover._refine import refine
 from verify import compare_networks, max_unit_error
 
 RESIDUAL_RTOL = Tolerances().residual_rtol

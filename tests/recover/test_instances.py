@@ -20,7 +20,7 @@ def test_integer_instance_is_exact():
 
 
 def test_integer_labels_beyond_float64_exactness_warn():
-    from recover.errors import RelunetWarning
+    from recover._errors import RelunetWarning
 
     with pytest.warns(RelunetWarning, match="2\\^53"):
         planted_instance(20, 10, 15, 300, seed=0, activation="relu^6", integer=True)

@@ -260,7 +260,7 @@ def test_missing_torch_names_the_extra(monkeypatch):
 
 # --- optional means optional ------------------------------------------------------------
 def test_importing_recover_loads_neither_sklearn_nor_torch():
-    probe = ("import sys, recover, recover.network, recover.interop_sklearn, "
+    probe = ("import sys, recover, recover._network, recover.interop_sklearn, "
              "recover.interop_torch\n"
              "print(sorted(m for m in ('sklearn', 'torch', 'recover.estimator') "
              "if m in sys.modules))")

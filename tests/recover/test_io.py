@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from recover import InvalidInputError
-from recover.io import load_array
+from recover._io import load_array
 
 
 def test_loads_plain_npy(tmp_path):

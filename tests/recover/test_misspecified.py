@@ -9,11 +9,11 @@ import pytest
 
 from benchmarks.misspecified import CASES, run_case
 from recover import InvalidInputError, RecoveryFailed, planted_instance, recover_network
-from recover.errors import RelunetWarning
-from recover.instances import misspecified_instance
-from recover.misfit import noise_check
-from recover.tolerances import Tolerances
-from recover.span import left_singular
+from recover._errors import RelunetWarning
+from recover._instances import misspecified_instance
+from recover._misfit import noise_check
+from recover._tolerances import Tolerances
+from recover._span import left_singular
 
 BY_NAME = {case.name: case for case in CASES}
 
@@ -157,7 +157,7 @@ def test_rank_deficient_inputs_give_the_part_on_span_x_with_a_warning(kind, bias
     span(X), equals the truth projected onto span(X), reproduces the labels, and says
     what is not determined."""
     from recover import TwoLayerNetwork
-    from verify.compare import compare_networks
+    from verify._compare import compare_networks
 
     inst = misspecified_instance(kind, seed=1)
     t = inst.network

@@ -1,11 +1,11 @@
-"""The moment step alone (recover.moments): Hermite/Jennrich directions estimate the true
+"""The moment step alone (recover._moments): Hermite/Jennrich directions estimate the true
 unit directions; at n = 10⁵ Gaussian samples they correlate with them above 0.99."""
 
 import numpy as np
 import pytest
 
 from recover import label_span, planted_instance
-from recover.moments import hermite_directions
+from recover._moments import hermite_directions
 
 
 def _correlations(D, V):

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recover import InvalidInputError, TwoLayerNetwork, planted_instance
-from recover.instances import misspecified_instance
+from recover._instances import misspecified_instance
 
 
 def _digest(*arrays) -> str:

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from recover import InvalidInputError, RelunetError, planted_instance, recover_network
-from recover.errors import RelunetWarning
-from recover.network import TwoLayerNetwork
-from recover.refine import refine
+from recover._errors import RelunetWarning
+from recover._network import TwoLayerNetwork
+from recover._refine import refine
 from verify import compare_networks, match_units
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from recover import (InvalidInputError, TwoLayerNetwork, planted_instance,
                      recover_network)
-from recover.validation import as_matrix, power_of_two_scale
+from recover._validation import as_matrix, power_of_two_scale
 from verify import compare_networks
 
 EXACT = 1e-10

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from recover import (InvalidInputError, RecoveryFailed, TwoLayerNetwork, planted_instance,
                      recover_network)
-from recover.errors import RelunetWarning
+from recover._errors import RelunetWarning
 from verify import compare_networks
 
 EXACT = 1e-10

@@ -5,7 +5,7 @@ import pytest
 
 from recover import RecoveryFailed, planted_instance, recover_network
 from verify import compare_networks
-from verify.compare import match_units
+from verify._compare import match_units
 
 EXACT = 1e-10
 MUST_SHOW = ["relu", "relu2", "t**3", "log(1+t)", "1-exp(-t)"]

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from recover import (InvalidInputError, RecoveryFailed, TwoLayerNetwork, planted_instance,
                      recover_network)
-from recover.refine import refine
-from verify.compare import compare_networks
+from recover._refine import refine
+from verify._compare import compare_networks
 
 EXACT = 1e-10
 

@@ -1,4 +1,4 @@
-"""Levenberg–Marquardt's stopping report (recover.refine): ``converged`` is True only when
+"""Levenberg–Marquardt's stopping report (recover._refine): ``converged`` is True only when
 a step's improvement fell below ``rtol``; a damping blow-up (no step decreases the loss)
 is reported as not converged, with the reason."""
 
@@ -9,7 +9,7 @@ import numpy as np
 from recover import get_activation, planted_instance, refine
 
 # the module (the package exports the function under the same name)
-refine_module = importlib.import_module("recover.refine")
+refine_module = importlib.import_module("recover._refine")
 
 RELU = get_activation("relu")
 

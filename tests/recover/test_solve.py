@@ -1,4 +1,4 @@
-"""Step 4 alone (recover.solve): from the true activation pattern, V and U are solved to
+"""Step 4 alone (recover._solve): from the true activation pattern, V and U are solved to
 1e-12; a wrong active set is detected by the residual or sign checks the pipeline uses."""
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 from recover import RecoveryFailed, Tolerances, get_activation, planted_instance
 
 RESIDUAL_RTOL = Tolerances().residual_rtol
-from recover.solve import hidden_unit, output_weights, weights_from_activations
+from recover._solve import hidden_unit, output_weights, weights_from_activations
 
 RELU = get_activation("relu")
 

@@ -1,4 +1,4 @@
-"""Step 1 alone (recover.span): the label span is the span of U*, to machine precision."""
+"""Step 1 alone (recover._span): the label span is the span of U*, to machine precision."""
 
 import numpy as np
 import pytest

@@ -12,10 +12,10 @@ import pytest
 
 from recover import (InvalidInputError, RecoveryFailed, Tolerances, TwoLayerNetwork,
                      planted_instance, recover_network)
-from recover.errors import RelunetWarning
-from recover.instances import misspecified_instance
-from recover.span import label_span
-from recover.tolerances import current, markdown_table, using
+from recover._errors import RelunetWarning
+from recover._instances import misspecified_instance
+from recover._span import label_span
+from recover._tolerances import current, markdown_table, using
 from verify import certify
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "tolerances.md"
@@ -35,10 +35,10 @@ def test_every_field_has_a_reason_and_a_checked_kind():
 
 
 def test_no_tolerance_constant_is_left_in_the_modules_it_replaced():
-    import recover.cone as cone
-    import recover.facets as facets
-    import recover.recovery as recovery
-    import recover.span as span
+    import recover._cone as cone
+    import recover._facets as facets
+    import recover._recovery as recovery
+    import recover._span as span
     gone = {recovery: ["RESIDUAL_RTOL", "REALIZABLE_RTOL", "NOISY_RESTARTS"],
             cone: ["VIOLATION_RTOL", "STALL", "SPARSE_FACTOR", "INITIAL_PER_UNIT"],
             facets: ["ON_FACET_RTOL", "GATHER_RTOL", "RANK_GAP_MIN"], span: ["RANK_RTOL"]}
@@ -156,7 +156,7 @@ def test_a_warning_points_at_the_callers_line():
 
 
 def test_the_facet_search_reads_its_budgets_from_the_tolerances_in_force():
-    from recover.cone import cone_facets
+    from recover._cone import cone_facets
     inst = planted_instance(6, 6, 6, 40, seed=0)
     Z = label_span(inst.Y, 6).Z
     _, default = cone_facets(Z, 6, np.random.default_rng(0), 8)

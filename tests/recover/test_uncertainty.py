@@ -1,4 +1,4 @@
-"""Error bars alone (recover.uncertainty): the standard errors predict the spread of the
+"""Error bars alone (recover._uncertainty): the standard errors predict the spread of the
 least-squares estimate over noise draws. A statistical test with fixed seeds: the
 spread over 40 noise draws is compared with the predicted one, entry by entry, within a
 factor 1.5 (the empirical standard deviation of 40 draws is itself off by ~11 %)."""
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from recover import TwoLayerNetwork, get_activation, planted_instance, refine
-from recover.uncertainty import standard_errors
+from recover._uncertainty import standard_errors
 
 RELU = get_activation("relu")
 DRAWS = 40

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from recover import RecoveryFailed, planted_instance, recover_network
-from recover.facets import add_if_new, exact_facet, informative_columns
-from recover.span import label_span
-from recover.weight_cones import realisable, weight_cone
+from recover._facets import add_if_new, exact_facet, informative_columns
+from recover._span import label_span
+from recover._weight_cones import realisable, weight_cone
 
 
 def test_a_half_space_pattern_is_realisable_and_its_cone_holds_the_normal():

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from recover import InvalidInputError
-from recover.bounded_json import load_bounded, loads_bounded
+from recover._bounded_json import load_bounded, loads_bounded
 from verify import Certificate, certify
-from verify.certificate import MAX_CERTIFICATE_CHARS, MAX_PRECISION_DIGITS
+from verify._certificate import MAX_CERTIFICATE_CHARS, MAX_PRECISION_DIGITS
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 
 from recover import InvalidInputError, planted_instance
 from verify import certify
-from verify.progress import Stage
+from verify._progress import Stage
 
 INST = planted_instance(6, 3, 4, 200, seed=3, integer=True)
 

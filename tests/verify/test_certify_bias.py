@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from recover import InvalidInputError, TwoLayerNetwork, get_activation, planted_instance
 from relunet.cli import main
 from verify import Certificate, certify, recheck
-from verify.compare import max_unit_error
-from verify.exact import RationalMonomial
-from verify.identifiability import PRIMES, identifiability_check, jacobian_rows_mod_p
+from verify._compare import max_unit_error
+from verify._exact import RationalMonomial
+from verify._identifiability import PRIMES, identifiability_check, jacobian_rows_mod_p
 
 fractions = np.vectorize(Fraction, otypes=[object])
 AUDIT = Path(__file__).resolve().parents[2] / "verify" / "relu_audit.py"

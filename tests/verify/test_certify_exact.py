@@ -6,7 +6,7 @@ import pytest
 
 from recover import TwoLayerNetwork, planted_instance
 from verify import certify
-from verify.exact import exact_canonical
+from verify._exact import exact_canonical
 
 
 def exact_truth(net):

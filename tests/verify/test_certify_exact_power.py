@@ -7,8 +7,8 @@ import pytest
 
 from recover import TwoLayerNetwork, get_activation, planted_instance, recover_network
 from verify import certify, recheck
-from verify.certificate import Certificate
-from verify.exact import RationalMonomial
+from verify._certificate import Certificate
+from verify._exact import RationalMonomial
 
 POWERS = ["relu2", "t**3", "relu^4", "2*t**2"]
 fractions = np.vectorize(Fraction, otypes=[object])

@@ -1,4 +1,4 @@
-"""Certificates for m < k (the block method of verify.blocks): exact over Q and at 50
+"""Certificates for m < k (the block method of verify._blocks): exact over Q and at 50
 digits, sound against mutations of the candidate, and honest about what is not covered."""
 import subprocess
 import sys
@@ -223,8 +223,8 @@ def test_dyadic_product_and_refined_solve_agree_with_exact_arithmetic():
 
     import mpmath
 
-    from verify.blocks import dyadic_product, refined_solve
-    from verify.precision import mp_array, mpf_to_fraction
+    from verify._blocks import dyadic_product, refined_solve
+    from verify._precision import mp_array, mpf_to_fraction
 
     rng = np.random.default_rng(3)
     S = rng.standard_normal((6, 6)) * np.array([1e-3, 1, 1e4, 1, 1, 7])
@@ -247,7 +247,7 @@ def test_dyadic_product_and_refined_solve_agree_with_exact_arithmetic():
 def test_rows_singular_over_q_are_not_proven(monkeypatch):
     # the float choice of rows is only a proposal: if it were exactly singular, the
     # exact LU says so and nothing is claimed
-    import verify.blocks as blocks
+    import verify._blocks as blocks
 
     def duplicated(A, m):
         rows = np.arange(A.shape[1])

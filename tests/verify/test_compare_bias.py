@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from recover import TwoLayerNetwork, planted_instance
 from verify import certify, compare_networks
-from verify.compare import match_units, max_unit_error
+from verify._compare import match_units, max_unit_error
 
 
 def _biased(seed: int, m: int, k: int, d: int, act: str = "relu") -> TwoLayerNetwork:

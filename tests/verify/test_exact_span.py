@@ -3,8 +3,8 @@ float choice falls back to exact elimination, and rank(Y) < k is reported, never
 import numpy as np
 
 from recover import TwoLayerNetwork, planted_instance
-from verify import certify, exact
-from verify.exact import exact_span, qq_matrix
+from verify import _exact as exact, certify
+from verify._exact import exact_span, qq_matrix
 
 INST = planted_instance(6, 3, 5, 300, seed=4, integer=True)
 

@@ -1,4 +1,4 @@
-"""The float-aware certificate (verify.float_certificate): it must hold for every honest
+"""The float-aware certificate (verify._float_certificate): it must hold for every honest
 float evaluation of the network, in any summation order, and fail as soon as the labels
 are farther from the exact net(X) than rounding can explain."""
 
@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recover import planted_instance
-from recover.errors import InvalidInputError
-from recover.network import TwoLayerNetwork
+from recover._errors import InvalidInputError
+from recover._network import TwoLayerNetwork
 from relunet.cli import main
 from verify import certify_float
-from verify.float_certificate import error_bound
+from verify._float_certificate import error_bound
 
 ACTIVATIONS = ["relu", "relu2", "log(1+t)", "1-exp(-t)", "tanh(t)"]
 NAIVE = {"relu": lambda p: np.maximum(p, 0),
@@ -308,7 +308,7 @@ def _recovered_like(net, rel, seed=0):
 
 @pytest.mark.parametrize("activation", ["relu", "relu2", "log(1+t)"])
 def test_weight_rtol_certifies_a_network_a_few_ulp_off(activation):
-    from verify.float_certificate import certify_float
+    from verify._float_certificate import certify_float
 
     rng = np.random.default_rng(3)
     net = TwoLayerNetwork(rng.standard_normal((5, 4)), rng.standard_normal((4, 6)),
@@ -326,7 +326,7 @@ def test_weight_rtol_certifies_a_network_a_few_ulp_off(activation):
 
 
 def test_weight_rtol_bound_grows_with_delta_and_is_checked():
-    from verify.float_certificate import error_bound
+    from verify._float_certificate import error_bound
 
     rng = np.random.default_rng(4)
     net = TwoLayerNetwork(rng.standard_normal((3, 2)), rng.standard_normal((2, 4)))
@@ -343,8 +343,8 @@ def test_weight_rtol_is_relative_to_each_units_scale():
     """A tiny weight moved by a few ulp of its unit's scale (a relative change of 1e-8 of
     the entry itself): how a recovered network differs from the model. Certified at
     δ = 1e-14 (the measure of verify.max_unit_error), not at δ = 0."""
-    from verify.compare import max_unit_error
-    from verify.float_certificate import certify_float
+    from verify._compare import max_unit_error
+    from verify._float_certificate import certify_float
 
     rng = np.random.default_rng(5)
     V = rng.standard_normal((4, 6))

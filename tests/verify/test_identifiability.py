@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from recover import get_activation, planted_instance
-from verify.exact import RationalMonomial
-from verify.identifiability import identifiability_check
+from verify._exact import RationalMonomial
+from verify._identifiability import identifiability_check
 
 fractions = np.vectorize(Fraction, otypes=[object])
 
@@ -51,7 +51,7 @@ def test_the_jacobian_mod_p_is_the_derivative_of_the_network(act):
     # symbolically (sympy) at the same point, reduce mod p, compare row by row.
     import sympy
 
-    from verify.identifiability import jacobian_rows_mod_p
+    from verify._identifiability import jacobian_rows_mod_p
 
     inst = planted_instance(3, 2, 2, 12, seed=4, activation=act, integer=True)
     U, V, X = fractions(inst.network.U), fractions(inst.network.V), inst.X

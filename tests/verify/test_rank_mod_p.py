@@ -12,8 +12,8 @@ from sympy import GF
 from sympy.polys.matrices import DomainMatrix
 
 from recover import get_activation, planted_instance
-from verify.exact import RationalMonomial
-from verify.identifiability import (PRIMES, identifiability_check, rank_backend, rank_mod_p,
+from verify._exact import RationalMonomial
+from verify._identifiability import (PRIMES, identifiability_check, rank_backend, rank_mod_p,
                                     rank_mod_p_numpy)
 
 fractions = np.vectorize(Fraction, otypes=[object])

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from recover import TwoLayerNetwork, planted_instance
 from verify import certify
 from verify import relu_audit
-from verify.certificate import data_digest
+from verify._certificate import data_digest
 
 SCRIPT = Path(relu_audit.__file__)
 INST = planted_instance(8, 4, 6, 400, seed=11, integer=True)

@@ -1,4 +1,4 @@
-"""verify.selection alone: the columns (rows) it returns are independent over ℚ — proven,
+"""verify._selection alone: the columns (rows) it returns are independent over ℚ — proven,
 whatever the float proposal — and it returns None exactly when the exact rank of the
 candidates is below the number asked for."""
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sympy.polys.matrices import DomainMatrix
 from sympy import QQ
 
-from verify.selection import independent_columns, independent_rows, propose_columns
+from verify._selection import independent_columns, independent_rows, propose_columns
 
 
 def _exact(A: np.ndarray) -> DomainMatrix:

@@ -1,0 +1,425 @@
+"""Finding facets by linear programming over the dual cone (relunet's default).
+
+Every vertex of the polyhedron ``{w : w·z_j ≥ 0 ∀j, w·r = 1}`` is the normal of a facet
+of the cone spanned by the reduced labels ``z_j``. If the cone were exactly the
+simplicial cone of ``A``, its only facets would be the ``k`` true ones and
+the linear program ``min (Σ_j z_j)·w`` would return the unit ``i`` that maximises
+``F_ir / ‖F_i‖₁`` among those active at sample ``r``. With finitely many samples the cone
+is slightly smaller and has a few extra facets near its extreme rays, but in practice the
+optimum lands on a true facet; either way the exact step
+(:func:`recover._facets.exact_facet`) verifies it by its sample count.
+
+To reach every unit, the next ``r`` is the sample whose direction makes the largest angle
+with every facet found so far: units already found are (nearly) inactive there, so the
+optimum must come from a unit not yet found. When that fails (the program returns a
+facet already known), ``r`` is drawn from the span of the missing units' columns of
+``A`` (:func:`residual_span`), where every found normal vanishes: such a program cannot
+return a known facet. A unit that another always dominates never
+wins these programs; when the search stalls, it is found inside the facet of the unit
+that dominates it (:func:`facets_through_edges`).
+
+Each program is solved by constraint generation (:func:`dual_vertex`): a small program
+on a few constraints, re-solved with the samples it violates until none is.
+
+The method needs no moment estimates, hence few samples: it succeeds as soon as each unit
+has ``k−1`` inactive samples in general position and ``d`` active ones. Each linear
+program has ``k`` variables; ``k`` to ``1.5k`` programs are typical, each costing a few
+small restricted programs and O(nk) to check all samples.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from scipy.optimize import linprog
+
+from ._facets import Facet, add_if_new, exact_facet, informative_columns
+from ._span import left_singular
+from ._tolerances import current
+
+# Tolerances and budgets (recover._tolerances): initial_per_unit, lp_rounds, lp_box and
+# violation_rtol (one program); programs_per_unit·k + programs_extra programs; stall,
+# edge_sweeps, edge_bases, edge_programs_per_facet (search inside found facets);
+# subsample_rounds, subsample_per_unit, subsample_programs_per_unit; sparse_factor.
+
+
+def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
+                max_programs: int | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                subsample_rounds: int | None = None,
+                accept: Callable[[Facet], bool] | None = None,
+                keep_sparse: Callable[[Facet], bool] | None = None
+                ) -> tuple[list[Facet], dict]:
+    """Find up to ``k`` verified facets of the cone of the columns of ``Z`` (k×n).
+
+    Parameters
+    ----------
+    Z : ndarray, shape (k, n)
+        Reduced labels (:func:`recover._span.label_span`).
+    k : int
+        Number of facets wanted (hidden units).
+    rng : numpy Generator
+        Source of the random choices (first anchor, initial constraints, tie-breaks).
+    min_count : int
+        Samples a facet must hold to be accepted.
+    max_programs : int, optional
+        Budget of linear programs (default ``programs_per_unit·k + programs_extra`` of
+        :class:`recover._tolerances.Tolerances`, ``4k + 20``).
+    progress : callable, optional
+        Called as ``progress(found, k)`` after each program.
+    subsample_rounds : int, optional
+        If units are still missing when the search stalls, repeat it this many times
+        (default ``Tolerances.subsample_rounds``) on a random subsample of
+        ``subsample_per_unit·k`` samples (another cone, another dominance order) and
+        snap what it finds onto the full data.
+    accept : callable, optional
+        An extra test a verified facet must pass to be kept (e.g. that its pattern is a
+        half-space of the inputs: :func:`recover._weight_cones.realisable`); facets that
+        fail it are counted as ``unrealisable`` and the search goes on.
+    keep_sparse : callable, optional
+        A test that keeps a facet the share rule (``Tolerances.sparse_factor``) would
+        drop (e.g. that its activations are those of one unit): a unit off on 2 % of
+        the samples beside one off on 93 % (inputs in one orthant) has a true facet the
+        share alone would drop.
+
+    Returns
+    -------
+    facets : list of Facet
+    stats : dict with the numbers of programs solved, failed and duplicated, and of
+        restricted programs solved in all (constraint generation rounds).
+    """
+    search = FacetSearch(Z, k, rng, min_count, accept=accept, keep_sparse=keep_sparse,
+                         progress=progress)
+    return search.run(max_programs, subsample_rounds)
+
+
+class FacetSearch:
+    """The search of :func:`cone_facets`: its state and one method per strategy.
+
+    * :meth:`program` — one linear program, anchored by :meth:`sample_anchor` (the
+      sample farthest from every facet found) or, after a program that found nothing
+      new, by :meth:`residual_anchor` (where every found normal vanishes);
+    * :meth:`confirm` — the exact step on the program's vertex, and what became of it;
+    * :meth:`on_stall` — after ``Tolerances.stall`` programs without a new facet,
+      programs inside the facets found (:meth:`search_edges`);
+    * :meth:`search_subsample` — when the full search is spent, the search on a random
+      subsample, its facets snapped onto all samples;
+    * :meth:`prune` — the share rule: a spurious supporting hyperplane can hold more
+      than ``k−1`` samples (repeated points of a step, near-coincident points of a
+      saturating f), but not ``1/sparse_factor`` of the most populated facet's.
+
+    ``facets`` grows as the search goes; ``stats`` counts what happened.
+    """
+
+    def __init__(self, Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int, *,
+                 accept: Callable[[Facet], bool] | None = None,
+                 keep_sparse: Callable[[Facet], bool] | None = None,
+                 progress: Callable[[int, int], None] | None = None):
+        self.Z, self.k, self.rng, self.min_count = Z, k, rng, min_count
+        self.accept, self.keep_sparse, self.progress = accept, keep_sparse, progress
+        self.tol = current()
+        self.znorm, self.informative = informative_columns(Z)
+        self.dirs = Z / np.where(self.informative, self.znorm, np.inf)
+        self.objective = Z.sum(axis=1)
+        self.facets: list[Facet] = []
+        self.used = ~self.informative
+        self.stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0,
+                      "duplicates": 0, "unrealisable": 0}
+        self.stalled = 0
+        self.dominant: dict[int, int] = {}  # facet index -> times a program returned it
+
+    def run(self, max_programs: int | None = None, subsample_rounds: int | None = None
+            ) -> tuple[list[Facet], dict]:
+        """Programs until ``k`` facets, the budget or the anchors run out; then the
+        subsample rounds while facets are missing. Returns ``(facets, stats)``."""
+        tol = self.tol
+        budget = max_programs or tol.programs_per_unit * self.k + tol.programs_extra
+        while self.missing() and self.stats["programs"] < budget and not self.used.all():
+            self.program()
+        rounds = tol.subsample_rounds if subsample_rounds is None else subsample_rounds
+        for _ in range(rounds if self.missing() else 0):
+            self.search_subsample()
+            self._report()
+            if not self.missing():
+                break
+        return self.facets, self.stats
+
+    def missing(self) -> bool:
+        return len(self.facets) < self.k
+
+    def program(self) -> None:
+        """One program: anchor, solve, confirm; then the stall rule and the share rule."""
+        self.stats["programs"] += 1
+        found = len(self.facets)
+        in_residual = bool(self.facets) and self.stalled > 0
+        r = self.residual_anchor() if in_residual else self.sample_anchor()
+        objective = tilted_objective(self.Z, self.informative, self.facets, self.objective)
+        self.confirm(dual_vertex(self.Z, self.dirs, r, objective, self.rng, self.stats))
+        progressed = len(self.facets) > found
+        if in_residual and progressed:
+            _count(self.stats, "residual_found")
+        self.stalled = 0 if progressed else self.stalled + 1
+        if self.stalled >= self.tol.stall and self.facets:
+            self.on_stall()
+        self.prune()
+        self._report()
+
+    def sample_anchor(self) -> np.ndarray:
+        """The unused sample farthest in angle from every facet found
+        (:func:`next_anchor`)."""
+        j = next_anchor(self.dirs, [f.w for f in self.facets], self.used, self.rng)
+        self.used[j] = True
+        return self.Z[:, j]
+
+    def residual_anchor(self) -> np.ndarray:
+        """The last program found nothing new: anchor in the span where every found
+        normal vanishes, so that only a missing facet can be returned
+        (:func:`residual_anchor`)."""
+        _count(self.stats, "residual_programs")
+        return residual_anchor(self.Z, self.facets, self.k, self.rng)
+
+    def confirm(self, w: np.ndarray | None) -> None:
+        """The exact step on a program's vertex ``w`` (None: the program failed); a new
+        verified facet that passes ``accept`` is kept, a known one counts towards the
+        dominance order that :meth:`on_stall` follows."""
+        if w is None:
+            self.stats["infeasible"] += 1
+            return
+        facet = exact_facet(w, self.Z, self.znorm, self.informative, self.min_count)
+        if facet is None:
+            self.stats["rejected"] += 1
+            return
+        same = [i for i, f in enumerate(self.facets) if facet.same_as(f)]
+        if same:
+            self.stats["duplicates"] += 1
+            self.dominant[same[0]] = self.dominant.get(same[0], 0) + 1
+        elif not add_if_new(self.facets, facet, self.accept):
+            self.stats["unrealisable"] += 1
+
+    def on_stall(self) -> None:
+        """A unit that never wins is dominated by the units that keep winning: look for
+        it inside their facets first (up to ``edge_sweeps`` times per search)."""
+        order = sorted(range(len(self.facets)), key=lambda i: -self.dominant.get(i, 0))
+        if self.stats.get("edge_sweeps", 0) < self.tol.edge_sweeps:
+            _count(self.stats, "edge_sweeps")
+            self.search_edges([self.facets[i] for i in order[:self.tol.edge_bases]])
+        self.dominant.clear()
+        self.stalled = 0
+
+    def search_edges(self, bases: list[Facet]) -> None:
+        """Find missing facets inside the facets ``bases`` already found.
+
+        A unit whose facet never wins the uniform program (another unit always
+        dominates it) still shows on the facet ``H_l`` of the unit ``l`` that dominates
+        it: inside ``H_l`` the samples ``J_l`` span a cone with facets ``H_l ∩ H_u``. A
+        program over ``J_l`` with ``w ⊥ w_l`` finds such an edge; its samples
+        ``J_l ∩ J_u`` leave a two-dimensional null space ``span(w_l, w_u)``, and ``w_u``
+        is the direction in it that puts the most other samples exactly on its
+        hyperplane (:func:`_rotate_to_facet`).
+        """
+        # A facet met through an edge must be about as populated as those found
+        # directly: with few distinct points (a step activation) a spurious supporting
+        # hyperplane can hold many samples, but never half as many as a true facet.
+        min_count = max(self.min_count, min(f.count for f in self.facets) // 2)
+        for base in bases:
+            if not self.missing():
+                return
+            self._programs_inside(base, min_count)
+
+    def _programs_inside(self, base: Facet, min_count: int) -> None:
+        """Up to ``edge_programs_per_facet`` programs over the samples of ``base``,
+        with ``w ⊥ base.w``; each edge found is rotated to the facet beyond it."""
+        J = np.flatnonzero(base.support)
+        ZJ = self.Z[:, J]
+        dirs = ZJ / self.znorm[J]
+        used = np.zeros(len(J), dtype=bool)
+        for _ in range(self.tol.edge_programs_per_facet):
+            if not self.missing() or used.all():
+                break
+            j = next_anchor(dirs, [f.w for f in self.facets], used, self.rng)
+            used[j] = True
+            _count(self.stats, "edge_programs")
+            w = dual_vertex(ZJ, dirs, ZJ[:, j], ZJ.sum(axis=1), self.rng, self.stats,
+                            orthogonal_to=base.w)
+            if w is None:
+                continue
+            facet = _rotate_to_facet(base.w, w, self.Z, self.znorm, self.informative,
+                                     min_count)
+            if add_if_new(self.facets, facet, self.accept):
+                _count(self.stats, "edge_found")
+
+    def search_subsample(self) -> None:
+        """Search the cone of a random subsample of the samples; snap each facet it
+        finds onto all samples with the exact step, and keep the new ones."""
+        tol = self.tol
+        cols = random_columns(self.informative, tol.subsample_per_unit * self.k, self.rng)
+        inner = FacetSearch(self.Z[:, cols], self.k, self.rng, self.min_count)
+        found, inner_stats = inner.run(tol.subsample_programs_per_unit * self.k,
+                                       subsample_rounds=0)
+        _count(self.stats, "subsample_programs", inner_stats["programs"])
+        for facet in found:
+            snapped = exact_facet(facet.w, self.Z, self.znorm, self.informative,
+                                  self.min_count)
+            if add_if_new(self.facets, snapped, self.accept):
+                _count(self.stats, "subsample_found")
+        self.prune()
+
+    def prune(self) -> None:
+        """Drop facets holding fewer than ``1/sparse_factor`` of the samples of the
+        most populated one, unless ``keep_sparse`` keeps them."""
+        if not self.facets:
+            return
+        most = max(f.count for f in self.facets)
+        kept = [f for f in self.facets if self.tol.sparse_factor * f.count >= most or
+                (self.keep_sparse is not None and self.keep_sparse(f))]
+        _count(self.stats, "pruned", len(self.facets) - len(kept))
+        self.facets[:] = kept
+
+    def _report(self) -> None:
+        if self.progress:
+            self.progress(len(self.facets), self.k)
+
+
+def _count(stats: dict, key: str, by: int = 1) -> None:
+    stats[key] = stats.get(key, 0) + by
+
+
+def random_columns(informative: np.ndarray, size: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """Sorted indices of ``size`` random informative samples (all of them if fewer)."""
+    pool = np.flatnonzero(informative)
+    return np.sort(rng.choice(pool, size=min(len(pool), size), replace=False))
+
+
+def residual_span(Z: np.ndarray, facets: list[Facet], k: int) -> np.ndarray:
+    """Orthonormal basis (r×q, ``q = r − len(facets)``, ``r`` the rows of ``Z``) of the
+    span of the columns ``a_l`` of the units not found yet (and, with biases, of the
+    constant row's column, which no facet holds).
+
+    With ``Z = A F`` and the found rows ``F_i ∝ w_i Z``, projecting the rows of ``Z`` off
+    the row space of the found ``F_i`` leaves ``A_missing F_missing P⊥``, whose column
+    space is ``span{a_l : l missing}``. Every found normal vanishes there
+    (``w_i·a_l = 0`` for ``i ≠ l``). O(n k²).
+    """
+    F = np.array([f.w @ Z for f in facets])
+    Q, _ = np.linalg.qr(F.T)
+    R = Z - (Z @ Q) @ Q.T
+    return left_singular(R)[0][:, : Z.shape[0] - len(facets)]
+
+
+def residual_anchor(Z: np.ndarray, facets: list[Facet], k: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """A random direction ``r`` (k,) in :func:`residual_span`.
+
+    ``w_i·r = 0`` for every found facet removes them from the polyhedron
+    ``{w·z_j ≥ 0, w·r = 1}``: its vertices can only be facets not found yet. This reaches
+    units that sample anchors reach late or never (a step at ``k = 6`` with no sample
+    where the unit alone is active among the others; ``k = d = 30``, where it cuts the
+    programs from ~100 to ~40).
+    """
+    basis = residual_span(Z, facets, k)
+    return basis @ rng.standard_normal(basis.shape[1])
+
+
+def tilted_objective(Z: np.ndarray, informative: np.ndarray, facets: list[Facet],
+                     base: np.ndarray) -> np.ndarray:
+    """``Σ_j α_j z_j`` with ``α_j = 1 +`` (number of found units active at ``j``).
+
+    A true facet ``w_i`` scores ``Σ_j α_j F_ij / F_ir``; the weights raise the score of
+    the units already found (their activity is what ``α`` counts) and leave the others
+    at about the average, so the program prefers a new unit. This matters when ``f``
+    saturates or is a step: then ``F_ir`` is nearly the same for every active unit and
+    the plain sum ``α = 1`` always returns the unit with the fewest active samples.
+    """
+    if not facets:
+        return base
+    found_active = sum((~f.support & informative).astype(float) for f in facets)
+    return Z @ (informative * (1.0 + found_active))
+
+
+def next_anchor(dirs: np.ndarray, normals: list[np.ndarray], used: np.ndarray,
+                rng: np.random.Generator) -> int:
+    """The unused sample (unit column of ``dirs``) farthest in angle from every facet
+    normal found so far; random among all when none is found yet."""
+    jitter = current().anchor_jitter * rng.random(dirs.shape[1])
+    if not normals:
+        score = jitter
+    else:
+        score = (np.array(normals) @ dirs).max(axis=0) + jitter
+    score[used] = np.inf
+    return int(np.argmin(score))
+
+
+def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.ndarray,
+                rng: np.random.Generator, stats: dict | None = None,
+                orthogonal_to: np.ndarray | None = None) -> np.ndarray | None:
+    """Solve ``min objective·w  s.t.  w·z_j ≥ 0 (all j), w·r = 1`` by constraint generation
+    (and ``w·orthogonal_to = 0`` if given: a program inside a facet).
+
+    The program is solved on ``initial_per_unit·k`` random constraints; the samples it
+    violates most (up to ``2k``) are added and it is solved again, until no sample is
+    violated — then its optimum is that of the full program. Each restricted program is
+    small (HiGHS, no presolve), and the check against all ``n`` samples is one product
+    ``w Z``: typically 2–3 rounds, ten times faster than one program with every sample.
+    A box ``|w_i| ≤ lp_box/‖r‖`` keeps the early rounds bounded; an optimum on the box is no
+    facet and the exact step rejects it.
+    """
+    k, n = Z.shape
+    tol = current()
+    candidates = np.flatnonzero(np.isfinite(dirs[0]) & np.any(dirs != 0, axis=0))
+    active = set(rng.choice(candidates, size=min(len(candidates), tol.initial_per_unit * k),
+                            replace=False).tolist())
+    bound = tol.lp_box / max(float(np.linalg.norm(r)), np.finfo(float).tiny)
+    A_eq, b_eq = r[None, :], [1.0]
+    if orthogonal_to is not None:
+        A_eq, b_eq = np.vstack([r, orthogonal_to]), [1.0, 0.0]
+    for _ in range(tol.lp_rounds):
+        idx = np.fromiter(sorted(active), dtype=int)
+        res = linprog(objective, A_ub=-Z[:, idx].T, b_ub=np.zeros(len(idx)),
+                      A_eq=A_eq, b_eq=b_eq, bounds=[(-bound, bound)] * k,
+                      method="highs", options={"presolve": False})
+        if stats is not None:
+            stats["rounds"] = stats.get("rounds", 0) + 1
+        if res.status != 0:
+            return None
+        w = res.x
+        slack = w @ dirs
+        violated = np.flatnonzero(slack < -tol.violation_rtol * np.linalg.norm(w))
+        if len(violated) == 0:
+            return w
+        active.update(violated[np.argsort(slack[violated])[: 2 * k]].tolist())
+    return None
+
+
+def _rotate_to_facet(w_base, w_edge, Z, znorm, informative, min_count) -> Facet | None:
+    """The facet normal in ``span(w_base, q)`` (q: the part of the edge's null space
+    orthogonal to ``w_base``) whose hyperplane holds the most samples."""
+    k, tol = Z.shape[0], current()
+    on_base = np.abs(w_base @ Z) <= tol.edge_base_rtol * znorm
+    edge = informative & (np.abs(w_edge @ Z) <= tol.edge_rtol * znorm) & on_base
+    if edge.sum() < k - 2 or k < 3:
+        return None
+    _, _, vt = np.linalg.svd(Z[:, edge].T, full_matrices=True)
+    null = vt[-2:]
+    q = null[0] - (null[0] @ w_base) * w_base
+    if np.linalg.norm(q) < tol.degenerate_direction:
+        q = null[1] - (null[1] @ w_base) * w_base
+    q /= np.linalg.norm(q)
+    a, b = w_base @ Z, q @ Z
+    # cos θ a_j + sin θ b_j = 0  ⇔  θ_j = atan2(−a_j, b_j) (mod π)
+    # Samples on the base facet (a = 0) would all vote for θ = 0: leave them out.
+    off = informative & ~on_base
+    theta = np.mod(np.arctan2(-a[off], b[off]), np.pi)
+    theta.sort()
+    if len(theta) == 0:
+        return None
+    # The most populated cluster of equal angles (to edge_angle_rtol) is the missing facet.
+    breaks = np.flatnonzero(np.diff(theta) > tol.edge_angle_rtol)
+    starts, ends = np.r_[0, breaks + 1], np.r_[breaks + 1, len(theta)]
+    best = int(np.argmax(ends - starts))
+    angle = float(np.median(theta[starts[best]:ends[best]]))
+    w = np.cos(angle) * w_base + np.sin(angle) * q
+    return exact_facet(w, Z, znorm, informative, min_count)

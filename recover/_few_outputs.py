@@ -1,0 +1,212 @@
+"""Recovery with fewer outputs than hidden units (``m < k``, down to ``m = 1``).
+
+The facet pipeline of :mod:`recover._recovery` needs ``U`` of full column rank
+(``m ≥ k``). Without it the labels are still *linear in the unit blocks once the
+activation pattern is fixed* (:mod:`recover._patterns`), so exact recovery reduces to
+finding a start that classifies the samples well enough:
+
+1. ``span(V)`` from the second Hermite moment of the labels, fitted by least squares on
+   whitened inputs (:func:`recover._moment_start.subspace`);
+2. starts inside that span: Jennrich directions from the moments
+   (:func:`recover._moment_start.moment_directions`), then uniformly random directions,
+   each oriented and given output weights by least squares, then refined by
+   Levenberg–Marquardt on the reduced inputs ``Z = Qᵀ L X`` (``k`` dimensions, cheap);
+3. the pattern-fixed exact finish on the full inputs, which either returns a network
+   verified to reproduce the labels to machine precision or refuses.
+
+It is a Las Vegas algorithm: every returned network passed the finish's acceptance test
+(relative residual ≤ ``Tolerances.residual_rtol`` on all samples, self-consistent pattern, unique
+block solution for it); when every start fails :class:`RecoveryFailed` lists the
+attempts. Labels that are not of the model (more units, another activation, biases) are
+refused for the same reason: no network passes the test.
+
+Under noise (``mode="noisy"``) the same starts are refined by Levenberg–Marquardt on all
+of ``X`` (:func:`recover._refine.refine`) and the fit with the smallest loss is returned.
+
+Internal module of :mod:`recover`: use the names the package exports (``recover.__all__``).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ._activations import Activation
+from ._errors import InvalidInputError, RecoveryFailed
+from ._misfit import noise_check, noiseless_evidence
+from ._moment_start import (moment_directions, oriented_start, random_directions,
+                           subspace)
+from ._network import TwoLayerNetwork
+from ._patterns import pattern_finish
+from ._refine import refine
+from ._span import label_span, left_singular
+from ._uncertainty import standard_errors
+
+#: Starts per attempt; the first MOMENT_STARTS of them take Jennrich directions, the
+#: rest uniformly random directions in the estimated span.
+STARTS_PER_ATTEMPT, MOMENT_STARTS = 8, 2
+#: Levenberg–Marquardt iterations on the reduced inputs before the finish.
+REDUCED_ITERATIONS = 20
+#: Noisy mode: starts refined on the reduced inputs, and how many of the best of them
+#: are then refined on all inputs (the smallest loss wins).
+NOISY_STARTS, NOISY_FULL = 24, 3
+
+
+def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: int,
+                  max_attempts: int, say) -> tuple[TwoLayerNetwork, dict]:
+    """An exact network of ``k`` units (``m < k ≤ d``) for ``X`` (d×n, rank d) and
+    ``Y`` (m×n), with diagnostics; RecoveryFailed listing every attempt otherwise.
+
+    Guarantee: the returned network reproduces ``Y`` to relative residual
+    ``Tolerances.residual_rtol`` and is the unique block solution for its own activation pattern
+    (:func:`recover._patterns.pattern_finish`)."""
+    start = time.perf_counter()
+    d, n = X.shape
+    diagnostics = {"mode": "exact", "exact": False, "k": k, "n": n, "attempts": [],
+                   "warnings": [], "misspecified": None, "cause": None, "noiseless": None,
+                   "timings": {}, "method": "few_outputs", "bias": False}
+    _check_samples(k, d, n, act, diagnostics)
+    sub = subspace(X, Y, k)
+    diagnostics["timings"]["span"] = time.perf_counter() - start
+    for attempt in range(max_attempts):
+        rng = np.random.default_rng([seed, attempt])
+        best = np.inf
+        for s in range(STARTS_PER_ATTEMPT):
+            finish = _one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
+            if finish.network is None:
+                best = min(best, finish.residual)
+                continue
+            diagnostics["attempts"].append({"method": "few_outputs", "starts": s + 1,
+                                            "failure": None})
+            diagnostics["timings"]["total"] = time.perf_counter() - start
+            diagnostics.update(exact=True, misspecified=False, residual=finish.residual,
+                               finish_rounds=finish.rounds)
+            say(f"few outputs: exact after {attempt + 1} attempt(s), start {s + 1}")
+            return finish.network, diagnostics
+        failure = (f"none of {STARTS_PER_ATTEMPT} starts reached an exact network "
+                   f"(best relative residual {best:.1e})")
+        diagnostics["attempts"].append({"method": "few_outputs", "starts": STARTS_PER_ATTEMPT,
+                                        "failure": failure})
+        say(f"few outputs: attempt {attempt + 1} failed: {failure}")
+    diagnostics["timings"]["total"] = time.perf_counter() - start
+    raise RecoveryFailed(
+        f"no exact network of k = {k} units with m = {Y.shape[0]} output(s) was found in "
+        f"{max_attempts} attempt(s) of {STARTS_PER_ATTEMPT} starts: "
+        + "; ".join(a["failure"] for a in diagnostics["attempts"])
+        + ". The labels may not be those of k units of this activation without biases, "
+          "or the samples are too few (more samples, more attempts or another seed)",
+        diagnostics)
+
+
+def _check_samples(k: int, d: int, n: int, act: Activation, diagnostics: dict) -> None:
+    """The pattern-fixed solve has ``kd`` unknowns per output: fewer samples cannot
+    determine the blocks."""
+    if n < k * d:
+        raise RecoveryFailed(
+            f"n = {n} samples are fewer than the k·d = {k * d} unknowns of each output's "
+            f"pattern-fixed solve: the network is not determined by these samples",
+            diagnostics)
+
+
+def _one_start(X, Y, sub, act: Activation, rng, moments: bool):
+    """One start in the estimated span, refined there, then finished exactly."""
+    k = sub.Z.shape[0]
+    D = moment_directions(sub, Y, act, rng) if moments else None
+    if D is None:
+        D = random_directions(k, rng)
+    U, Vz = oriented_start(sub.Z, Y, D, act)
+    fit = refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS)
+    return pattern_finish(X, Y, fit.U, sub.lift(fit.V), act)
+
+
+def recover_noisy(X: np.ndarray, Y: np.ndarray, k: int, act: Activation,
+                  seed: int) -> tuple[TwoLayerNetwork, dict]:
+    """Least-squares estimate of ``k`` units (``m < k``) under noise: ``NOISY_STARTS``
+    starts refined on the reduced inputs, the ``NOISY_FULL`` best of them refined by
+    Levenberg–Marquardt on all inputs, the smallest loss kept; with the
+    noisy-mode diagnostics (residual, SNR estimate, standard errors, noise check — the
+    last unchecked, since ``m ≤ k`` leaves no trailing singular values of ``Y`` to
+    measure the noise with)."""
+    start = time.perf_counter()
+    sub = subspace(X, Y, k)
+    rng = np.random.default_rng([seed, 0])
+    reduced = []
+    for s in range(NOISY_STARTS):
+        D = moment_directions(sub, Y, act, rng) if s < MOMENT_STARTS else None
+        U, Vz = oriented_start(sub.Z, Y, random_directions(k, rng) if D is None else D, act)
+        reduced.append(refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS))
+    # Only the best reduced fits are refined on all inputs (O(n (kd)²) per iteration).
+    best = None
+    for fit in sorted(reduced, key=lambda f: f.loss)[:NOISY_FULL]:
+        fit = refine(fit.U, sub.lift(fit.V), X, Y, act)
+        if np.all(np.linalg.norm(fit.V, axis=1) > 0) and (best is None or fit.loss < best.loss):
+            best = fit
+    if best is None:
+        raise RecoveryFailed(f"every noisy fit switched a unit off entirely: these labels "
+                             f"do not show k = {k} units")
+    network = TwoLayerNetwork(best.U, best.V, activation=act).canonical()
+    fitted = network(X)
+    se = standard_errors(network, X, Y)
+    resid = float(np.linalg.norm(fitted - Y))
+    tiny = np.finfo(float).tiny
+    diagnostics = {
+        "mode": "noisy", "exact": False, "k": k, "n": X.shape[1], "method": "few_outputs",
+        "attempts": [{"method": "few_outputs (noisy)", "starts": NOISY_STARTS,
+                      "failure": None}],
+        "warnings": [], "misspecified": None, "cause": None, "noiseless": None,
+        "bias": False, "residual": resid / max(float(np.linalg.norm(Y)), tiny),
+        "snr_estimate_db": float(20 * np.log10(float(np.linalg.norm(fitted)) / max(resid, tiny))),
+        "iterations": best.iterations, "converged": best.converged,
+        "pattern_changes": best.pattern_changes,
+        "noise_sigma_estimate": None if se is None else se.sigma,
+        "standard_errors": None if se is None else {"U": se.U, "V": se.V},
+        "noise_check": noise_check(Y, left_singular(Y)[1], fitted, k,
+                                   Y.shape[0] * k + k * X.shape[0] - k),
+        "timings": {"fit": time.perf_counter() - start}}
+    diagnostics["timings"]["total"] = diagnostics["timings"]["fit"]
+    return network, diagnostics
+
+
+def recover_few_outputs(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, mode: str,
+                        seed: int, max_attempts: int, say,
+                        bias: bool = False) -> tuple[TwoLayerNetwork, dict, list[str]]:
+    """``recover_network`` for ``m < k ≤ d`` on unit-scale data: the network, its
+    diagnostics, and the warnings the caller must emit.
+
+    ``"exact"``: :func:`recover_exact` or RecoveryFailed. ``"noisy"``:
+    :func:`recover_noisy`. ``"auto"``: exact first; if that fails and the labels are
+    provably noiseless (:func:`recover._misfit.noiseless_evidence`) no noisy estimate is
+    meaningful and the failure is raised; otherwise the noisy estimate is returned with
+    a warning that it is not exact."""
+    if bias:
+        raise InvalidInputError(
+            f"bias=True with fewer outputs than hidden units (m = {Y.shape[0]} < k = {k}) "
+            f"is not supported: fit the bias-free model or give m >= k outputs")
+    if mode != "noisy":
+        try:
+            network, diagnostics = recover_exact(X, Y, k, act, seed, max_attempts, say)
+            return network, diagnostics, []
+        except RecoveryFailed as exc:
+            evidence = noiseless_evidence(Y, label_span(Y))
+            if mode == "exact" or evidence is not None:
+                if evidence is not None:
+                    exc.diagnostics.update(noiseless=evidence, misspecified=True)
+                    raise RecoveryFailed(f"{exc} (the labels are noiseless: {evidence}, so "
+                                         f"this is not noise)", exc.diagnostics) from None
+                raise
+            failure = str(exc)
+            say(f"not exact ({failure}); estimating under noise")
+    network, diagnostics = recover_noisy(X, Y, k, act, seed)
+    messages = []
+    if mode == "auto":
+        diagnostics["exact_failure"] = failure
+        messages.append(f"no exact network of k = {k} units was found, so this is a "
+                        f"least-squares estimate (relative residual "
+                        f"{diagnostics['residual']:.1e}), not a verified recovery; with m "
+                        f"= {Y.shape[0]} < k outputs the noise level cannot be measured "
+                        f"from the labels, so misspecification is not ruled out")
+    return network, diagnostics, messages
+
+
+__all__ = ["recover_exact", "recover_noisy", "recover_few_outputs"]
