@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._activations import Activation
+from ._activations import Activation, get_activation
 from ._errors import RecoveryFailed
 from ._network import TwoLayerNetwork
 from ._refine import refine
@@ -55,6 +55,8 @@ AMBIGUOUS = 0.05
 #: samples out. A start that has not at least halved its residual within STALL rounds
 #: sits at a wrong fixed point (the pattern reproduces itself) and is given up.
 ROUNDS, BANDED, STALL = 30, 2, 4
+
+RELU = get_activation("relu")
 
 
 @dataclass
@@ -71,17 +73,34 @@ class Finish:
 
 def pattern_finish(X: np.ndarray, Y: np.ndarray, U0: np.ndarray, V0: np.ndarray,
                    act: Activation, rtol: float | None = None,
-                   rounds: int = ROUNDS, ambiguous: float = AMBIGUOUS) -> Finish:
+                   rounds: int = ROUNDS, ambiguous: float = AMBIGUOUS,
+                   bias: bool = False) -> Finish:
     """Exact network from an approximate ``(U0, V0)`` (m×k, k×d) for inputs ``X`` (d×n)
     and noiseless labels ``Y`` (m×n), or a refusal; never a network that fails the
-    acceptance test of the module docstring. Never raises on a bad start."""
+    acceptance test of the module docstring. Never raises on a bad start.
+
+    With ``bias`` the model is ``Y = U f(V X + b 1ᵀ) + c 1ᵀ`` and the arguments are
+    lifted: ``X`` is ``[X; 1ᵀ]`` ((d+1)×n), ``V0`` is ``[V | b]`` (k×(d+1)) and ``U0`` is
+    ``[U | c]`` (m×(k+1)). For ReLU the blocks are then ``M_i = U_{:,i} [V_i  b_i]``
+    (m×(d+1)) and ``c`` is one more, always active, block of one column; the design has
+    ``k(d+1)+1`` columns and must have that rank (a unit active on every sample, or on
+    none, makes it deficient: its bias is then ``c``'s, or it leaves no trace)."""
     rtol = current().residual_rtol if rtol is None else rtol  # the pipeline's own
     if act.name == "relu":
-        return _relu_finish(X, Y, np.asarray(V0, float), rtol, rounds, ambiguous)
-    return _refined_finish(X, Y, np.asarray(U0, float), np.asarray(V0, float), act, rtol)
+        return _relu_finish(X, Y, np.asarray(V0, float), rtol, rounds, ambiguous, bias)
+    return _refined_finish(X, Y, np.asarray(U0, float), np.asarray(V0, float), act, rtol,
+                           bias)
 
 
-def _relu_finish(X, Y, V, rtol, rounds, ambiguous) -> Finish:
+def _network(U: np.ndarray, V: np.ndarray, c: np.ndarray | None, act: Activation,
+             bias: bool) -> TwoLayerNetwork:
+    """The network of ``U`` and ``V`` (``[V | b]`` and output bias ``c`` with ``bias``)."""
+    if not bias:
+        return TwoLayerNetwork(U, V, activation=act)
+    return TwoLayerNetwork(U, V[:, :-1], b=V[:, -1], c=c, activation=act)
+
+
+def _relu_finish(X, Y, V, rtol, rounds, ambiguous, bias=False) -> Finish:
     scale = float(np.linalg.norm(Y)) or 1.0
     share = min(ambiguous, 0.5 / V.shape[0])
     history, failure = [], "no round ran"
@@ -94,42 +113,69 @@ def _relu_finish(X, Y, V, rtol, rounds, ambiguous) -> Finish:
             band = np.quantile(np.abs(P), share, axis=1)
             keep = np.all(np.abs(P) > band[:, None], axis=0)
         else:
-            keep = np.ones(X.shape[1], dtype=bool)
-        blocks = _solve_blocks(X[:, keep], Y[:, keep], S[:, keep])
-        if blocks is None:
-            failure = "the pattern's design is rank deficient (a unit active on too few samples)"
+            # A sample on a hyperplane gives f(0) = 0 on either side, so its side is
+            # rounding (lattice data put samples exactly there); the uniqueness of the
+            # blocks must not rest on it — an always-active unit with a bias would pass
+            # for a unit whose kink sits on the outermost sample. The residual test below
+            # still covers every sample.
+            keep = ~np.any(_ties(V, X, rtol), axis=0)
+        solved = _solve_blocks(X[:, keep], Y[:, keep], S[:, keep], constant=bias)
+        if solved is None:
+            failure = ("the pattern's design is rank deficient (a unit active on too few "
+                       "samples" + (", or on all of them" if bias else "") + ")")
             history.append(np.inf)
             break
+        blocks, c = solved
         U, V_new = _factor(blocks, V)
         if U is None:
             failure = "a block is zero: a unit vanished"
             history.append(np.inf)
             break
-        net = TwoLayerNetwork(U, V_new)
-        residual = float(np.linalg.norm(net(X) - Y)) / scale
+        net = _network(U, V_new, c, RELU, bias)
+        inputs = X[:-1] if bias else X
+        residual = float(np.linalg.norm(net(inputs) - Y)) / scale
         history.append(residual)
-        same = np.array_equal(net.pattern(X), S)
-        if residual <= rtol and same and not banded:
+        firm = ~np.any(_ties(V_new, X, rtol), axis=0)
+        same = np.array_equal(net.pattern(inputs)[:, firm], S[:, firm])
+        # A sample solved with that lands on a solved hyperplane: the next round solves
+        # without it, so that the uniqueness does not rest on it.
+        settled = bool(np.all(firm[keep]))
+        if residual <= rtol and same and settled and not banded:
             return Finish(net.canonical(), residual, r, None, history)
         V = V_new
         failure = (f"relative residual {residual:.1e} > {rtol:.0e}" if residual > rtol else
-                   "the solved network's pattern differs from the one it was solved with")
+                   "the solved network's pattern differs from the one it was solved with"
+                   if not same else "a sample lies on a solved unit's hyperplane")
         if len(history) > STALL and residual > 0.5 * min(history[:-STALL]):
             break
     return Finish(None, history[-1] if history else np.inf, len(history), failure, history)
 
 
-def _solve_blocks(X: np.ndarray, Y: np.ndarray, S: np.ndarray) -> np.ndarray | None:
-    """Least-squares blocks ``M_i`` (k×m×d) for the pattern ``S`` (k×n), or None when the
-    design ``[s_ij x_jᵀ]`` (n × kd) is rank deficient."""
+def _ties(V: np.ndarray, X: np.ndarray, rtol: float) -> np.ndarray:
+    """Samples on a unit's hyperplane to within ``rtol``: ``|V_i x_j| ≤ rtol ‖V_i‖ ‖x_j‖``
+    (k×n; with biases ``V`` is ``[V | b]`` and ``X`` is ``[X; 1ᵀ]``)."""
+    scale = np.linalg.norm(V, axis=1)[:, None] * np.linalg.norm(X, axis=0)[None, :]
+    return np.abs(V @ X) <= rtol * scale
+
+
+def _solve_blocks(X: np.ndarray, Y: np.ndarray, S: np.ndarray, constant: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Least-squares blocks ``M_i`` (k×m×d) for the pattern ``S`` (k×n) — and, with
+    ``constant``, the always-active column ``c`` (m,), else None — or None when the
+    design ``[s_ij x_jᵀ (, 1)]`` (n × (kd + constant)) is rank deficient."""
     k, (d, n) = S.shape[0], X.shape
-    if n < k * d:
+    columns = k * d + constant
+    if n < columns:
         return None
     A = (S[:, None, :] * X[None, :, :]).reshape(k * d, n).T
+    if constant:
+        A = np.hstack([A, np.ones((n, 1))])
     W, _, rank, sv = np.linalg.lstsq(A, Y.T, rcond=None)
-    if rank < k * d or sv[-1] <= 1e-10 * sv[0]:
+    if rank < columns or sv[-1] <= 1e-10 * sv[0]:
         return None
-    return W.T.reshape(Y.shape[0], k, d).transpose(1, 0, 2)
+    c = W[-1] if constant else None
+    blocks = W[: k * d].T.reshape(Y.shape[0], k, d).transpose(1, 0, 2)
+    return blocks, c
 
 
 def _factor(blocks: np.ndarray, V_ref: np.ndarray):
@@ -148,13 +194,14 @@ def _factor(blocks: np.ndarray, V_ref: np.ndarray):
     return U, V
 
 
-def _refined_finish(X, Y, U0, V0, act: Activation, rtol) -> Finish:
+def _refined_finish(X, Y, U0, V0, act: Activation, rtol, bias=False) -> Finish:
     """Levenberg–Marquardt to machine precision, then the residual and pattern test."""
-    fit = refine(U0, V0, X, Y, act, max_iterations=200, rtol=1e-15)
+    fit = refine(U0, V0, X, Y, act, max_iterations=200, rtol=1e-15, output_bias=bias)
     scale = float(np.linalg.norm(Y)) or 1.0
     try:
-        net = TwoLayerNetwork(fit.U, fit.V, activation=act)
-        residual = float(np.linalg.norm(net(X) - Y)) / scale
+        k = fit.V.shape[0]
+        net = _network(fit.U[:, :k], fit.V, fit.U[:, k] if bias else None, act, bias)
+        residual = float(np.linalg.norm(net(X[:-1] if bias else X) - Y)) / scale
     except (ValueError, FloatingPointError):
         return Finish(None, np.inf, fit.iterations, "the refinement diverged")
     if not np.isfinite(residual) or residual > rtol:
