@@ -35,8 +35,9 @@ import numpy as np
 from ._activations import Activation
 from ._errors import InvalidInputError, RecoveryFailed
 from ._misfit import noise_check, noiseless_evidence
-from ._moment_start import (moment_directions, oriented_start, random_directions,
-                           subspace)
+from ._lift import lift_inputs
+from ._moment_start import (moment_directions, oriented_start, oriented_start_with_bias,
+                            random_directions, subspace)
 from ._network import TwoLayerNetwork
 from ._patterns import pattern_finish
 from ._refine import refine
@@ -48,15 +49,24 @@ from ._uncertainty import standard_errors
 STARTS_PER_ATTEMPT, MOMENT_STARTS = 8, 2
 #: Levenberg–Marquardt iterations on the reduced inputs before the finish.
 REDUCED_ITERATIONS = 20
+#: Standard deviation of the hidden biases of a start with biases (directions have unit
+#: norm in the whitened coordinates, so this is a bias relative to the weight's norm).
+START_BIAS = 0.0
 #: Noisy mode: starts refined on the reduced inputs, and how many of the best of them
 #: are then refined on all inputs (the smallest loss wins).
 NOISY_STARTS, NOISY_FULL = 24, 3
 
 
 def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: int,
-                  max_attempts: int, say) -> tuple[TwoLayerNetwork, dict]:
+                  max_attempts: int, say, bias: bool = False) -> tuple[TwoLayerNetwork, dict]:
     """An exact network of ``k`` units (``m < k ≤ d``) for ``X`` (d×n, rank d) and
     ``Y`` (m×n), with diagnostics; RecoveryFailed listing every attempt otherwise.
+
+    With ``bias`` the network is ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``: the span comes from the
+    same second moment (a unit's degree-2 Hermite part is ``E[f(v·x + b) He₂]``, for ReLU
+    ``φ(b) > 0`` at any bias), the starts carry biases and the reduced refinement an
+    output bias, and the finish solves for ``[V | b]`` and ``c``
+    (:func:`recover._patterns.pattern_finish` with ``bias``).
 
     Guarantee: the returned network reproduces ``Y`` to relative residual
     ``Tolerances.residual_rtol`` and is the unique block solution for its own activation pattern
@@ -65,15 +75,16 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
     d, n = X.shape
     diagnostics = {"mode": "exact", "exact": False, "k": k, "n": n, "attempts": [],
                    "warnings": [], "misspecified": None, "cause": None, "noiseless": None,
-                   "timings": {}, "method": "few_outputs", "bias": False}
-    _check_samples(k, d, n, act, diagnostics)
+                   "timings": {}, "method": "few_outputs", "bias": bias}
+    _check_samples(k, d, n, act, diagnostics, bias)
     sub = subspace(X, Y, k)
     diagnostics["timings"]["span"] = time.perf_counter() - start
     for attempt in range(max_attempts):
         rng = np.random.default_rng([seed, attempt])
         best = np.inf
         for s in range(STARTS_PER_ATTEMPT):
-            finish = _one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
+            one_start = _one_start_with_bias if bias else _one_start
+            finish = one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
             if finish.network is None:
                 best = min(best, finish.residual)
                 continue
@@ -94,19 +105,24 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
         f"no exact network of k = {k} units with m = {Y.shape[0]} output(s) was found in "
         f"{max_attempts} attempt(s) of {STARTS_PER_ATTEMPT} starts: "
         + "; ".join(a["failure"] for a in diagnostics["attempts"])
-        + ". The labels may not be those of k units of this activation without biases, "
-          "or the samples are too few (more samples, more attempts or another seed)",
+        + f". The labels may not be those of k units of this activation "
+          f"{'with' if bias else 'without'} biases, or the samples are too few (more "
+          f"samples, more attempts or another seed)"
+        + ("; with biases a unit active on every sample or on none cannot be recovered"
+           if bias else ""),
         diagnostics)
 
 
-def _check_samples(k: int, d: int, n: int, act: Activation, diagnostics: dict) -> None:
-    """The pattern-fixed solve has ``kd`` unknowns per output: fewer samples cannot
-    determine the blocks."""
-    if n < k * d:
+def _check_samples(k: int, d: int, n: int, act: Activation, diagnostics: dict,
+                   bias: bool = False) -> None:
+    """The pattern-fixed solve has ``kd`` unknowns per output (``k(d+1) + 1`` with
+    biases): fewer samples cannot determine the blocks."""
+    unknowns = k * (d + bias) + bias
+    if n < unknowns:
         raise RecoveryFailed(
-            f"n = {n} samples are fewer than the k·d = {k * d} unknowns of each output's "
-            f"pattern-fixed solve: the network is not determined by these samples",
-            diagnostics)
+            f"n = {n} samples are fewer than the {'k(d+1)+1' if bias else 'k·d'} = "
+            f"{unknowns} unknowns of each output's pattern-fixed solve: the network is not "
+            f"determined by these samples", diagnostics)
 
 
 def _one_start(X, Y, sub, act: Activation, rng, moments: bool):
@@ -118,6 +134,22 @@ def _one_start(X, Y, sub, act: Activation, rng, moments: bool):
     U, Vz = oriented_start(sub.Z, Y, D, act)
     fit = refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS)
     return pattern_finish(X, Y, fit.U, sub.lift(fit.V), act)
+
+
+def _one_start_with_bias(X, Y, sub, act: Activation, rng, moments: bool):
+    """:func:`_one_start` for ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``: directions in the span with
+    biases drawn from ``N(0, START_BIAS²)``, refined with an output bias on the lifted
+    reduced inputs ``[Z; 1ᵀ]``, then finished exactly on ``[X; 1ᵀ]``."""
+    k = sub.Z.shape[0]
+    D = moment_directions(sub, Y, act, rng) if moments else None
+    if D is None:
+        D = random_directions(k, rng)
+    b = START_BIAS * rng.standard_normal(k)
+    Uc, Vb = oriented_start_with_bias(sub.Z, Y, D, b, act)
+    fit = refine(Uc, Vb, lift_inputs(sub.Z), Y, act, max_iterations=REDUCED_ITERATIONS,
+                 output_bias=True)
+    Vb = np.hstack([sub.lift(fit.V[:, :-1]), fit.V[:, -1:]])
+    return pattern_finish(lift_inputs(X), Y, fit.U, Vb, act, bias=True)
 
 
 def recover_noisy(X: np.ndarray, Y: np.ndarray, k: int, act: Activation,
@@ -179,13 +211,15 @@ def recover_few_outputs(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, m
     provably noiseless (:func:`recover._misfit.noiseless_evidence`) no noisy estimate is
     meaningful and the failure is raised; otherwise the noisy estimate is returned with
     a warning that it is not exact."""
-    if bias:
+    if bias and mode == "noisy":
         raise InvalidInputError(
-            f"bias=True with fewer outputs than hidden units (m = {Y.shape[0]} < k = {k}) "
-            f"is not supported: fit the bias-free model or give m >= k outputs")
+            f"mode='noisy' with bias=True and fewer outputs than hidden units (m = "
+            f"{Y.shape[0]} < k = {k}) is not supported: only exact labels are recovered "
+            f"with biases when m < k (mode='exact' or 'auto'); fit the bias-free model or "
+            f"give m >= k outputs")
     if mode != "noisy":
         try:
-            network, diagnostics = recover_exact(X, Y, k, act, seed, max_attempts, say)
+            network, diagnostics = recover_exact(X, Y, k, act, seed, max_attempts, say, bias)
             return network, diagnostics, []
         except RecoveryFailed as exc:
             evidence = noiseless_evidence(Y, label_span(Y))
@@ -195,6 +229,10 @@ def recover_few_outputs(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, m
                     raise RecoveryFailed(f"{exc} (the labels are noiseless: {evidence}, so "
                                          f"this is not noise)", exc.diagnostics) from None
                 raise
+            if bias:
+                raise RecoveryFailed(f"{exc}. With biases and m < k only exact labels are "
+                                     f"recovered: no noisy estimate is made",
+                                     exc.diagnostics) from None
             failure = str(exc)
             say(f"not exact ({failure}); estimating under noise")
     network, diagnostics = recover_noisy(X, Y, k, act, seed)

@@ -203,3 +203,22 @@ def oriented_start(X: np.ndarray, Y: np.ndarray, D: np.ndarray, act: Activation)
     V = D * sign[:, None]
     U = np.linalg.lstsq(act(V @ X).T, Y.T, rcond=None)[0].T
     return U, V
+
+
+def oriented_start_with_bias(Z: np.ndarray, Y: np.ndarray, D: np.ndarray, b: np.ndarray,
+                             act: Activation):
+    """:func:`oriented_start` for the model with biases: hidden units ``f(D z + b)``
+    (``D`` k×k rows, ``b`` (k,)) on the inputs ``Z`` (k×n), the orientation of each unit
+    ``(±D_i, ±b_i)`` by least squares of ``Y`` on ``f(±(D Z + b))`` and a constant, then
+    ``[U | c]`` (m×(k+1)) refitted; returns ``([U | c], [V | b])``."""
+    k, n = D.shape[0], Z.shape[1]
+    P = D @ Z + b[:, None]
+    ones = np.ones((1, n))
+    F = np.vstack([act(P), act(-P), ones])
+    coef = np.linalg.lstsq(F.T, Y.T, rcond=None)[0].T          # m × (2k + 1)
+    sign = np.where(np.linalg.norm(coef[:, :k], axis=0) >= np.linalg.norm(coef[:, k:2 * k],
+                                                                          axis=0), 1.0, -1.0)
+    Vb = np.hstack([D, b[:, None]]) * sign[:, None]
+    H = np.vstack([act(sign[:, None] * P), ones])
+    Uc = np.linalg.lstsq(H.T, Y.T, rcond=None)[0].T
+    return Uc, Vb

@@ -155,12 +155,6 @@ def test_k_above_d_is_refused_with_why():
     assert "k <= d" in str(info.value)
 
 
-def test_biases_with_fewer_outputs_are_refused_clearly():
-    inst = planted_instance(8, 4, 1, 600, seed=0)
-    with pytest.raises(InvalidInputError, match="bias=True with fewer outputs"):
-        recover_network(inst.X, inst.Y, k=4, bias=True)
-
-
 def test_too_few_samples_fail_loudly():
     inst = planted_instance(10, 5, 1, 40, seed=0)
     with pytest.raises(RecoveryFailed, match="fewer than the k·d = 50 unknowns"):
