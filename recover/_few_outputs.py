@@ -20,6 +20,11 @@ block solution for it); when every start fails :class:`RecoveryFailed` lists the
 attempts. Labels that are not of the model (more units, another activation, biases) are
 refused for the same reason: no network passes the test.
 
+With biases (``bias=True``, ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``) the same steps run lifted:
+the span from the same second moment, starts with biases refined with an output bias on
+``[Z; 1ᵀ]``, and the finish on ``[X; 1ᵀ]`` with ``c`` as an always-active block. Only
+exact labels: ``mode="noisy"`` is refused and ``"auto"`` raises the exact failure.
+
 Under noise (``mode="noisy"``) the same starts are refined by Levenberg–Marquardt on all
 of ``X`` (:func:`recover._refine.refine`) and the fit with the smallest loss is returned.
 
@@ -51,7 +56,9 @@ STARTS_PER_ATTEMPT, MOMENT_STARTS = 8, 2
 REDUCED_ITERATIONS = 20
 #: Standard deviation of the hidden biases of a start with biases (directions have unit
 #: norm in the whitened coordinates, so this is a bias relative to the weight's norm).
-START_BIAS = 0.0
+#: Measured, starts reaching the exact network at (20,10,1), n = 800, b ~ N(0, 1):
+#: 4/80 with 0, 11/80 with 0.5, 3/80 with 1.
+START_BIAS = 0.5
 #: Noisy mode: starts refined on the reduced inputs, and how many of the best of them
 #: are then refined on all inputs (the smallest loss wins).
 NOISY_STARTS, NOISY_FULL = 24, 3

@@ -23,6 +23,14 @@ is the only such network (identifiability) is not decided here; with Gaussian in
 and enough samples distinct units give distinct patterns and it is (see
 docs/algorithm.md, "Fewer outputs than hidden units").
 
+With biases the inputs are lifted to ``x̃ = [x; 1]``: the blocks are
+``M_i = U_{:,i} [V_i  b_i]`` (m×(d+1)), ``c`` is one more block that is active on every
+sample, and (3) asks for rank ``k(d+1) + 1``. Samples on a hyperplane (within ``rtol``)
+are left out of the full solves and of the pattern comparison (2): ``f(0) = 0`` on
+either side, so their side is rounding, and an always-active unit could otherwise pass
+for one whose hyperplane runs through the outermost sample. The residual test (1)
+covers them.
+
 Other activations (``relu2``, ``log(1+t)``, …) are not linear in the blocks, so
 :func:`pattern_finish` refines with Levenberg–Marquardt (:func:`recover._refine.refine`,
 itself Gauss–Newton on the pattern-fixed model) to machine precision and accepts on the

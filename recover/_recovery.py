@@ -126,8 +126,9 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     k : int, optional
         Number of hidden units; by default the numerical rank of ``Y``. ``k <= d``. With
         fewer outputs than units (``m < k``, down to ``m = 1``) it must be given: the
-        pattern-based pipeline of :mod:`recover._few_outputs` runs (no biases, Gaussian
-        ``X`` for its start; exact results verified the same way).
+        pattern-based pipeline of :mod:`recover._few_outputs` runs (Gaussian ``X`` for
+        its start; exact results verified the same way; with ``bias=True`` exact labels
+        only).
     activation : str or Activation
         Rectified activation (default ReLU).
     mode : {"auto", "exact", "noisy"}
@@ -160,7 +161,9 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
         Fit hidden biases ``b`` and output biases ``c`` too (keyword only). The problem is
         lifted to the bias-free one on ``[X; 1ᵀ]`` with a constant row appended to the
         labels (:mod:`recover._lift`), which works for every ``m ≥ k`` including
-        ``m = k``; without ``k``, it is read off the rank of ``[Y; 1ᵀ]`` minus one. Each
+        ``m = k``; without ``k``, it is read off the rank of ``[Y; 1ᵀ]`` minus one. With
+        ``m < k`` (``k`` given) the few-outputs pipeline solves for ``[V | b]`` and ``c``
+        given the pattern; ``mode="noisy"`` is then refused. Each
         unit must be off on at least ``k`` samples and on at ``d + 1`` affinely
         independent ones; a unit active on no sample or on every sample is named in the
         :class:`RecoveryFailed`, never guessed.
