@@ -217,7 +217,8 @@ def recover_few_outputs(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, m
     :func:`recover_noisy`. ``"auto"``: exact first; if that fails and the labels are
     provably noiseless (:func:`recover._misfit.noiseless_evidence`) no noisy estimate is
     meaningful and the failure is raised; otherwise the noisy estimate is returned with
-    a warning that it is not exact."""
+    a warning that it is not exact. With ``bias`` only exact labels are recovered:
+    ``"noisy"`` is refused (InvalidInputError) and ``"auto"`` raises the exact failure."""
     if bias and mode == "noisy":
         raise InvalidInputError(
             f"mode='noisy' with bias=True and fewer outputs than hidden units (m = "
