@@ -219,3 +219,13 @@ def test_a_well_specified_noisy_fit_is_not_flagged_by_the_input_test():
         res = recover_network(inst.X, inst.Y)
     assert res.k == 10 and res.misspecified is False
     assert not [w for w in caught if issubclass(w.category, RelunetWarning)]
+
+
+def test_the_refined_finish_reaches_machine_precision_not_just_the_tolerance():
+    # relu2 at (4,3,2), seed 94: one Levenberg–Marquardt run stopped with a large damping
+    # at residual 8e-11 (< 1e-10, accepted) and weights 1.3e-9 off; restarts reset it.
+    inst = planted_instance(4, 3, 2, 110, seed=94, activation="relu2")
+    res = recover_network(inst.X, inst.Y, k=3, mode="exact", seed=94, activation="relu2",
+                          max_attempts=1)
+    assert res.residual < 1e-13
+    assert compare_networks(inst.network, res.network) <= EXACT
