@@ -15,12 +15,17 @@ default ``mode="auto"`` and classifies the outcome:
 * ``silent``  — anything else: returned, not exact (or exact but wrong), no warning.
 
 ``named`` counts the outcomes whose named cause is the planted one (where the planted
-cause is identifiable). Run ``python -m benchmarks.misspecified [seeds]`` (default 20).
+cause is identifiable). Run ``python -m benchmarks.misspecified [seeds] [--record DIR]``
+(default 20 seeds); ``--record`` also writes ``DIR/misspecified.json``
+(:func:`benchmarks.records.write_record`), from which the table of ``docs/noisy.md`` is
+rendered.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
+import time
 import warnings
 from dataclasses import dataclass
 from typing import Callable
@@ -30,6 +35,8 @@ import numpy as np
 from recover import (InvalidInputError, RecoveryFailed, RelunetWarning, TwoLayerNetwork,
                      misspecified_instance, planted_instance, recover_network)
 from verify import compare_networks
+
+from .records import write_record
 
 DIMS = (10, 5, 8, 1000)
 EXACT = 1e-10
@@ -150,9 +157,21 @@ def render(rows: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    seeds = int(argv[0]) if argv else 20
-    print(render(sweep(seeds)))
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.misspecified",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("seeds", type=int, nargs="?", default=20)
+    parser.add_argument("--record", metavar="DIR",
+                        help="also write the counts to DIR/misspecified.json")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    rows = sweep(args.seeds)
+    print(render(rows))
+    if args.record:
+        write_record(args.record, {
+            "suite": "misspecified", "scale": "full",
+            "params": {"seeds": args.seeds, "dims": DIMS, "exact": EXACT,
+                       "command": f"python -m benchmarks.misspecified {args.seeds}"},
+            "runs": rows, "summary": {}, "wall_seconds": time.perf_counter() - start})
     return 0
 
 

@@ -8,6 +8,10 @@ page: median ≤ 1.25); *flagged* counts fits that failed the noise check and ca
 RelunetWarning (a loud miss); *silent misses* are ratios above 1.25 without a warning.
 
     OPENBLAS_NUM_THREADS=1 python -m benchmarks.noisy_bias [--seeds 5] [--n 2000 10000]
+        [--record DIR]
+
+``--record`` also writes every run to ``DIR/noisy_bias.json``, from which the table of
+``docs/algorithm.md`` is rendered.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from recover import (RecoveryFailed, TwoLayerNetwork, planted_instance,  # noqa: E402
                      recover_network, refine)
 from verify import compare_networks  # noqa: E402
+
+from benchmarks.records import write_record  # noqa: E402
 
 SHAPE = (20, 10, 15)
 
@@ -63,13 +69,16 @@ def main(argv=None) -> int:
     p.add_argument("--n", type=int, nargs="+", default=[2000, 10000])
     p.add_argument("--snr-db", type=float, default=20.0)
     p.add_argument("--activations", nargs="+", default=["relu", "relu2", "log(1+t)"])
+    p.add_argument("--record", metavar="DIR", help="also write the runs to DIR/noisy_bias.json")
     args = p.parse_args(argv)
+    start, runs = time.perf_counter(), []
     lines = ["| activation | n | seeds | median ratio | max ratio | within 1.25× | flagged | "
              "silent misses | median ours | median oracle | median s |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for act in args.activations:
         for n in args.n:
             rows = [one_run(act, n, s, args.snr_db) for s in range(args.seeds)]
+            runs += [dict(r, activation=act, n=n, seed=s) for s, r in enumerate(rows)]
             for s, r in enumerate(rows):
                 print(f"{act} n={n} seed={s} ratio={r['ratio']:.3g} flagged={r['flagged']} "
                       f"{r['seconds']:.1f}s", flush=True)
@@ -83,6 +92,15 @@ def main(argv=None) -> int:
                 f"{np.median([r['oracle'] for r in rows]):.3g} | "
                 f"{np.median([r['seconds'] for r in rows]):.1f} |")
     print("\n".join(lines))
+    if args.record:
+        command = (f"python -m benchmarks.noisy_bias --seeds {args.seeds} --n "
+                   + " ".join(map(str, args.n)))
+        write_record(args.record, {
+            "suite": "noisy_bias", "scale": "full",
+            "params": {"shape": SHAPE, "seeds": args.seeds, "n": args.n,
+                       "snr_db": args.snr_db, "activations": args.activations,
+                       "command": command},
+            "runs": runs, "summary": {}, "wall_seconds": time.perf_counter() - start})
     return 0
 
 

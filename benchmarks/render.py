@@ -5,6 +5,9 @@ and writes one markdown file: the goals of the benchmark issue with the measured
 and whether each is met (and by how much it is missed), then one section per suite with
 its table and plot, its scale, and its running time. Nothing in the doc is typed by
 hand: re-render with ``relunet bench --render-only --out DIR --doc PATH``.
+
+``python -m benchmarks.render`` rewrites the generated blocks inside the hand-written
+pages of ``docs/`` from their records (:mod:`benchmarks.doc_blocks`).
 """
 
 from __future__ import annotations
@@ -633,3 +636,9 @@ def _speed_medians(rec) -> list[tuple]:
             out.append((method, float(np.median([r["seconds"] for r in runs])),
                         sum(r["exact"] for r in runs), len(runs)))
     return out
+
+
+if __name__ == "__main__":
+    from .doc_blocks import main
+
+    raise SystemExit(main())

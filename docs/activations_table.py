@@ -2,6 +2,10 @@
 
     python docs/activations_table.py          # rewrites the table in docs/activations.md
 
+The table is the generated block ``activations-table`` of that page
+(:mod:`benchmarks.doc_blocks`): ``python -m benchmarks.render`` rewrites it too, and
+``tests/test_docs.py`` checks that the page holds exactly this rendering.
+
 Every number comes from :class:`recover._activations.Activation`: degree, injectivity,
 supremum, and the Gaussian Hermite coefficients ``c_p = E[f(z) He_p(z)]`` (sympy closed
 form where it exists, marked ``=``; mpmath quadrature otherwise, marked ``≈``).
@@ -22,7 +26,6 @@ from verify import RationalMonomial  # noqa: E402
 
 ACTIVATIONS = ["relu", "relu2", "relu^3", "relu^3/2", "log(1+t)", "1-exp(-t)", "tanh(t)",
                "step", "t*exp(-t)"]
-START, END = "<!-- table:start -->", "<!-- table:end -->"
 
 
 def symmetries(act) -> str:
@@ -68,11 +71,9 @@ def table() -> str:
 
 
 def main() -> int:
-    path = ROOT / "docs" / "activations.md"
-    text = path.read_text()
-    before, rest = text.split(START)
-    _, after = rest.split(END)
-    path.write_text(f"{before}{START}\n{table()}\n{END}{after}")
+    from benchmarks.doc_blocks import render_pages
+
+    render_pages()
     print(table())
     return 0
 
