@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -41,6 +42,11 @@ from .records import write_record
 TARGET = 0.95
 #: Cap of one single-start L-BFGS-B run (seconds).
 LBFGS_SECONDS = 30.0
+#: Cap of one multi-start L-BFGS-B run (seconds) at a fixed n (``--at``), whatever
+#: 10 × our time on the instance is: our time there is minutes.
+MULTISTART_CAP = 600.0
+#: Seeds of the probe at the smaller n of ``--at``: all must be exact to run there.
+PROBE_SEEDS = 10
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,14 @@ class Plan:
     noisy_seeds: int
     noisy_n: int
     command: str = ""
+    #: shapes run at one n (``--at``): shape → probe n, n, seeds, caps
+    fixed: dict | None = None
+    #: other activations with one output (``--activations``)
+    activations: tuple = ("relu2", "log(1+t)")
+    activation_shapes: tuple = ((10, 5, 1), (20, 10, 1))
+    activation_grid: tuple = (500, 1000, 2000)
+    activation_probe: int = 5
+    activation_seeds: int = 20
 
 
 FULL = Plan("full", {(10, 5, 1): (150, 200, 300, 500), (20, 10, 1): (600, 800, 1000, 1500),
@@ -65,14 +79,17 @@ FULL = Plan("full", {(10, 5, 1): (150, 200, 300, 500), (20, 10, 1): (600, 800, 1
             scan_seeds=20, confirm_seeds=50, baseline_seeds=10,
             reduced={(50, 20, 1): (5, 10, 3)}, noisy_seeds=5, noisy_n=20000)
 QUICK = Plan("quick", {(6, 3, 1): (100, 200)}, scan_seeds=3, confirm_seeds=4,
-             baseline_seeds=2, reduced={}, noisy_seeds=1, noisy_n=2000)
+             baseline_seeds=2, reduced={}, noisy_seeds=1, noisy_n=2000,
+             activation_shapes=((6, 3, 1),), activation_grid=(100, 200),
+             activation_probe=1, activation_seeds=2)
 
 
-def run_ours(inst, seed: int) -> dict:
+def run_ours(inst, seed: int, activation: str = "relu") -> dict:
     """One exact-mode recovery: seconds, error (inf when it failed loudly), outcome."""
     t0 = time.perf_counter()
     try:
-        res = recover_network(inst.X, inst.Y, k=inst.network.k, mode="exact", seed=seed)
+        res = recover_network(inst.X, inst.Y, k=inst.network.k, activation=activation,
+                              mode="exact", seed=seed)
     except RecoveryFailed:
         return {"seconds": time.perf_counter() - t0, "error": float("inf"),
                 "outcome": "failed_loudly"}
@@ -94,17 +111,23 @@ def _seeds(plan: Plan, shape) -> tuple[int, int, int]:
     return plan.reduced.get(shape, (plan.scan_seeds, plan.confirm_seeds, plan.baseline_seeds))
 
 
-def _point(shape, n: int, seeds: int, runs: list, start: int = 0) -> list[dict]:
+def _point(shape, n: int, seeds: int, runs: list, start: int = 0,
+           deadline: float | None = None, on_row=None) -> list[dict]:
     """Our rows at ``n`` for seeds ``start..seeds-1``, stopping once more failed than
-    95 % of ``seeds`` allows."""
+    95 % of ``seeds`` allows, or (no new seed begun) past ``deadline`` (perf_counter
+    seconds). ``on_row(row)`` is called after every new row."""
     allowed = int(np.floor((1 - TARGET) * seeds + 1e-9))
     rows = [r for r in runs if r["dims"] == list(shape) and r["n"] == n
             and r["method"] == "ours"]
     for s in range(start, seeds):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         row = {"method": "ours", "dims": list(shape), "n": n, "seed": s,
                **run_ours(planted_instance(*shape, n, seed=s), s)}
         runs.append(row)
         rows.append(row)
+        if on_row is not None:
+            on_row(row)
         if sum(r["outcome"] != "exact" for r in rows) > allowed:
             break
     return rows
@@ -126,30 +149,87 @@ def scan(shape, grid, plan: Plan, runs: list) -> dict:
     return {"dims": list(shape), "n95": None, "curve": curve, "ours": None}
 
 
-def baselines(shape, n: int, plan: Plan, runs: list) -> dict:
-    """Single- and multi-start L-BFGS-B on our first instances at ``n``."""
-    _, _, count = _seeds(plan, shape)
+def versus_rows(shape, n: int, seed: int, ours_seconds: float,
+                cap: float | None = None) -> list[dict]:
+    """Single- and multi-start L-BFGS-B rows on instance ``seed`` at ``n``; the
+    multi-start run gets 10 × ``ours_seconds``, at most ``cap`` seconds when given."""
+    inst = planted_instance(*shape, n, seed=seed)
     budget = Budget(seconds=LBFGS_SECONDS)
-    single, multi, ours = [], [], []
-    for s in range(count):
-        inst = planted_instance(*shape, n, seed=s)
-        mine = next(r for r in runs if r["method"] == "ours" and r["dims"] == list(shape)
-                    and r["n"] == n and r["seed"] == s)
-        ours.append(mine)
-        for name, outcome in (("lbfgs", run_lbfgs(inst, s, budget)),
-                              ("lbfgs_multistart",
-                               run_lbfgs_multistart(inst, s, budget, mine["seconds"]))):
-            row = {"method": name, "dims": list(shape), "n": n, "seed": s,
-                   "seconds": outcome.seconds, "error": outcome.error,
-                   "outcome": "exact" if outcome.error <= EXACT else "not_exact",
-                   "starts": outcome.extra.get("starts")}
-            runs.append(row)
-            (single if name == "lbfgs" else multi).append(row)
-    result = {"n": n, "ours": tally(ours), "lbfgs": tally(single),
-              "lbfgs_multistart": tally(multi)}
+    multi = budget if cap is None else replace(
+        budget, multistart_factor=min(budget.multistart_factor, cap / ours_seconds))
+    rows = []
+    for name, outcome in (("lbfgs", run_lbfgs(inst, seed, budget)),
+                          ("lbfgs_multistart",
+                           run_lbfgs_multistart(inst, seed, multi, ours_seconds))):
+        rows.append({"method": name, "dims": list(shape), "n": n, "seed": seed,
+                     "seconds": outcome.seconds, "error": outcome.error,
+                     "outcome": "exact" if outcome.error <= EXACT else "not_exact",
+                     "starts": outcome.extra.get("starts"),
+                     "budget_seconds": outcome.extra.get("budget_seconds")})
+    return rows
+
+
+def versus_summary(shape, n: int, count: int, runs: list) -> dict:
+    """Tallies of ours and both L-BFGS-B variants on seeds ``0..count-1`` at ``n``."""
+    def rows(method):
+        return [r for r in runs if r["method"] == method and r["dims"] == list(shape)
+                and r["n"] == n and r["seed"] < count]
+    result = {"n": n, "ours": tally(rows("ours")), "lbfgs": tally(rows("lbfgs")),
+              "lbfgs_multistart": tally(rows("lbfgs_multistart"))}
     for key in ("lbfgs", "lbfgs_multistart"):
         _say(f"{key} {shape} n={n}", result[key])
     return result
+
+
+def baselines(shape, n: int, plan: Plan, runs: list) -> dict:
+    """Single- and multi-start L-BFGS-B on our first instances at ``n``."""
+    _, _, count = _seeds(plan, shape)
+    for s in range(count):
+        mine = next(r for r in runs if r["method"] == "ours" and r["dims"] == list(shape)
+                    and r["n"] == n and r["seed"] == s)
+        runs.extend(versus_rows(shape, n, s, mine["seconds"]))
+    return versus_summary(shape, n, count, runs)
+
+
+def at_n(shape, probe: int, n: int, seeds: int, baseline_seeds: int, runs: list,
+         minutes: float) -> dict:
+    """One shape at one n: ``PROBE_SEEDS`` seeds at ``probe`` — all exact, and that is
+    the n — else ``n``; ``seeds`` seeds there, begun within ``minutes``. The baselines
+    run on the first ``baseline_seeds`` instances in a second process, each as soon as
+    our row is in (our time sets the multi-start budget, capped at ``MULTISTART_CAP``);
+    so ours and theirs share the machine. n₉₅ ≤ n is claimed only when all ``seeds``
+    ran and ≥ 95 % are exact."""
+    deadline = time.perf_counter() + 60.0 * minutes
+    curve, pending = [], []
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        def submit(row):
+            if row["seed"] < baseline_seeds and row["n"] == n:
+                pending.append(pool.submit(versus_rows, shape, n, row["seed"],
+                                           row["seconds"], MULTISTART_CAP))
+        probed = _point(shape, probe, PROBE_SEEDS, runs, deadline=deadline)
+        t = tally(probed)
+        _say(f"probe {shape} n={probe}", t)
+        if t["exact"] == PROBE_SEEDS:
+            n = probe
+            for row in probed:
+                submit(row)
+        else:
+            curve.append({"n": probe, **t})
+        rows = _point(shape, n, seeds, runs, start=len(probed) if n == probe else 0,
+                      deadline=deadline, on_row=submit)
+        for future in pending:
+            runs.extend(future.result())
+    t = tally(rows)
+    curve.append({"n": n, **t})
+    _say(f"ours {shape} n={n}", t)
+    done = t["seeds"] == seeds
+    case = {"dims": list(shape), "n95": n if done and t["exact"] >= TARGET * seeds else None,
+            "curve": curve, "ours": t if done else None,
+            "versus": versus_summary(shape, n, baseline_seeds, runs)}
+    if not done and t["seeds"] - t["exact"] <= int(np.floor((1 - TARGET) * seeds + 1e-9)):
+        case["note"] = (f"only {t['seeds']} of {seeds} seeds finished within {minutes:g} "
+                        "min: n₉₅ not claimed")
+    return case
 
 
 def noisy(plan: Plan, runs: list) -> dict:
@@ -193,6 +273,59 @@ def run(plan: Plan, out: str | None, shapes=None, noisy_run: bool = True) -> dic
     return summary
 
 
+def activation_cell(activation: str, shape, grid, probe_seeds: int, seeds: int,
+                    runs: list) -> dict:
+    """Exact-success rate of ``activation`` at ``shape``: the smallest n of ``grid``
+    where ``probe_seeds`` seeds are all exact, then ``seeds`` seeds there (the probe's
+    included). Rows carry ``"activation"``."""
+    tried = []
+    for n in grid:
+        rows = []
+        for s in range(seeds):
+            inst = planted_instance(*shape, n, seed=s, activation=activation)
+            rows.append({"method": "ours", "activation": activation, "dims": list(shape),
+                         "n": n, "seed": s, **run_ours(inst, s, activation)})
+            runs.append(rows[-1])
+            if len(rows) <= probe_seeds and rows[-1]["outcome"] != "exact":
+                break
+        t = tally(rows)
+        _say(f"{activation} {shape} n={n}", t)
+        tried.append({"n": n, **t})
+        if t["seeds"] == seeds:
+            return {"activation": activation, "dims": list(shape), "n": n, "ours": t,
+                    "tried": tried}
+    return {"activation": activation, "dims": list(shape), "n": None, "ours": None,
+            "tried": tried}
+
+
+def run_activations(plan: Plan, out: str | None) -> dict:
+    """:func:`activation_cell` for every activation and shape of the plan, recorded
+    like :func:`run` (the record is written after every cell)."""
+    started, runs = time.perf_counter(), []
+    summary = {"cases": [], "noisy": None, "activations": []}
+    for shape in plan.activation_shapes:
+        for activation in plan.activations:
+            summary["activations"].append(activation_cell(
+                activation, shape, plan.activation_grid, plan.activation_probe,
+                plan.activation_seeds, runs))
+            _save(out, plan, started, runs, summary)
+    return summary
+
+
+def run_at(plan: Plan, out: str | None, shape, probe: int, n: int, seeds: int,
+           baseline_seeds: int, minutes: float) -> dict:
+    """:func:`at_n` for one shape, recorded like :func:`run`."""
+    started, runs = time.perf_counter(), []
+    summary = {"cases": [at_n(shape, probe, n, seeds, baseline_seeds, runs, minutes)],
+               "noisy": None}
+    plan = replace(plan, fixed={str(tuple(shape)): {
+        "probe_n": probe, "probe_seeds": PROBE_SEEDS, "n": n, "seeds": seeds,
+        "baseline_seeds": baseline_seeds, "minutes": minutes,
+        "multistart_cap": MULTISTART_CAP}})
+    _save(out, plan, started, runs, summary)
+    return summary
+
+
 def _save(out, plan: Plan, started: float, runs: list, summary: dict) -> None:
     if out:
         write_record(out, {
@@ -204,6 +337,12 @@ def _save(out, plan: Plan, started: float, runs: list, summary: dict) -> None:
                        "baseline_seeds": plan.baseline_seeds,
                        "reduced": {str(k): v for k, v in plan.reduced.items()},
                        "lbfgs_seconds": LBFGS_SECONDS, "exact": EXACT, "target": TARGET,
+                       "fixed": plan.fixed,
+                       "activations": {"names": list(plan.activations),
+                                       "shapes": [list(x) for x in plan.activation_shapes],
+                                       "grid": list(plan.activation_grid),
+                                       "probe_seeds": plan.activation_probe,
+                                       "seeds": plan.activation_seeds},
                        "command": plan.command}})
 
 
@@ -220,6 +359,16 @@ def main(argv=None) -> int:
     parser.add_argument("--shape", action="append", default=None,
                         help="only this shape d,k,m (repeatable); skips the noisy run")
     parser.add_argument("--noisy-only", action="store_true", help="only the noisy ratio")
+    parser.add_argument("--activations", action="store_true",
+                        help="only other activations with one output (relu2, log(1+t))")
+    parser.add_argument("--at", default=None, metavar="PROBE,N",
+                        help=f"with one --shape: no scan; {PROBE_SEEDS} seeds at PROBE, "
+                             "all exact → run there, else at N")
+    parser.add_argument("--seeds", type=int, default=50, help="seeds of --at (default 50)")
+    parser.add_argument("--baseline-seeds", type=int, default=5,
+                        help="L-BFGS-B instances of --at (default 5)")
+    parser.add_argument("--minutes", type=float, default=60.0,
+                        help="no new seed of --at is begun after this (default 60)")
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args(argv)
     plan = replace(QUICK if args.quick else FULL,
@@ -228,6 +377,16 @@ def main(argv=None) -> int:
     shapes = [tuple(int(v) for v in s.split(",")) for s in args.shape] if args.shape else None
     if args.noisy_only:
         shapes = []
+    if args.activations:
+        run_activations(plan, args.out)
+        return 0
+    if args.at:
+        if shapes is None or len(shapes) != 1:
+            parser.error("--at needs exactly one --shape")
+        probe, n = (int(v) for v in args.at.split(","))
+        run_at(plan, args.out, shapes[0], probe, n, args.seeds, args.baseline_seeds,
+               args.minutes)
+        return 0
     run(plan, args.out, shapes, noisy_run=not args.shape)
     return 0
 
