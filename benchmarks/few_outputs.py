@@ -1,7 +1,8 @@
 """Exact recovery with fewer outputs than hidden units (m < k): samples needed, time,
 and L-BFGS-B on the same instances.
 
-Run ``python -m benchmarks.few_outputs [--quick] [--out DIR]``.
+Run ``python -m benchmarks.few_outputs [--quick] [--out DIR]``; one part alone with
+``--shape d,k,m [--at PROBE,N]``, ``--activations`` or ``--noisy-only``.
 
 * ``exact``: for each shape (d, k, m), planted instances ``planted_instance(d, k, m, n,
   seed=s)`` recovered by ``recover_network(X, Y, k=k, mode="exact", seed=s)``. A grid of
@@ -12,6 +13,14 @@ Run ``python -m benchmarks.few_outputs [--quick] [--out DIR]``.
   L-BFGS-B (:func:`benchmarks.baselines.run_lbfgs`, capped at ``LBFGS_SECONDS``) and
   multi-start L-BFGS-B given 10 × our time on that very instance
   (:func:`benchmarks.baselines.run_lbfgs_multistart`).
+* ``--at PROBE,N`` (one ``--shape``, for shapes too slow to scan, e.g. (50, 20, 1)): no
+  scan; ``PROBE_SEEDS`` seeds at ``PROBE`` — all exact, and the run stays there — else
+  ``N``; ``--seeds`` seeds there, none begun after ``--minutes``. n₉₅ ≤ that n is claimed
+  only when every seed ran and ≥ 95 % are exact; otherwise the case carries a note. The
+  baselines run on the first ``--baseline-seeds`` instances in a second process as soon
+  as our row is in, the multi-start budget capped at ``MULTISTART_CAP`` seconds.
+* ``--activations``: ``relu2`` and ``log(1+t)`` with one output: the smallest n of a
+  grid where a few seeds are all exact, then more seeds there.
 * ``noisy``: (20, 10, 1) at 20 dB, n = 20 000, 5 seeds: ``recover_network(..., k=10,
   mode="noisy")`` against the oracle, :func:`recover._refine.refine` started at the truth;
   the ratio of their errors.
@@ -169,14 +178,14 @@ def versus_rows(shape, n: int, seed: int, ours_seconds: float,
     return rows
 
 
-def versus_summary(shape, n: int, count: int, runs: list) -> dict:
+def versus_summary(shape, n: int, count: int, runs: list, quiet: bool = False) -> dict:
     """Tallies of ours and both L-BFGS-B variants on seeds ``0..count-1`` at ``n``."""
     def rows(method):
         return [r for r in runs if r["method"] == method and r["dims"] == list(shape)
                 and r["n"] == n and r["seed"] < count]
     result = {"n": n, "ours": tally(rows("ours")), "lbfgs": tally(rows("lbfgs")),
               "lbfgs_multistart": tally(rows("lbfgs_multistart"))}
-    for key in ("lbfgs", "lbfgs_multistart"):
+    for key in () if quiet else ("lbfgs", "lbfgs_multistart"):
         _say(f"{key} {shape} n={n}", result[key])
     return result
 
@@ -192,85 +201,70 @@ def baselines(shape, n: int, plan: Plan, runs: list) -> dict:
 
 
 def at_n(shape, probe: int, n: int, seeds: int, baseline_seeds: int, runs: list,
-         minutes: float) -> dict:
+         minutes: float, save=None) -> dict:
     """One shape at one n: ``PROBE_SEEDS`` seeds at ``probe`` — all exact, and that is
-    the n — else ``n``; ``seeds`` seeds there, begun within ``minutes``. The baselines
-    run on the first ``baseline_seeds`` instances in a second process, each as soon as
-    our row is in (our time sets the multi-start budget, capped at ``MULTISTART_CAP``);
-    so ours and theirs share the machine. n₉₅ ≤ n is claimed only when all ``seeds``
-    ran and ≥ 95 % are exact."""
+    the n — else ``n``; ``seeds`` seeds there, none begun after ``minutes``. The
+    baselines run on the first ``baseline_seeds`` instances in a second process, each as
+    soon as our row is in (our time sets the multi-start budget, capped at
+    ``MULTISTART_CAP``), so ours and theirs share the machine; those begun on the probe's
+    instances before it missed stay in ``runs`` but not in the summary. ``save(case)``
+    is called after every row. n₉₅ ≤ n is claimed only when all ``seeds`` ran and ≥ 95 %
+    are exact."""
     deadline = time.perf_counter() + 60.0 * minutes
-    curve, pending = [], []
+    pending, chosen = [], [probe]
     with ProcessPoolExecutor(max_workers=1) as pool:
-        def submit(row):
-            if row["seed"] < baseline_seeds and row["n"] == n:
-                pending.append(pool.submit(versus_rows, shape, n, row["seed"],
+        def on_row(row):
+            if row["seed"] < baseline_seeds and row["n"] == chosen[0]:
+                pending.append(pool.submit(versus_rows, shape, row["n"], row["seed"],
                                            row["seconds"], MULTISTART_CAP))
-        probed = _point(shape, probe, PROBE_SEEDS, runs, deadline=deadline)
-        t = tally(probed)
-        _say(f"probe {shape} n={probe}", t)
-        if t["exact"] == PROBE_SEEDS:
-            n = probe
-            for row in probed:
-                submit(row)
-        else:
-            curve.append({"n": probe, **t})
-        rows = _point(shape, n, seeds, runs, start=len(probed) if n == probe else 0,
-                      deadline=deadline, on_row=submit)
+            _harvest(pending, runs)
+            if save is not None:
+                save(_fixed_case(shape, chosen[0], probe, seeds, baseline_seeds, runs,
+                                 minutes))
+        probed = _point(shape, probe, PROBE_SEEDS, runs, deadline=deadline, on_row=on_row)
+        if any(r["outcome"] != "exact" for r in probed):
+            chosen[0] = n
+            for future in pending:
+                future.cancel()
+        _point(shape, chosen[0], seeds, runs,
+               start=len(probed) if chosen[0] == probe else 0, deadline=deadline,
+               on_row=on_row)
         for future in pending:
-            runs.extend(future.result())
-    t = tally(rows)
-    curve.append({"n": n, **t})
-    _say(f"ours {shape} n={n}", t)
-    done = t["seeds"] == seeds
-    case = {"dims": list(shape), "n95": n if done and t["exact"] >= TARGET * seeds else None,
-            "curve": curve, "ours": t if done else None,
-            "versus": versus_summary(shape, n, baseline_seeds, runs)}
-    if not done and t["seeds"] - t["exact"] <= int(np.floor((1 - TARGET) * seeds + 1e-9)):
-        case["note"] = (f"only {t['seeds']} of {seeds} seeds finished within {minutes:g} "
-                        "min: n₉₅ not claimed")
+            if not future.cancelled():
+                runs.extend(future.result())
+    pending.clear()
+    case = _fixed_case(shape, chosen[0], probe, seeds, baseline_seeds, runs, minutes)
+    for point in case["curve"]:
+        _say(f"ours {shape} n={point['n']}", point)
+    for key in ("lbfgs", "lbfgs_multistart"):
+        _say(f"{key} {shape} n={chosen[0]}", case["versus"][key])
     return case
 
 
-def noisy(plan: Plan, runs: list) -> dict:
-    """Our noisy error against the oracle's (refinement from the truth)."""
-    ratios = []
-    act = get_activation("relu")
-    for s in range(plan.noisy_seeds):
-        inst = planted_instance(20, 10, 1, plan.noisy_n, seed=s, snr_db=20.0)
-        t0 = time.perf_counter()
-        res = recover_network(inst.X, inst.Y, k=10, mode="noisy", seed=s)
-        seconds = time.perf_counter() - t0
-        oracle = refine(inst.network.U, inst.network.V, inst.X, inst.Y, act)
-        ours_error = compare_networks(inst.network, res.network)
-        oracle_error = compare_networks(inst.network, TwoLayerNetwork(oracle.U, oracle.V))
-        ratios.append(ours_error / oracle_error)
-        runs.append({"method": "noisy", "dims": [20, 10, 1], "n": plan.noisy_n, "seed": s,
-                     "seconds": seconds, "error": ours_error, "oracle_error": oracle_error,
-                     "ratio": ratios[-1]})
-        print(f"noisy seed {s}: ours {ours_error:.4g}, oracle {oracle_error:.4g}, ratio "
-              f"{ratios[-1]:.3f}, {seconds:.1f} s", flush=True)
-    return {"n": plan.noisy_n, "snr_db": 20.0, "seeds": plan.noisy_seeds,
-            "median_ratio": float(np.median(ratios)), "max_ratio": float(np.max(ratios))}
+def _harvest(pending: list, runs: list) -> None:
+    """Move the rows of finished baseline runs into ``runs``."""
+    for future in [f for f in pending if f.done() and not f.cancelled()]:
+        runs.extend(future.result())
+        pending.remove(future)
 
 
-def run(plan: Plan, out: str | None, shapes=None, noisy_run: bool = True) -> dict:
-    """The exact cells of ``shapes`` (default all) and, when ``noisy_run``, the noisy
-    ratio; the record is written after every cell."""
-    started, runs = time.perf_counter(), []
-    summary = {"cases": [], "noisy": None}
-    for shape, grid in plan.grids.items():
-        if shapes is not None and shape not in shapes:
-            continue
-        case = scan(shape, grid, plan, runs)
-        if case["n95"] is not None:
-            case["versus"] = baselines(shape, case["n95"], plan, runs)
-        summary["cases"].append(case)
-        _save(out, plan, started, runs, summary)
-    if noisy_run:
-        summary["noisy"] = noisy(plan, runs)
-    _save(out, plan, started, runs, summary)
-    return summary
+def _fixed_case(shape, n: int, probe: int, seeds: int, baseline_seeds: int, runs: list,
+                minutes: float) -> dict:
+    """The case of :func:`at_n` from the rows in ``runs`` so far."""
+    def ours_at(m):
+        return [r for r in runs if r["method"] == "ours" and r["dims"] == list(shape)
+                and r["n"] == m]
+    curve = [] if n == probe else [{"n": probe, **tally(ours_at(probe))}]
+    t = tally(ours_at(n))
+    curve.append({"n": n, **t})
+    done = t["seeds"] == seeds
+    case = {"dims": list(shape), "n95": n if done and t["exact"] >= TARGET * seeds else None,
+            "curve": curve, "ours": t if done else None,
+            "versus": versus_summary(shape, n, baseline_seeds, runs, quiet=True)}
+    if not done and t["seeds"] - t["exact"] <= int(np.floor((1 - TARGET) * seeds + 1e-9)):
+        case["note"] = (f"only {t['seeds']} of {seeds} seeds at n = {n} finished within "
+                        f"{minutes:g} min: n₉₅ not claimed")
+    return case
 
 
 def activation_cell(activation: str, shape, grid, probe_seeds: int, seeds: int,
@@ -316,14 +310,16 @@ def run_at(plan: Plan, out: str | None, shape, probe: int, n: int, seeds: int,
            baseline_seeds: int, minutes: float) -> dict:
     """:func:`at_n` for one shape, recorded like :func:`run`."""
     started, runs = time.perf_counter(), []
-    summary = {"cases": [at_n(shape, probe, n, seeds, baseline_seeds, runs, minutes)],
-               "noisy": None}
     plan = replace(plan, fixed={str(tuple(shape)): {
         "probe_n": probe, "probe_seeds": PROBE_SEEDS, "n": n, "seeds": seeds,
         "baseline_seeds": baseline_seeds, "minutes": minutes,
         "multistart_cap": MULTISTART_CAP}})
-    _save(out, plan, started, runs, summary)
-    return summary
+
+    def save(case):
+        _save(out, plan, started, runs, {"cases": [case], "noisy": None})
+    case = at_n(shape, probe, n, seeds, baseline_seeds, runs, minutes, save)
+    save(case)
+    return {"cases": [case], "noisy": None}
 
 
 def _save(out, plan: Plan, started: float, runs: list, summary: dict) -> None:
@@ -347,9 +343,10 @@ def _save(out, plan: Plan, started: float, runs: list, summary: dict) -> None:
 
 
 def _say(label: str, t: dict) -> None:
+    median = "—" if t["median_seconds"] is None else f"{t['median_seconds']:.3g}"
     print(f"{label}: exact {t['exact']}/{t['seeds']}, failed loudly "
           f"{t.get('failed_loudly', 0)}, wrong {t.get('wrong_returned', 0)}, median "
-          f"{t['median_seconds']:.3g} s", flush=True)
+          f"{median} s", flush=True)
 
 
 def main(argv=None) -> int:
