@@ -575,11 +575,11 @@ def _activations_few(p: dict, cells: list) -> str:
 def _n95_few(case: dict) -> str:
     """n₉₅, "≤ n" when the first grid point already reached it; the note when the run
     was cut short."""
-    if case.get("note"):
-        return case["note"]
+    note = case.get("note")
     if case["n95"] is None:
-        return f"not reached up to n = {case['curve'][-1]['n']}"
-    return f"≤ {case['n95']}" if case["n95"] == case["curve"][0]["n"] else str(case["n95"])
+        return note or f"not reached up to n = {case['curve'][-1]['n']}"
+    text = f"≤ {case['n95']}" if case["n95"] == case["curve"][0]["n"] else str(case["n95"])
+    return f"{text} ({note})" if note else text
 
 
 SECTIONS_FEW = {"few_outputs": _section_few_outputs}
