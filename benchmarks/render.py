@@ -500,8 +500,8 @@ SECTIONS_BIAS = {"bias_exactness": _section_bias_exactness, "bias_n95": _section
 
 
 def _section_few_outputs(rec, figures):
-    """n₉₅ per shape, ours against both L-BFGS-B variants there, and the noisy ratio
-    (see benchmarks.few_outputs)."""
+    """n₉₅ per shape, ours against both L-BFGS-B variants there, other activations with
+    one output, and the noisy ratio (see benchmarks.few_outputs)."""
     p, summary = rec["params"], rec["summary"]
     curves = [[str(tuple(c["dims"])), _n95_few(c),
                "; ".join(f"{pt['n']}: {pt['exact']}/{pt['seeds']}" for pt in c["curve"])]
@@ -511,7 +511,7 @@ def _section_few_outputs(rec, figures):
         v = c.get("versus")
         if v is None:
             continue
-        ours = c["ours"]
+        ours = c["ours"] or c["curve"][-1]
         versus.append([str(tuple(c["dims"])), v["n"], f"{ours['exact']}/{ours['seeds']}",
                        ours["wrong_returned"], ours["median_seconds"],
                        f"{v['lbfgs']['exact']}/{v['lbfgs']['seeds']}",
@@ -521,8 +521,8 @@ def _section_few_outputs(rec, figures):
     text = (f"`recover_network(X, Y, k=k, mode=\"exact\", seed=s)` on `planted_instance(d, k, "
             f"m, n, seed=s)`; exact means `compare_networks(truth, estimate) ≤ "
             f"{p['exact']:.0e}`. n₉₅: the first grid n with ≥ {100 * p['target']:.0f} % exact "
-            f"over {p['scan_seeds']} seeds, confirmed over {p['confirm_seeds']} (fewer seeds "
-            f"for {', '.join(p['reduced']) or 'no shape'}: {p['reduced']}). Baselines on the "
+            f"over {p['scan_seeds']} seeds, confirmed over {p['confirm_seeds']}"
+            f"{_reduced_few(p)}{_fixed_few(p.get('fixed') or {})}. Baselines on the "
             f"first {p['baseline_seeds']} instances at n₉₅: single-start L-BFGS-B (capped at "
             f"{_fmt(p['lbfgs_seconds'])} s) and multi-start L-BFGS-B given 10 × our time on "
             f"that instance. Command: `OPENBLAS_NUM_THREADS=1 {p['command']}`.\n\n" +
@@ -530,6 +530,8 @@ def _section_few_outputs(rec, figures):
             _table(["(d, k, m)", "n", "ours exact", "ours wrong returned", "ours median s",
                     "L-BFGS exact", "L-BFGS median s", "multi-start L-BFGS exact",
                     "ours exact (same instances)"], versus))
+    if summary.get("activations"):
+        text += "\n\n" + _activations_few(p["activations"], summary["activations"])
     noisy = summary.get("noisy")
     if noisy:
         text += (f"\n\nNoisy: (20, 10, 1), {_fmt(noisy['snr_db'])} dB, n = {noisy['n']}, "
@@ -539,11 +541,48 @@ def _section_few_outputs(rec, figures):
     return text, []
 
 
+def _reduced_few(p: dict) -> str:
+    """The scanned shapes with fewer seeds (those run at one n are not scanned)."""
+    reduced = {shape: seeds for shape, seeds in p["reduced"].items()
+               if shape not in (p.get("fixed") or {})}
+    return (f" (fewer seeds for {', '.join(reduced)}: {reduced})" if reduced else "")
+
+
+def _fixed_few(fixed: dict) -> str:
+    """The shapes run at one n instead of a scan (``--at``), as a clause."""
+    return "".join(
+        f"; {shape} at one n instead: {f['probe_seeds']} seeds at n = {f['probe_n']}, all "
+        f"exact → that n, else n = {f['n']}; {f['seeds']} seeds there begun within "
+        f"{_fmt(f['minutes'])} min, baselines on the first {f['baseline_seeds']}, multi-start "
+        f"capped at {_fmt(f['multistart_cap'])} s"
+        for shape, f in fixed.items())
+
+
+def _activations_few(p: dict, cells: list) -> str:
+    """Exact-success rate of the other activations with one output."""
+    rows = [[c["activation"], str(tuple(c["dims"])),
+             "; ".join(f"{t['n']}: {t['exact']}/{t['seeds']}" for t in c["tried"]),
+             c["n"] or "—",
+             f"{c['ours']['exact']}/{c['ours']['seeds']}" if c["ours"] else "—",
+             c["ours"]["failed_loudly"] if c["ours"] else "—",
+             c["ours"]["wrong_returned"] if c["ours"] else "—",
+             c["ours"]["median_seconds"] if c["ours"] else None] for c in cells]
+    return (f"Other activations, one output: the smallest n of {p['grid']} where "
+            f"{p['probe_seeds']} seeds are all exact, then {p['seeds']} seeds there (the "
+            f"probe's included), `recover_network(X, Y, k=k, activation=a, mode=\"exact\", "
+            f"seed=s)` on `planted_instance(d, k, m, n, seed=s, activation=a)`.\n\n" +
+            _table(["activation", "(d, k, m)", "exact / seeds tried", "n", "exact",
+                    "failed loudly", "wrong returned", "median s"], rows))
+
+
 def _n95_few(case: dict) -> str:
-    """n₉₅, "≤ n" when the first grid point already reached it."""
+    """n₉₅, "≤ n" when the first grid point already reached it; the note when the run
+    was cut short."""
+    note = case.get("note")
     if case["n95"] is None:
-        return f"not reached up to n = {case['curve'][-1]['n']}"
-    return f"≤ {case['n95']}" if case["n95"] == case["curve"][0]["n"] else str(case["n95"])
+        return note or f"not reached up to n = {case['curve'][-1]['n']}"
+    text = f"≤ {case['n95']}" if case["n95"] == case["curve"][0]["n"] else str(case["n95"])
+    return f"{text} ({note})" if note else text
 
 
 SECTIONS_FEW = {"few_outputs": _section_few_outputs}

@@ -1,0 +1,77 @@
+"""The few-outputs benchmark (benchmarks.few_outputs): one shape at one n (``--at``) and
+other activations with one output (``--activations``).
+
+Tiny shapes and few seeds; the tests check the records' structure and internal
+consistency and the rendered section, never a timing or a rate.
+"""
+
+import pytest
+
+from benchmarks.few_outputs import main, tally, versus_rows
+from benchmarks.records import load_records
+from benchmarks.render import _section_few_outputs
+
+
+@pytest.fixture(scope="module")
+def at_record(tmp_path_factory):
+    out = tmp_path_factory.mktemp("at")
+    assert main(["--quick", "--shape", "6,3,1", "--at", "100,200", "--seeds", "11",
+                 "--baseline-seeds", "1", "--out", str(out)]) == 0
+    return load_records(str(out))["few_outputs"]
+
+
+@pytest.fixture(scope="module")
+def activation_record(tmp_path_factory):
+    out = tmp_path_factory.mktemp("act")
+    assert main(["--quick", "--activations", "--out", str(out)]) == 0
+    return load_records(str(out))["few_outputs"]
+
+
+def test_at_n_records_the_probe_the_seeds_and_the_baselines(at_record):
+    case, = at_record["summary"]["cases"]
+    ours = [r for r in at_record["runs"] if r["method"] == "ours"]
+    point = case["curve"][-1]
+    at = [r for r in ours if r["n"] == point["n"]]
+    assert tally(at) == {k: point[k] for k in tally(at)}
+    assert point["n"] in (100, 200) and len(at) <= 11
+    # the probe decides the n: all of its 10 seeds exact at 100, or the run moved on
+    probe = [r for r in ours if r["n"] == 100][:10]
+    assert (point["n"] == 100) == all(r["outcome"] == "exact" for r in probe)
+    assert all(r["outcome"] in ("exact", "failed_loudly", "wrong_returned") for r in ours)
+    claimed = point["seeds"] == 11 and point["exact"] >= 0.95 * 11
+    assert case["n95"] == (point["n"] if claimed else None)
+    fixed = at_record["params"]["fixed"]["(6, 3, 1)"]
+    assert fixed["multistart_cap"] == 600.0 and fixed["seeds"] == 11
+    theirs = [r for r in at_record["runs"] if r["method"] != "ours"]
+    assert sorted(r["method"] for r in theirs) == ["lbfgs", "lbfgs_multistart"]
+    assert all(r["seed"] == 0 and r["n"] == point["n"] for r in theirs)
+    assert case["versus"]["lbfgs"]["seeds"] == case["versus"]["ours"]["seeds"] == 1
+
+
+def test_the_multistart_budget_is_capped():
+    rows = versus_rows((6, 3, 1), 100, seed=0, ours_seconds=100.0, cap=0.5)
+    multi = next(r for r in rows if r["method"] == "lbfgs_multistart")
+    assert multi["budget_seconds"] == pytest.approx(0.5)
+    uncapped = versus_rows((6, 3, 1), 100, seed=0, ours_seconds=0.01)
+    assert next(r for r in uncapped if r["method"] == "lbfgs_multistart")[
+        "budget_seconds"] == pytest.approx(0.1)
+
+
+def test_activations_record_a_rate_per_activation(activation_record):
+    cells = activation_record["summary"]["activations"]
+    assert [c["activation"] for c in cells] == ["relu2", "log(1+t)"]
+    for cell in cells:
+        rows = [r for r in activation_record["runs"]
+                if r.get("activation") == cell["activation"] and r["n"] == cell["n"]]
+        if cell["n"] is None:
+            assert cell["ours"] is None
+            continue
+        assert tally(rows) == cell["ours"] and cell["ours"]["seeds"] == 2
+        assert cell["tried"][-1]["n"] == cell["n"]
+
+
+def test_the_page_shows_the_activations_and_the_fixed_shape(at_record, activation_record):
+    text, _ = _section_few_outputs(activation_record, figures=None)
+    assert "| relu2 | (6, 3, 1) |" in text and "| log(1+t) | (6, 3, 1) |" in text
+    text, _ = _section_few_outputs(at_record, figures=None)
+    assert "(6, 3, 1) at one n instead" in text and "capped at 600 s" in text
