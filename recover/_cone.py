@@ -31,10 +31,12 @@ Internal module of :mod:`recover`: use the names the package exports (``recover.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Callable
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 from ._facets import Facet, add_if_new, exact_facet, informative_columns
 from ._span import left_singular
@@ -364,34 +366,93 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
     violated — then its optimum is that of the full program. Each restricted program is
     small (HiGHS, no presolve), and the check against all ``n`` samples is one product
     ``w Z``: typically 2–3 rounds, ten times faster than one program with every sample.
+    One HiGHS model per program: a round adds its rows and the dual simplex restarts
+    from the last basis (``scipy.optimize.linprog`` would rebuild and re-check the
+    whole program each round, which cost more than solving it at ``k = 10``).
     A box ``|w_i| ≤ lp_box/‖r‖`` keeps the early rounds bounded; an optimum on the box is no
     facet and the exact step rejects it.
     """
     k, n = Z.shape
     tol = current()
     candidates = np.flatnonzero(np.isfinite(dirs[0]) & np.any(dirs != 0, axis=0))
-    active = set(rng.choice(candidates, size=min(len(candidates), tol.initial_per_unit * k),
-                            replace=False).tolist())
+    rows = rng.choice(candidates, size=min(len(candidates), tol.initial_per_unit * k),
+                      replace=False)
     bound = tol.lp_box / max(float(np.linalg.norm(r)), np.finfo(float).tiny)
-    A_eq, b_eq = r[None, :], [1.0]
-    if orthogonal_to is not None:
-        A_eq, b_eq = np.vstack([r, orthogonal_to]), [1.0, 0.0]
+    equalities = [(r, 1.0)] + ([] if orthogonal_to is None else [(orthogonal_to, 0.0)])
+    lp = _RestrictedProgram(objective, bound, equalities)
     for _ in range(tol.lp_rounds):
-        idx = np.fromiter(sorted(active), dtype=int)
-        res = linprog(objective, A_ub=-Z[:, idx].T, b_ub=np.zeros(len(idx)),
-                      A_eq=A_eq, b_eq=b_eq, bounds=[(-bound, bound)] * k,
-                      method="highs", options={"presolve": False})
+        lp.add_samples(Z[:, np.sort(rows)])
+        w = lp.solve()
         if stats is not None:
             stats["rounds"] = stats.get("rounds", 0) + 1
-        if res.status != 0:
+        if w is None:
             return None
-        w = res.x
         slack = w @ dirs
         violated = np.flatnonzero(slack < -tol.violation_rtol * np.linalg.norm(w))
         if len(violated) == 0:
             return w
-        active.update(violated[np.argsort(slack[violated])[: 2 * k]].tolist())
+        rows = violated[np.argsort(slack[violated])[: 2 * k]]
     return None
+
+
+class _RestrictedProgram:
+    """``min c·w`` over the box ``|w_i| ≤ bound`` with equality rows ``a·w = b`` and the
+    rows ``w·z ≥ 0`` added batch by batch: one HiGHS model (through highspy) that
+    keeps its basis between batches."""
+
+    def __init__(self, cost: np.ndarray, bound: float, equalities: list):
+        k = len(cost)
+        self.k, self.highs = k, _silent_highs()
+        self.highs.addVars(k, np.full(k, -bound), np.full(k, bound))
+        self.highs.changeColsCost(k, np.arange(k, dtype=np.int32),
+                                  np.asarray(cost, dtype=float))
+        for a, b in equalities:
+            self._add_rows(np.asarray(a, dtype=float)[None, :], b, b)
+
+    def add_samples(self, Zs: np.ndarray) -> None:
+        """The rows ``w·z_j ≥ 0`` of the columns of ``Zs`` (k×s)."""
+        self._add_rows(Zs.T, 0.0, highspy.kHighsInf)
+
+    def _add_rows(self, A: np.ndarray, lower: float, upper: float) -> None:
+        count, k = A.shape
+        starts = np.arange(0, count * k, k, dtype=np.int32)
+        index = np.tile(np.arange(k, dtype=np.int32), count)
+        self.highs.addRows(count, np.full(count, lower), np.full(count, upper),
+                           count * k, starts, index, np.ascontiguousarray(A).ravel())
+
+    def solve(self) -> np.ndarray | None:
+        """The optimal ``w``, or None if HiGHS finds none (infeasible, or stopped)."""
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.array(self.highs.getSolution().col_value)
+
+
+_banner_shown = False
+
+
+def _silent_highs() -> "highspy.Highs":
+    """A HiGHS instance that prints nothing, without presolve (small programs). Its C++
+    constructor prints a licence banner on stdout the first time in a process, before
+    any option can be set; that would corrupt the output of the CLI (``--json``), so
+    the first construction runs with file descriptor 1 on /dev/null."""
+    global _banner_shown
+    if _banner_shown:
+        highs = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown = True
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("presolve", "off")
+    return highs
 
 
 def _rotate_to_facet(w_base, w_edge, Z, znorm, informative, min_count) -> Facet | None:
