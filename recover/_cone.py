@@ -9,14 +9,12 @@ is slightly smaller and has a few extra facets near its extreme rays, but in pra
 optimum lands on a true facet; either way the exact step
 (:func:`recover._facets.exact_facet`) verifies it by its sample count.
 
-To reach every unit, the next ``r`` is the sample whose direction makes the largest angle
-with every facet found so far: units already found are (nearly) inactive there, so the
-optimum must come from a unit not yet found. When that fails (the program returns a
-facet already known), ``r`` is drawn from the span of the missing units' columns of
-``A`` (:func:`residual_span`), where every found normal vanishes: such a program cannot
-return a known facet. A unit that another always dominates never
-wins these programs; when the search stalls, it is found inside the facet of the unit
-that dominates it (:func:`facets_through_edges`).
+To reach every unit, once a facet is found the next ``r`` is drawn from the span of the
+missing units' columns of ``A`` (:func:`residual_span`): since ``w_i·a_l = δ_il`` it is
+the orthogonal complement of the normals found, where every found normal vanishes, so a
+program cannot return a known facet (the first ``r`` is a random sample). A unit that
+the others dominate may still not win; when the search stalls, it is found inside the
+facet of the unit that dominates it (:meth:`FacetSearch.search_edges`).
 
 Each program is solved by constraint generation (:func:`dual_vertex`): a small program
 on a few constraints, re-solved with the samples it violates until none is.
@@ -39,7 +37,6 @@ import highspy
 import numpy as np
 
 from ._facets import Facet, add_if_new, exact_facet, informative_columns
-from ._span import left_singular
 from ._tolerances import current
 
 # Tolerances and budgets (recover._tolerances): initial_per_unit, lp_rounds, lp_box and
@@ -101,9 +98,9 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
 class FacetSearch:
     """The search of :func:`cone_facets`: its state and one method per strategy.
 
-    * :meth:`program` — one linear program, anchored by :meth:`sample_anchor` (the
-      sample farthest from every facet found) or, after a program that found nothing
-      new, by :meth:`residual_anchor` (where every found normal vanishes);
+    * :meth:`program` — one linear program, anchored by :meth:`sample_anchor` (a random
+      sample) before any facet is found, then by :meth:`residual_anchor` (where every
+      found normal vanishes, so that only a missing facet can be returned);
     * :meth:`confirm` — the exact step on the program's vertex, and what became of it;
     * :meth:`on_stall` — after ``Tolerances.stall`` programs without a new facet,
       programs inside the facets found (:meth:`search_edges`);
@@ -156,10 +153,15 @@ class FacetSearch:
         """One program: anchor, solve, confirm; then the stall rule and the share rule."""
         self.stats["programs"] += 1
         found = len(self.facets)
-        in_residual = bool(self.facets) and self.stalled > 0
+        in_residual = bool(self.facets)
         r = self.residual_anchor() if in_residual else self.sample_anchor()
         objective = tilted_objective(self.Z, self.informative, self.facets, self.objective)
-        self.confirm(dual_vertex(self.Z, self.dirs, r, objective, self.rng, self.stats))
+        w = dual_vertex(self.Z, self.dirs, r, objective, self.rng, self.stats)
+        if w is None and in_residual:
+            # r = Σ c_l a_l over the missing units: infeasible when no c_l is positive,
+            # and then −r has them all positive.
+            w = dual_vertex(self.Z, self.dirs, -r, objective, self.rng, self.stats)
+        self.confirm(w)
         progressed = len(self.facets) > found
         if in_residual and progressed:
             _count(self.stats, "residual_found")
@@ -170,18 +172,16 @@ class FacetSearch:
         self._report()
 
     def sample_anchor(self) -> np.ndarray:
-        """The unused sample farthest in angle from every facet found
-        (:func:`next_anchor`)."""
+        """A random unused sample (the first program: no facet is found yet)."""
         j = next_anchor(self.dirs, [f.w for f in self.facets], self.used, self.rng)
         self.used[j] = True
         return self.Z[:, j]
 
     def residual_anchor(self) -> np.ndarray:
-        """The last program found nothing new: anchor in the span where every found
-        normal vanishes, so that only a missing facet can be returned
-        (:func:`residual_anchor`)."""
+        """An anchor in the span where every found normal vanishes, so that only a
+        missing facet can be returned (:func:`residual_anchor`)."""
         _count(self.stats, "residual_programs")
-        return residual_anchor(self.Z, self.facets, self.k, self.rng)
+        return residual_anchor(self.facets, self.Z.shape[0], self.rng)
 
     def confirm(self, w: np.ndarray | None) -> None:
         """The exact step on a program's vertex ``w`` (None: the program failed); a new
@@ -296,33 +296,33 @@ def random_columns(informative: np.ndarray, size: int,
     return np.sort(rng.choice(pool, size=min(len(pool), size), replace=False))
 
 
-def residual_span(Z: np.ndarray, facets: list[Facet], k: int) -> np.ndarray:
-    """Orthonormal basis (r×q, ``q = r − len(facets)``, ``r`` the rows of ``Z``) of the
-    span of the columns ``a_l`` of the units not found yet (and, with biases, of the
-    constant row's column, which no facet holds).
+def residual_span(facets: list[Facet], dim: int) -> np.ndarray:
+    """Orthonormal basis (dim×q, ``q = dim − len(facets)``) of the span of the columns
+    ``a_l`` of ``A`` of the units not found yet (and, with biases, of the constant row's
+    column, which no facet holds); ``dim`` is the number of rows of ``Z``.
 
-    With ``Z = A F`` and the found rows ``F_i ∝ w_i Z``, projecting the rows of ``Z`` off
-    the row space of the found ``F_i`` leaves ``A_missing F_missing P⊥``, whose column
-    space is ``span{a_l : l missing}``. Every found normal vanishes there
-    (``w_i·a_l = 0`` for ``i ≠ l``). O(n k²).
+    ``W A = I`` (``W`` the normals of all facets, and of the constant direction with
+    biases) gives ``w_i·a_l = 0`` for every found ``i`` and missing ``l``: the missing
+    columns span the orthogonal complement of the found normals, which has exactly their
+    dimension. One QR of the found normals, O(dim³); no pass over the samples.
     """
-    F = np.array([f.w @ Z for f in facets])
-    Q, _ = np.linalg.qr(F.T)
-    R = Z - (Z @ Q) @ Q.T
-    return left_singular(R)[0][:, : Z.shape[0] - len(facets)]
+    if not facets:
+        return np.eye(dim)
+    Q = np.linalg.qr(np.array([f.w for f in facets]).T, mode="complete")[0]
+    return Q[:, len(facets):]
 
 
-def residual_anchor(Z: np.ndarray, facets: list[Facet], k: int,
-                    rng: np.random.Generator) -> np.ndarray:
-    """A random direction ``r`` (k,) in :func:`residual_span`.
+def residual_anchor(facets: list[Facet], dim: int, rng: np.random.Generator) -> np.ndarray:
+    """A random direction ``r`` (dim,) in :func:`residual_span`.
 
     ``w_i·r = 0`` for every found facet removes them from the polyhedron
-    ``{w·z_j ≥ 0, w·r = 1}``: its vertices can only be facets not found yet. This reaches
-    units that sample anchors reach late or never (a step at ``k = 6`` with no sample
-    where the unit alone is active among the others; ``k = d = 30``, where it cuts the
-    programs from ~100 to ~40).
+    ``{w·z_j ≥ 0, w·r = 1}``: its vertices can only be facets not found yet. With
+    ``r = Σ c_l a_l`` (``l`` missing) and random ``c``, each missing unit with ``c_l > 0``
+    can win the program, so units that sample anchors reach late or never (a step at
+    ``k = 6`` with no sample where the unit alone is active among the others) are
+    reached, and no program returns a known facet.
     """
-    basis = residual_span(Z, facets, k)
+    basis = residual_span(facets, dim)
     return basis @ rng.standard_normal(basis.shape[1])
 
 
