@@ -127,8 +127,10 @@ def _finish_unit(start: _UnitStart, pre: np.ndarray, X: np.ndarray, activation: 
         raise RecoveryFailed(
             f"the {int(active.sum())} active samples of a unit span only {rank} of {d} "
             f"input dimensions (after dropping saturated ones)")
-    excess = scale * activation(pre) - 2 * np.broadcast_to(facet_tolerance, F_i.shape)
-    violation = float(max(excess[~active].max(initial=0.0), 0.0)
+    off = ~active
+    excess = (scale * activation(pre[off])
+              - 2 * np.broadcast_to(facet_tolerance, F_i.shape)[off])
+    violation = float(max(excess.max(initial=0.0), 0.0)
                       / max(float(Fa.max()), np.finfo(float).tiny))
     return HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
                          sign_violation=violation, scale=scale)
