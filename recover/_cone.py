@@ -122,22 +122,40 @@ class FacetSearch:
         self.tol = current()
         self.znorm, self.informative = informative_columns(Z)
         self.dirs = Z / np.where(self.informative, self.znorm, np.inf)
-        self.objective = Z.sum(axis=1)
         self.facets: list[Facet] = []
         self.used = ~self.informative
         self.stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0,
                       "duplicates": 0, "unrealisable": 0}
         self.stalled = 0
         self.dominant: dict[int, int] = {}  # facet index -> times a program returned it
+        self._program_samples(_program_columns(Z.shape[1], k))
+
+    def _program_samples(self, cols: np.ndarray | None) -> None:
+        """The samples the facet programs see: the columns ``cols`` (None: all). The
+        exact step always sees all of them, so a subset only changes which vertices the
+        programs propose, never what is accepted."""
+        self.cols = cols
+        if cols is None:
+            self.lp_Z, self.lp_dirs, self.lp_informative = self.Z, self.dirs, self.informative
+        else:
+            self.lp_Z, self.lp_dirs = self.Z[:, cols], self.dirs[:, cols]
+            self.lp_informative = self.informative[cols]
+        self.objective = self.lp_Z.sum(axis=1)
 
     def run(self, max_programs: int | None = None, subsample_rounds: int | None = None
             ) -> tuple[list[Facet], dict]:
         """Programs until ``k`` facets, the budget or the anchors run out; then the
         subsample rounds while facets are missing. Returns ``(facets, stats)``."""
         tol = self.tol
-        budget = max_programs or tol.programs_per_unit * self.k + tol.programs_extra
+        per_phase = max_programs or tol.programs_per_unit * self.k + tol.programs_extra
+        budget = per_phase
         while self.missing() and self.stats["programs"] < budget and not self.used.all():
             self.program()
+            if self.missing() and self.stats["programs"] == budget and self.cols is not None:
+                # the programs saw a subset of the samples: a second budget on all
+                _count(self.stats, "all_samples_phase")
+                self._program_samples(None)
+                budget += per_phase
         rounds = tol.subsample_rounds if subsample_rounds is None else subsample_rounds
         for _ in range(rounds if self.missing() else 0):
             self.search_subsample()
@@ -155,12 +173,13 @@ class FacetSearch:
         found = len(self.facets)
         in_residual = bool(self.facets)
         r = self.residual_anchor() if in_residual else self.sample_anchor()
-        objective = tilted_objective(self.Z, self.informative, self.facets, self.objective)
-        w = dual_vertex(self.Z, self.dirs, r, objective, self.rng, self.stats)
+        objective = tilted_objective(self.lp_Z, self.lp_informative, self.facets,
+                                     self.objective, self.cols)
+        w = dual_vertex(self.lp_Z, self.lp_dirs, r, objective, self.rng, self.stats)
         if w is None and in_residual:
             # r = Σ c_l a_l over the missing units: infeasible when no c_l is positive,
             # and then −r has them all positive.
-            w = dual_vertex(self.Z, self.dirs, -r, objective, self.rng, self.stats)
+            w = dual_vertex(self.lp_Z, self.lp_dirs, -r, objective, self.rng, self.stats)
         self.confirm(w)
         progressed = len(self.facets) > found
         if in_residual and progressed:
@@ -289,6 +308,20 @@ def _count(stats: dict, key: str, by: int = 1) -> None:
     stats[key] = stats.get(key, 0) + by
 
 
+#: Samples per unit the facet programs see when there are many more
+#: (:func:`_program_columns`); the exact step still checks every sample.
+PROGRAM_COLUMNS_PER_UNIT = 1000
+
+
+def _program_columns(n: int, k: int) -> np.ndarray | None:
+    """``PROGRAM_COLUMNS_PER_UNIT·k`` evenly spread sample indices, or None when ``n`` is
+    not much larger. The programs' vertices are facets of the cone of that subset,
+    whose true facets are those of all samples: each constraint-generation round then
+    checks ``w`` against the subset, not all ``n`` samples."""
+    cap = PROGRAM_COLUMNS_PER_UNIT * k
+    return None if n <= 2 * cap else np.linspace(0, n - 1, cap).astype(int)
+
+
 def random_columns(informative: np.ndarray, size: int,
                    rng: np.random.Generator) -> np.ndarray:
     """Sorted indices of ``size`` random informative samples (all of them if fewer)."""
@@ -327,7 +360,7 @@ def residual_anchor(facets: list[Facet], dim: int, rng: np.random.Generator) -> 
 
 
 def tilted_objective(Z: np.ndarray, informative: np.ndarray, facets: list[Facet],
-                     base: np.ndarray) -> np.ndarray:
+                     base: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
     """``Σ_j α_j z_j`` with ``α_j = 1 +`` (number of found units active at ``j``).
 
     A true facet ``w_i`` scores ``Σ_j α_j F_ij / F_ir``; the weights raise the score of
@@ -335,10 +368,13 @@ def tilted_objective(Z: np.ndarray, informative: np.ndarray, facets: list[Facet]
     at about the average, so the program prefers a new unit. This matters when ``f``
     saturates or is a step: then ``F_ir`` is nearly the same for every active unit and
     the plain sum ``α = 1`` always returns the unit with the fewest active samples.
+    ``Z`` and ``informative`` may be the columns ``cols`` of the samples that the
+    facets' supports cover.
     """
     if not facets:
         return base
-    found_active = sum((~f.support & informative).astype(float) for f in facets)
+    supports = [f.support if cols is None else f.support[cols] for f in facets]
+    found_active = sum((~s & informative).astype(float) for s in supports)
     return Z @ (informative * (1.0 + found_active))
 
 
