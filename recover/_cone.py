@@ -178,7 +178,7 @@ class FacetSearch:
         w = dual_vertex(self.lp_Z, self.lp_dirs, r, objective, self.rng, self.stats)
         if w is None and in_residual:
             # r = Σ c_l a_l over the missing units: infeasible when no c_l is positive,
-            # and then −r has them all positive.
+            # and then every c_l of −r is non-negative.
             w = dual_vertex(self.lp_Z, self.lp_dirs, -r, objective, self.rng, self.stats)
         self.confirm(w)
         progressed = len(self.facets) > found
