@@ -9,14 +9,12 @@ is slightly smaller and has a few extra facets near its extreme rays, but in pra
 optimum lands on a true facet; either way the exact step
 (:func:`recover._facets.exact_facet`) verifies it by its sample count.
 
-To reach every unit, the next ``r`` is the sample whose direction makes the largest angle
-with every facet found so far: units already found are (nearly) inactive there, so the
-optimum must come from a unit not yet found. When that fails (the program returns a
-facet already known), ``r`` is drawn from the span of the missing units' columns of
-``A`` (:func:`residual_span`), where every found normal vanishes: such a program cannot
-return a known facet. A unit that another always dominates never
-wins these programs; when the search stalls, it is found inside the facet of the unit
-that dominates it (:func:`facets_through_edges`).
+To reach every unit, once a facet is found the next ``r`` is drawn from the span of the
+missing units' columns of ``A`` (:func:`residual_span`): since ``w_i·a_l = δ_il`` it is
+the orthogonal complement of the normals found, where every found normal vanishes, so a
+program cannot return a known facet (the first ``r`` is a random sample). A unit that
+the others dominate may still not win; when the search stalls, it is found inside the
+facet of the unit that dominates it (:meth:`FacetSearch.search_edges`).
 
 Each program is solved by constraint generation (:func:`dual_vertex`): a small program
 on a few constraints, re-solved with the samples it violates until none is.
@@ -31,13 +29,14 @@ Internal module of :mod:`recover`: use the names the package exports (``recover.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Callable
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 from ._facets import Facet, add_if_new, exact_facet, informative_columns
-from ._span import left_singular
 from ._tolerances import current
 
 # Tolerances and budgets (recover._tolerances): initial_per_unit, lp_rounds, lp_box and
@@ -99,9 +98,9 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
 class FacetSearch:
     """The search of :func:`cone_facets`: its state and one method per strategy.
 
-    * :meth:`program` — one linear program, anchored by :meth:`sample_anchor` (the
-      sample farthest from every facet found) or, after a program that found nothing
-      new, by :meth:`residual_anchor` (where every found normal vanishes);
+    * :meth:`program` — one linear program, anchored by :meth:`sample_anchor` (a random
+      sample) before any facet is found, then by :meth:`residual_anchor` (where every
+      found normal vanishes, so that only a missing facet can be returned);
     * :meth:`confirm` — the exact step on the program's vertex, and what became of it;
     * :meth:`on_stall` — after ``Tolerances.stall`` programs without a new facet,
       programs inside the facets found (:meth:`search_edges`);
@@ -123,22 +122,40 @@ class FacetSearch:
         self.tol = current()
         self.znorm, self.informative = informative_columns(Z)
         self.dirs = Z / np.where(self.informative, self.znorm, np.inf)
-        self.objective = Z.sum(axis=1)
         self.facets: list[Facet] = []
         self.used = ~self.informative
         self.stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0,
                       "duplicates": 0, "unrealisable": 0}
         self.stalled = 0
         self.dominant: dict[int, int] = {}  # facet index -> times a program returned it
+        self._program_samples(_program_columns(Z.shape[1], k))
+
+    def _program_samples(self, cols: np.ndarray | None) -> None:
+        """The samples the facet programs see: the columns ``cols`` (None: all). The
+        exact step always sees all of them, so a subset only changes which vertices the
+        programs propose, never what is accepted."""
+        self.cols = cols
+        if cols is None:
+            self.lp_Z, self.lp_dirs, self.lp_informative = self.Z, self.dirs, self.informative
+        else:
+            self.lp_Z, self.lp_dirs = self.Z[:, cols], self.dirs[:, cols]
+            self.lp_informative = self.informative[cols]
+        self.objective = self.lp_Z.sum(axis=1)
 
     def run(self, max_programs: int | None = None, subsample_rounds: int | None = None
             ) -> tuple[list[Facet], dict]:
         """Programs until ``k`` facets, the budget or the anchors run out; then the
         subsample rounds while facets are missing. Returns ``(facets, stats)``."""
         tol = self.tol
-        budget = max_programs or tol.programs_per_unit * self.k + tol.programs_extra
+        per_phase = max_programs or tol.programs_per_unit * self.k + tol.programs_extra
+        budget = per_phase
         while self.missing() and self.stats["programs"] < budget and not self.used.all():
             self.program()
+            if self.missing() and self.stats["programs"] == budget and self.cols is not None:
+                # the programs saw a subset of the samples: a second budget on all
+                _count(self.stats, "all_samples_phase")
+                self._program_samples(None)
+                budget += per_phase
         rounds = tol.subsample_rounds if subsample_rounds is None else subsample_rounds
         for _ in range(rounds if self.missing() else 0):
             self.search_subsample()
@@ -154,10 +171,16 @@ class FacetSearch:
         """One program: anchor, solve, confirm; then the stall rule and the share rule."""
         self.stats["programs"] += 1
         found = len(self.facets)
-        in_residual = bool(self.facets) and self.stalled > 0
+        in_residual = bool(self.facets)
         r = self.residual_anchor() if in_residual else self.sample_anchor()
-        objective = tilted_objective(self.Z, self.informative, self.facets, self.objective)
-        self.confirm(dual_vertex(self.Z, self.dirs, r, objective, self.rng, self.stats))
+        objective = tilted_objective(self.lp_Z, self.lp_informative, self.facets,
+                                     self.objective, self.cols)
+        w = dual_vertex(self.lp_Z, self.lp_dirs, r, objective, self.rng, self.stats)
+        if w is None and in_residual:
+            # r = Σ c_l a_l over the missing units: infeasible when no c_l is positive,
+            # and then every c_l of −r is non-negative.
+            w = dual_vertex(self.lp_Z, self.lp_dirs, -r, objective, self.rng, self.stats)
+        self.confirm(w)
         progressed = len(self.facets) > found
         if in_residual and progressed:
             _count(self.stats, "residual_found")
@@ -168,18 +191,16 @@ class FacetSearch:
         self._report()
 
     def sample_anchor(self) -> np.ndarray:
-        """The unused sample farthest in angle from every facet found
-        (:func:`next_anchor`)."""
+        """A random unused sample (the first program: no facet is found yet)."""
         j = next_anchor(self.dirs, [f.w for f in self.facets], self.used, self.rng)
         self.used[j] = True
         return self.Z[:, j]
 
     def residual_anchor(self) -> np.ndarray:
-        """The last program found nothing new: anchor in the span where every found
-        normal vanishes, so that only a missing facet can be returned
-        (:func:`residual_anchor`)."""
+        """An anchor in the span where every found normal vanishes, so that only a
+        missing facet can be returned (:func:`residual_anchor`)."""
         _count(self.stats, "residual_programs")
-        return residual_anchor(self.Z, self.facets, self.k, self.rng)
+        return residual_anchor(self.facets, self.Z.shape[0], self.rng)
 
     def confirm(self, w: np.ndarray | None) -> None:
         """The exact step on a program's vertex ``w`` (None: the program failed); a new
@@ -287,6 +308,20 @@ def _count(stats: dict, key: str, by: int = 1) -> None:
     stats[key] = stats.get(key, 0) + by
 
 
+#: Samples per unit the facet programs see when there are many more
+#: (:func:`_program_columns`); the exact step still checks every sample.
+PROGRAM_COLUMNS_PER_UNIT = 1000
+
+
+def _program_columns(n: int, k: int) -> np.ndarray | None:
+    """``PROGRAM_COLUMNS_PER_UNIT·k`` evenly spread sample indices, or None when ``n`` is
+    not much larger. The programs' vertices are facets of the cone of that subset,
+    whose true facets are those of all samples: each constraint-generation round then
+    checks ``w`` against the subset, not all ``n`` samples."""
+    cap = PROGRAM_COLUMNS_PER_UNIT * k
+    return None if n <= 2 * cap else np.linspace(0, n - 1, cap).astype(int)
+
+
 def random_columns(informative: np.ndarray, size: int,
                    rng: np.random.Generator) -> np.ndarray:
     """Sorted indices of ``size`` random informative samples (all of them if fewer)."""
@@ -294,38 +329,38 @@ def random_columns(informative: np.ndarray, size: int,
     return np.sort(rng.choice(pool, size=min(len(pool), size), replace=False))
 
 
-def residual_span(Z: np.ndarray, facets: list[Facet], k: int) -> np.ndarray:
-    """Orthonormal basis (r×q, ``q = r − len(facets)``, ``r`` the rows of ``Z``) of the
-    span of the columns ``a_l`` of the units not found yet (and, with biases, of the
-    constant row's column, which no facet holds).
+def residual_span(facets: list[Facet], dim: int) -> np.ndarray:
+    """Orthonormal basis (dim×q, ``q = dim − len(facets)``) of the span of the columns
+    ``a_l`` of ``A`` of the units not found yet (and, with biases, of the constant row's
+    column, which no facet holds); ``dim`` is the number of rows of ``Z``.
 
-    With ``Z = A F`` and the found rows ``F_i ∝ w_i Z``, projecting the rows of ``Z`` off
-    the row space of the found ``F_i`` leaves ``A_missing F_missing P⊥``, whose column
-    space is ``span{a_l : l missing}``. Every found normal vanishes there
-    (``w_i·a_l = 0`` for ``i ≠ l``). O(n k²).
+    ``W A = I`` (``W`` the normals of all facets, and of the constant direction with
+    biases) gives ``w_i·a_l = 0`` for every found ``i`` and missing ``l``: the missing
+    columns span the orthogonal complement of the found normals, which has exactly their
+    dimension. One QR of the found normals, O(dim³); no pass over the samples.
     """
-    F = np.array([f.w @ Z for f in facets])
-    Q, _ = np.linalg.qr(F.T)
-    R = Z - (Z @ Q) @ Q.T
-    return left_singular(R)[0][:, : Z.shape[0] - len(facets)]
+    if not facets:
+        return np.eye(dim)
+    Q = np.linalg.qr(np.array([f.w for f in facets]).T, mode="complete")[0]
+    return Q[:, len(facets):]
 
 
-def residual_anchor(Z: np.ndarray, facets: list[Facet], k: int,
-                    rng: np.random.Generator) -> np.ndarray:
-    """A random direction ``r`` (k,) in :func:`residual_span`.
+def residual_anchor(facets: list[Facet], dim: int, rng: np.random.Generator) -> np.ndarray:
+    """A random direction ``r`` (dim,) in :func:`residual_span`.
 
     ``w_i·r = 0`` for every found facet removes them from the polyhedron
-    ``{w·z_j ≥ 0, w·r = 1}``: its vertices can only be facets not found yet. This reaches
-    units that sample anchors reach late or never (a step at ``k = 6`` with no sample
-    where the unit alone is active among the others; ``k = d = 30``, where it cuts the
-    programs from ~100 to ~40).
+    ``{w·z_j ≥ 0, w·r = 1}``: its vertices can only be facets not found yet. With
+    ``r = Σ c_l a_l`` (``l`` missing) and random ``c``, each missing unit with ``c_l > 0``
+    can win the program, so units that sample anchors reach late or never (a step at
+    ``k = 6`` with no sample where the unit alone is active among the others) are
+    reached, and no program returns a known facet.
     """
-    basis = residual_span(Z, facets, k)
+    basis = residual_span(facets, dim)
     return basis @ rng.standard_normal(basis.shape[1])
 
 
 def tilted_objective(Z: np.ndarray, informative: np.ndarray, facets: list[Facet],
-                     base: np.ndarray) -> np.ndarray:
+                     base: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
     """``Σ_j α_j z_j`` with ``α_j = 1 +`` (number of found units active at ``j``).
 
     A true facet ``w_i`` scores ``Σ_j α_j F_ij / F_ir``; the weights raise the score of
@@ -333,10 +368,13 @@ def tilted_objective(Z: np.ndarray, informative: np.ndarray, facets: list[Facet]
     at about the average, so the program prefers a new unit. This matters when ``f``
     saturates or is a step: then ``F_ir`` is nearly the same for every active unit and
     the plain sum ``α = 1`` always returns the unit with the fewest active samples.
+    ``Z`` and ``informative`` may be the columns ``cols`` of the samples that the
+    facets' supports cover.
     """
     if not facets:
         return base
-    found_active = sum((~f.support & informative).astype(float) for f in facets)
+    supports = [f.support if cols is None else f.support[cols] for f in facets]
+    found_active = sum((~s & informative).astype(float) for s in supports)
     return Z @ (informative * (1.0 + found_active))
 
 
@@ -364,34 +402,95 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
     violated — then its optimum is that of the full program. Each restricted program is
     small (HiGHS, no presolve), and the check against all ``n`` samples is one product
     ``w Z``: typically 2–3 rounds, ten times faster than one program with every sample.
+    One HiGHS model per program: a round adds its rows and the dual simplex restarts
+    from the last basis (``scipy.optimize.linprog`` would rebuild and re-check the
+    whole program each round, which cost more than solving it at ``k = 10``).
     A box ``|w_i| ≤ lp_box/‖r‖`` keeps the early rounds bounded; an optimum on the box is no
     facet and the exact step rejects it.
     """
     k, n = Z.shape
     tol = current()
     candidates = np.flatnonzero(np.isfinite(dirs[0]) & np.any(dirs != 0, axis=0))
-    active = set(rng.choice(candidates, size=min(len(candidates), tol.initial_per_unit * k),
-                            replace=False).tolist())
+    rows = rng.choice(candidates, size=min(len(candidates), tol.initial_per_unit * k),
+                      replace=False)
     bound = tol.lp_box / max(float(np.linalg.norm(r)), np.finfo(float).tiny)
-    A_eq, b_eq = r[None, :], [1.0]
-    if orthogonal_to is not None:
-        A_eq, b_eq = np.vstack([r, orthogonal_to]), [1.0, 0.0]
+    equalities = [(r, 1.0)] + ([] if orthogonal_to is None else [(orthogonal_to, 0.0)])
+    lp = _RestrictedProgram(objective, bound, equalities)
     for _ in range(tol.lp_rounds):
-        idx = np.fromiter(sorted(active), dtype=int)
-        res = linprog(objective, A_ub=-Z[:, idx].T, b_ub=np.zeros(len(idx)),
-                      A_eq=A_eq, b_eq=b_eq, bounds=[(-bound, bound)] * k,
-                      method="highs", options={"presolve": False})
+        lp.add_samples(Z[:, np.sort(rows)])
+        w = lp.solve()
         if stats is not None:
             stats["rounds"] = stats.get("rounds", 0) + 1
-        if res.status != 0:
+        if w is None:
             return None
-        w = res.x
         slack = w @ dirs
         violated = np.flatnonzero(slack < -tol.violation_rtol * np.linalg.norm(w))
         if len(violated) == 0:
             return w
-        active.update(violated[np.argsort(slack[violated])[: 2 * k]].tolist())
+        if len(violated) > 2 * k:  # the 2k most violated (a partial sort: O(n))
+            violated = violated[np.argpartition(slack[violated], 2 * k)[: 2 * k]]
+        rows = violated
     return None
+
+
+class _RestrictedProgram:
+    """``min c·w`` over the box ``|w_i| ≤ bound`` with equality rows ``a·w = b`` and the
+    rows ``w·z ≥ 0`` added batch by batch: one HiGHS model (through highspy) that
+    keeps its basis between batches."""
+
+    def __init__(self, cost: np.ndarray, bound: float, equalities: list):
+        k = len(cost)
+        self.k, self.highs = k, _silent_highs()
+        self.highs.addVars(k, np.full(k, -bound), np.full(k, bound))
+        self.highs.changeColsCost(k, np.arange(k, dtype=np.int32),
+                                  np.asarray(cost, dtype=float))
+        for a, b in equalities:
+            self._add_rows(np.asarray(a, dtype=float)[None, :], b, b)
+
+    def add_samples(self, Zs: np.ndarray) -> None:
+        """The rows ``w·z_j ≥ 0`` of the columns of ``Zs`` (k×s)."""
+        self._add_rows(Zs.T, 0.0, highspy.kHighsInf)
+
+    def _add_rows(self, A: np.ndarray, lower: float, upper: float) -> None:
+        count, k = A.shape
+        starts = np.arange(0, count * k, k, dtype=np.int32)
+        index = np.tile(np.arange(k, dtype=np.int32), count)
+        self.highs.addRows(count, np.full(count, lower), np.full(count, upper),
+                           count * k, starts, index, np.ascontiguousarray(A).ravel())
+
+    def solve(self) -> np.ndarray | None:
+        """The optimal ``w``, or None if HiGHS finds none (infeasible, or stopped)."""
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.array(self.highs.getSolution().col_value)
+
+
+_banner_shown = False
+
+
+def _silent_highs() -> "highspy.Highs":
+    """A HiGHS instance that prints nothing, without presolve (small programs). Its C++
+    constructor prints a licence banner on stdout the first time in a process, before
+    any option can be set; that would corrupt the output of the CLI (``--json``), so
+    the first construction runs with file descriptor 1 on /dev/null."""
+    global _banner_shown
+    if _banner_shown:
+        highs = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown = True
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("presolve", "off")
+    return highs
 
 
 def _rotate_to_facet(w_base, w_edge, Z, znorm, informative, min_count) -> Facet | None:

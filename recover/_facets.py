@@ -105,8 +105,37 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
     # activation flat at 0 (t^3) puts barely active samples within the loose band, and
     # a gentle schedule lets them drop out one decade at a time.
     schedule = np.geomspace(tol.gather_rtol, tol.on_facet_rtol, 4)
-    for step in range(len(schedule) + 1):
-        band = schedule[min(step, len(schedule) - 1)]
+    cols = _gather_columns(Z.shape[1], k)
+    if cols is not None:
+        # The gathering steps on a spread subset, the last step and every check on all
+        # samples; if the subset misses (a facet whose samples it holds too few of), the
+        # whole schedule runs on all samples.
+        rough = _gather(w, Z[:, cols], znorm[cols], informative[cols], schedule)
+        facet = None if rough is None else _final_step(rough, Z, znorm, informative,
+                                                       min_count)
+        if facet is not None:
+            return facet
+    rough = _gather(w, Z, znorm, informative, schedule)
+    return None if rough is None else _final_step(rough, Z, znorm, informative, min_count)
+
+
+#: Samples per unit on which :func:`exact_facet` runs its gathering steps when there
+#: are many more (:func:`_gather_columns`).
+GATHER_COLUMNS_PER_UNIT = 32
+
+
+def _gather_columns(n: int, k: int) -> np.ndarray | None:
+    """``GATHER_COLUMNS_PER_UNIT·k`` evenly spread sample indices, or None when ``n`` is
+    not much larger (then all samples are used)."""
+    cap = GATHER_COLUMNS_PER_UNIT * k
+    return None if n <= 2 * cap else np.linspace(0, n - 1, cap).astype(int)
+
+
+def _gather(w: np.ndarray, Z, znorm, informative, schedule) -> np.ndarray | None:
+    """The gathering steps of :func:`exact_facet`: at each band of ``schedule``, the null
+    vector of the samples within it. None if too few samples or a lost rank."""
+    k = Z.shape[0]
+    for band in schedule:
         w = w / np.linalg.norm(w)
         support = informative & (np.abs(w @ Z) <= band * znorm)
         if support.sum() < max(k - 1, 1):
@@ -115,6 +144,21 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
         if len(s) < k:
             return None
         w = vt[-1]
+    return w
+
+
+def _final_step(w: np.ndarray, Z, znorm, informative, min_count: int) -> Facet | None:
+    """The last step of :func:`exact_facet` on all samples: the null vector of the
+    samples within ``on_facet_rtol``, then the checks (count, rank, sign)."""
+    k, tol = Z.shape[0], current()
+    w = w / np.linalg.norm(w)
+    support = informative & (np.abs(w @ Z) <= tol.on_facet_rtol * znorm)
+    if support.sum() < max(k - 1, 1):
+        return None
+    s, vt = _null_space_on(Z, support, k)
+    if len(s) < k:
+        return None
+    w = vt[-1]
     rank_gap, flatness = float(s[k - 2] / s[0]) if k > 1 else 1.0, float(s[k - 1] / s[0])
     values = w @ Z
     support = informative & (np.abs(values) <= tol.on_facet_rtol * znorm)

@@ -155,18 +155,34 @@ def _separating_direction(X: np.ndarray, rounds: int = 8) -> np.ndarray | None:
     d, n = X.shape
     rng = np.random.default_rng(0)
     batch = current().halfspace_batch
+    if n > 2 * _FIRST_COLUMNS_PER_DIM * d:
+        # No w on a subset means none on all samples; 4d symmetric random points lie
+        # in a common half-space only with a probability exponentially small in d
+        # (Wendel's theorem), so this small program usually settles the question.
+        few = rng.choice(n, size=_FIRST_COLUMNS_PER_DIM * d, replace=False)
+        if _positive_on(X[:, few]) is None:
+            return None
     cols = rng.choice(n, size=min(n, batch), replace=False)
     for _ in range(rounds):
-        res = scipy.optimize.linprog(np.zeros(d), A_ub=-X[:, cols].T, b_ub=-np.ones(len(cols)),
-                                     bounds=[(None, None)] * d, method="highs")
-        if res.status != 0:
+        w = _positive_on(X[:, cols])
+        if w is None:
             return None
-        w = res.x
         violated = np.flatnonzero(w @ X <= 0)
         if violated.size == 0:
             return w
         cols = np.union1d(cols, violated[:batch])
     return None
+
+
+#: Samples per input dimension of the first, small half-space program.
+_FIRST_COLUMNS_PER_DIM = 4
+
+
+def _positive_on(Xs: np.ndarray) -> np.ndarray | None:
+    """``w`` with ``w·x ≥ 1`` on every column of ``Xs``, or None if there is none."""
+    res = scipy.optimize.linprog(np.zeros(Xs.shape[0]), A_ub=-Xs.T, b_ub=-np.ones(Xs.shape[1]),
+                                 bounds=[(None, None)] * Xs.shape[0], method="highs")
+    return res.x if res.status == 0 else None
 
 
 # --- evidence about the labels ------------------------------------------------------

@@ -690,6 +690,9 @@ def _unscaled(net: TwoLayerNetwork, record: dict, X, a: int, b: int) -> TwoLayer
     biases = ({"b": _times_power_of_two(net.b, v_exp + a, "b"),
                "c": _times_power_of_two(net.c, b, "c")} if net.has_bias else {})
     network = TwoLayerNetwork(U, V, activation=act, **biases)
+    if _surely_finite(network, X.shape[0], a):
+        _unscale_record(record, u_exp, v_exp, a, b)
+        return network
     with np.errstate(over="ignore", invalid="ignore"):
         hidden = network.hidden(X)
         output = network.U @ hidden
@@ -700,6 +703,30 @@ def _unscaled(net: TwoLayerNetwork, record: dict, X, a: int, b: int) -> TwoLayer
             f"{where} overflows (X is scaled by 2^{a}, Y by 2^{b}); rescale the data")
     _unscale_record(record, u_exp, v_exp, a, b)
     return network
+
+
+#: Below this, a bound on |U f(VX)| leaves room for the rounding of its evaluation.
+_FINITE_BOUND = 1e300
+
+
+def _surely_finite(network: TwoLayerNetwork, d: int, a: int) -> bool:
+    """True when a bound proves that ``U f(VX + b) + c`` is finite on every ``X`` (d×n)
+    with ``max|X| < 2^a``, without evaluating it (a pass over the data): for a
+    homogeneous ``f = g(1) t^p`` on ``t > 0``, ``|v_i·x + b_i| ≤ ‖v_i‖ √d 2^a + |b_i|``.
+    False (evaluate) otherwise."""
+    act = network.activation
+    if not act.homogeneous:
+        return False
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = np.linalg.norm(network.V, axis=1) * np.sqrt(d) * 2.0 ** a
+        if network.has_bias:
+            reach = reach + np.abs(network.b)
+        hidden = abs(float(act.positive_part(np.array([1.0]))[0])) * reach ** act.degree
+        output = np.abs(network.U) @ hidden
+        if network.has_bias:
+            output = output + np.abs(network.c)
+        bounds = np.concatenate([hidden, output])
+    return bool(np.all(np.isfinite(bounds)) and bounds.max(initial=0.0) < _FINITE_BOUND)
 
 
 def _unscale_record(record: dict, u_exp, v_exp, a: int, b: int) -> None:

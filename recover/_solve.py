@@ -77,6 +77,25 @@ def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
         If the activation has no inverse, or the active samples do not determine ``V_i``
         (fewer than ``d`` of them, or not of full rank).
     """
+    start = _start_unit(F_i, on_facet, X, activation)
+    return _finish_unit(start, start.v @ X, X, activation, facet_tolerance)
+
+
+@dataclass
+class _UnitStart:
+    """A unit's fit on a subsample of its active samples (:func:`_fit_on_subsample`),
+    before it is confirmed on all of them by :func:`_finish_unit`."""
+
+    F_i: np.ndarray
+    active: np.ndarray
+    v: np.ndarray
+    scale: float
+    rank: int
+
+
+def _start_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
+                activation: Activation) -> _UnitStart:
+    """The first half of :func:`hidden_unit`: the checks and the subsample fit."""
     if activation.inverse is None:
         raise RecoveryFailed(
             f"activation {activation.name!r} is not invertible on (0, ∞): V is not "
@@ -87,9 +106,17 @@ def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
         raise RecoveryFailed(
             f"a unit is active on only {int(active.sum())} samples; {d} are needed to "
             f"determine its weights")
-    Fa = F_i[active]
-    v, scale, rank = _fit_on_subsample(X, Fa, active, activation)
-    pre = v @ X
+    v, scale, rank = _fit_on_subsample(X, F_i[active], active, activation)
+    return _UnitStart(F_i, active, v, scale, rank)
+
+
+def _finish_unit(start: _UnitStart, pre: np.ndarray, X: np.ndarray, activation: Activation,
+                 facet_tolerance=0.0) -> HiddenUnitFit:
+    """The second half of :func:`hidden_unit`, given ``pre = v·X`` (n,) of the subsample
+    fit: its residual on all active samples (a refit on all of them if it is not
+    exact), the rank and the sign violation."""
+    F_i, active, v, scale, rank = start.F_i, start.active, start.v, start.scale, start.rank
+    d, Fa = X.shape[0], F_i[active]
     residual = _residual_at(pre[active], Fa, scale, activation)
     if residual > current().subsample_rtol:  # not exact on all of them: refit on all
         Xa = X[:, active]
@@ -100,8 +127,10 @@ def hidden_unit(F_i: np.ndarray, on_facet: np.ndarray, X: np.ndarray,
         raise RecoveryFailed(
             f"the {int(active.sum())} active samples of a unit span only {rank} of {d} "
             f"input dimensions (after dropping saturated ones)")
-    excess = scale * activation(pre) - 2 * np.broadcast_to(facet_tolerance, F_i.shape)
-    violation = float(max(excess[~active].max(initial=0.0), 0.0)
+    off = ~active
+    excess = (scale * activation(pre[off])
+              - 2 * np.broadcast_to(facet_tolerance, F_i.shape)[off])
+    violation = float(max(excess.max(initial=0.0), 0.0)
                       / max(float(Fa.max()), np.finfo(float).tiny))
     return HiddenUnitFit(v=v, active=int(active.sum()), residual=residual,
                          sign_violation=violation, scale=scale)
@@ -119,10 +148,9 @@ def hidden_weights(Z: np.ndarray, W: np.ndarray, supports: list[np.ndarray],
     Returns ``(V, fits, extra)`` as :func:`weights_from_activations`.
     """
     F = np.maximum(W @ Z, 0.0)
-    V, fits, extra = weights_from_activations(F, supports, X, activation, facet_tolerance)
     if not activation.injective:
-        return V, fits, extra
-    pre = V @ X
+        return weights_from_activations(F, supports, X, activation, facet_tolerance)
+    V, fits, extra, pre = _injective_weights(F, supports, X, activation, facet_tolerance)
     redo = [i for i, support in enumerate(supports) if np.any(support & (pre[i] > 0))]
     for i in redo:
         clean = supports[i] & (pre[i] <= 0)
@@ -150,13 +178,26 @@ def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.nd
     (:func:`recover._weight_cones.fit_in_cone`); extras as for the step plus ``scales``.
     """
     if activation.injective:
-        fits = [hidden_unit(F[i], supports[i], X, activation, facet_tolerance)
-                for i in range(len(supports))]
-        extra = {"identifiable": True}
-        if not activation.homogeneous:
-            extra["scales"] = [fit.scale for fit in fits]
-        return np.array([fit.v for fit in fits]), fits, extra
+        return _injective_weights(F, supports, X, activation, facet_tolerance)[:3]
     return _weights_in_cones(F, supports, X, activation)
+
+
+def _injective_weights(F, supports, X, activation, facet_tolerance):
+    """:func:`weights_from_activations` for an injective ``f``, and the preactivations
+    ``V X`` (k×n): every unit is fitted on its subsample first, so that all of them are
+    confirmed on all samples with one product ``V X`` (one pass over ``X`` instead of
+    one per unit)."""
+    starts = [_start_unit(F[i], supports[i], X, activation) for i in range(len(supports))]
+    pre = np.array([start.v for start in starts]) @ X
+    fits = [_finish_unit(start, pre[i], X, activation, facet_tolerance)
+            for i, start in enumerate(starts)]
+    V = np.array([fit.v for fit in fits])
+    for i in [i for i, fit in enumerate(fits) if fit.v is not starts[i].v]:
+        pre[i] = V[i] @ X  # refitted on all its samples
+    extra = {"identifiable": True}
+    if not activation.homogeneous:
+        extra["scales"] = [fit.scale for fit in fits]
+    return V, fits, extra, pre
 
 
 #: What a non-injective result means, for a constant ``g`` and for any other.
@@ -326,14 +367,39 @@ def _polish_log_scale(Xa, Fa, s: float, activation: Activation) -> float:
 
 
 def output_weights(Y: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float]:
-    """Least-squares ``U`` (m×k) with ``Y ≈ U H``; returns ``U`` and the relative residual.
+    """Least-squares ``U`` (m×k) with ``Y ≈ U H``; returns ``U`` and the relative residual
+    on all ``n`` samples.
 
+    Solved on ``OUTPUT_COLUMNS_PER_UNIT·k`` evenly spread samples first: noiseless
+    equations are exact on any subset where ``H`` has rank ``k``, so when that ``U``
+    reproduces all samples to ``residual_rtol`` it is the least-squares ``U``; otherwise
+    (labels not exact, a subset of lower rank) the least squares on all samples decide.
     Raises :class:`RecoveryFailed` if ``H`` (k×n) is rank deficient.
     """
+    k, n = H.shape
+    if n > 2 * OUTPUT_COLUMNS_PER_UNIT * k:
+        cols = np.linspace(0, n - 1, OUTPUT_COLUMNS_PER_UNIT * k).astype(int)
+        U_t, _, rank, _ = np.linalg.lstsq(H[:, cols].T, Y[:, cols].T, rcond=None)
+        if rank == k:
+            U = U_t.T
+            residual = _relative_residual(U, H, Y)
+            if residual <= current().residual_rtol:
+                return U, residual
+    return _output_weights_on_all(Y, H)
+
+
+#: Samples per unit of the first, subsampled solve of ``U`` (:func:`output_weights`).
+OUTPUT_COLUMNS_PER_UNIT = 4
+
+
+def _relative_residual(U: np.ndarray, H: np.ndarray, Y: np.ndarray) -> float:
+    return float(np.linalg.norm(U @ H - Y) / max(np.linalg.norm(Y), np.finfo(float).tiny))
+
+
+def _output_weights_on_all(Y: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float]:
     U_t, _, rank, _ = np.linalg.lstsq(H.T, Y.T, rcond=None)
     if rank < H.shape[0]:
         raise RecoveryFailed(
             f"hidden activations have rank {rank} < k = {H.shape[0]}: U is not determined")
     U = U_t.T
-    residual = float(np.linalg.norm(U @ H - Y) / max(np.linalg.norm(Y), np.finfo(float).tiny))
-    return U, residual
+    return U, _relative_residual(U, H, Y)

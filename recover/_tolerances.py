@@ -180,7 +180,7 @@ class Tolerances:
     weight_floor: float = _f(1e-12, "rtol",
        "equations weighted below this fraction of the largest weight g'(h) are dropped "
        "(saturated samples: g⁻¹ of their value carries no information)")
-    subsample_per_dim: int = _f(16, "count",
+    subsample_per_dim: int = _f(2, "count",
        "active samples per input dimension in the first, subsampled fit of a hidden unit")
     subsample_rtol: float = _f(1e-11, "rtol",
        "the subsampled fit is kept when its residual on every active sample is below this"

@@ -128,10 +128,12 @@ def power_of_two_scale(A: np.ndarray) -> tuple[np.ndarray, int]:
     Multiplying by a power of two only changes exponents, so ``A'`` is exact (up to
     entries more than 2^-1022 below the largest, which nothing downstream can see).
     """
-    peak = float(np.max(np.abs(A)))
+    peak = max(float(A.max()), -float(A.min())) if A.size else 0.0  # no |A| copy
     if peak == 0.0:
         return A, 0
     e = int(np.frexp(peak)[1])
+    if abs(e) < 1000:  # 2^-e is a normal float: the product is ldexp(A, -e), faster
+        return A * np.ldexp(1.0, -e), e
     return np.ldexp(A, -e), e
 
 

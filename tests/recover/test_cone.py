@@ -32,7 +32,7 @@ def test_residual_span_is_the_span_of_the_missing_columns_of_A(activation, missi
     A = span.Z @ np.linalg.pinv(F)                   # Z = A F exactly
     assert np.allclose(A @ F, span.Z, atol=1e-10 * np.abs(span.Z).max())
     found = [f for i, f in enumerate(facets) if i not in missing]
-    basis = residual_span(span.Z, found, 5)
+    basis = residual_span(found, span.Z.shape[0])
     assert basis.shape == (5, len(missing))
     for l in missing:                                # a_l lies in the span ...
         a = A[:, l] / np.linalg.norm(A[:, l])

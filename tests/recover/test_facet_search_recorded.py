@@ -4,8 +4,10 @@ programs, as the code it was refactored from (recorded before the refactoring).
 Each case drives a different strategy of the search: sample anchors, anchors in the
 residual span, searches inside found facets (edges), and the subsample rounds. The
 record (tests/recover/data/cone_facets_recorded.json) was written by :func:`_record`
-from the single-function ``cone_facets`` of before; regenerate it only for an intended
-change of behaviour.
+from the single-function ``cone_facets`` of before, and regenerated once for an intended
+change of behaviour: anchors drawn from the complement of the found normals after the
+first facet (the same facets in every case, in another order, with fewer programs or
+the same number). Regenerate it only for such a change.
 """
 
 import hashlib

@@ -157,11 +157,12 @@ def test_a_warning_points_at_the_callers_line():
 
 def test_the_facet_search_reads_its_budgets_from_the_tolerances_in_force():
     from recover._cone import cone_facets
-    inst = planted_instance(6, 6, 6, 40, seed=0)
-    Z = label_span(inst.Y, 6).Z
-    _, default = cone_facets(Z, 6, np.random.default_rng(0), 8)
+    # A search that stalls (a dominated unit at n = 60): edges and subsample rounds run.
+    inst = planted_instance(8, 8, 8, 60, seed=7)
+    Z = label_span(inst.Y, 8).Z
+    _, default = cone_facets(Z, 8, np.random.default_rng(7), 10)
     with using(Tolerances(edge_sweeps=0, subsample_rounds=0, programs_extra=0)):
-        _, tight = cone_facets(Z, 6, np.random.default_rng(0), 8)
-    assert default["edge_sweeps"] == 2 and default["programs"] == 44
+        _, tight = cone_facets(Z, 8, np.random.default_rng(7), 10)
+    assert default["edge_sweeps"] == 2 and default["programs"] == 52
     assert "edge_programs" not in tight and "subsample_programs" not in tight
-    assert tight["programs"] <= 4 * 6
+    assert tight["programs"] <= 4 * 8
