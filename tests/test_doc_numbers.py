@@ -149,12 +149,12 @@ def _extraction_weight_errors() -> str:
 CHECKED = [
     ("README.md", "(95% exact from n = 75 for (d,k,m) = (20,10,15), against 500 for",
      lambda: _readme_benchmarks()[0]),
-    ("README.md", "1.7× faster than L-BFGS", lambda: _readme_benchmarks()[1]),
-    ("README.md", "~76 passes over the data", lambda: _readme_benchmarks()[2]),
+    ("README.md", "2.2× faster than L-BFGS", lambda: _readme_benchmarks()[1]),
+    ("README.md", "~38 passes over the data", lambda: _readme_benchmarks()[2]),
     ("README.md", "2.1× (traced) / 2.9× (process RSS)", lambda: _readme_benchmarks()[3]),
     ("README.md", "arrays up to 4 GiB",
      lambda: f"arrays up to {recover_io.MAX_ARRAY_BYTES // 2 ** 30} GiB"),
-    ("algorithm.md", "relunet is only about 1.7× faster",
+    ("algorithm.md", "relunet is only about 2.2× faster",
      lambda: f"relunet is only about {_speed()} faster"),
     ("noisy.md", "the threshold is 1.25 (df₁ = 4930, df₂ = 2985; the F band alone\n"
      "   would be 1.16)", _noise_check_example),
