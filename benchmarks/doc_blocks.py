@@ -253,9 +253,7 @@ BLOCKS: dict[str, Block] = {
     "hardness-decide-grid": Block("hardness.md", _hardness_decide_grid),
     "algorithm-exactness": Block("algorithm.md", _algorithm_exactness),
     "algorithm-noisy-bias": Block("algorithm.md", _algorithm_noisy_bias),
-    # "noisy-misspecified": Block("noisy.md", _noisy_misspecified) once
-    # benchmarks/records/docs/misspecified.json exists (python -m benchmarks.misspecified
-    # 20 --record benchmarks/records/docs: about an hour on the shared machine).
+    "noisy-misspecified": Block("noisy.md", _noisy_misspecified),
     "extraction-query": Block("extraction.md", _extraction_query),
     "extraction-data": Block("extraction.md", _extraction_data),
     "extraction-versus": Block("extraction.md", _extraction_versus),
