@@ -29,8 +29,6 @@ from typing import Callable
 
 import numpy as np
 
-from .render import _activations_few, _n95_few
-
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ROOT / "benchmarks" / "records"
 DOCS = ROOT / "docs"
@@ -145,13 +143,18 @@ def _seconds(x: float) -> str:
 
 
 def _few_n95(case: dict, fixed: dict) -> str:
-    """n₉₅ of a case; for a shape run at one n that did not finish, what did."""
-    if case["n95"] is not None or "note" not in case:
-        return _n95_few(case)
+    """n₉₅ of a case, "≤ n" when the first grid point already reached it; for a shape
+    run at one n that did not finish, what did. (``benchmarks.render`` has its own
+    version for docs/benchmarks.md: importing it here would make an import cycle, since
+    ``python -m benchmarks.render`` runs this module.)"""
     last = case["curve"][-1]
-    seeds = fixed[str(tuple(case["dims"]))]["seeds"]
-    return (f"not claimed: {last['exact']}/{last['seeds']} exact at n = {last['n']}, only "
-            f"{last['seeds']} of {seeds} seeds finished")
+    if case["n95"] is None and "note" in case:
+        seeds = fixed[str(tuple(case["dims"]))]["seeds"]
+        return (f"not claimed: {last['exact']}/{last['seeds']} exact at n = {last['n']}, "
+                f"only {last['seeds']} of {seeds} seeds finished")
+    if case["n95"] is None:
+        return f"not reached up to n = {last['n']}"
+    return f"≤ {case['n95']}" if case["n95"] == case["curve"][0]["n"] else str(case["n95"])
 
 
 def _algorithm_few_outputs(records: Path) -> str:
@@ -232,9 +235,27 @@ def _ordinal(i: int) -> str:
 
 
 def _algorithm_few_outputs_activations(records: Path) -> str:
-    """relu2 and log(1+t) with one output, as in ``docs/benchmarks.md``."""
+    """relu2 and log(1+t) with one output: the n chosen, the rate there, and where the
+    probe missed below it."""
     rec = _few(records)
-    return _activations_few(rec["params"]["activations"], rec["summary"]["activations"])
+    p = rec["params"]["activations"]
+    rows = []
+    for c in rec["summary"]["activations"]:
+        ours, below = c["ours"], c["tried"][:-1] if c["ours"] else c["tried"]
+        loud = f" ({ours['failed_loudly']} loud)" if ours and ours["failed_loudly"] else ""
+        misses = "; ".join(f"{t['n']}: " + ("a miss in the " if i == 0 else "in the ")
+                           + f"{_ordinal(t['seeds'])}" + (" seed" if i == 0 else "")
+                           for i, t in enumerate(below))
+        rows.append([c["activation"], f"({', '.join(map(str, c['dims']))})",
+                     str(c["n"] or "—"),
+                     f"{ours['exact']}/{ours['seeds']}{loud}" if ours else "—",
+                     str(ours["wrong_returned"]) if ours else "—",
+                     _seconds(ours["median_seconds"]) if ours else "—", misses or "—"])
+    grid = ", ".join(map(str, p["grid"]))
+    return (f"The smallest `n` of {{{grid}}} where {p['probe_seeds']} seeds are all exact, "
+            f"then {p['seeds']} seeds there, the probe's included:\n\n" +
+            _table(["activation", "(d, k, m)", "n", f"exact ({p['seeds']} seeds)",
+                    "wrong returned", "median s", "tried below"], rows))
 
 
 def _algorithm_few_outputs_noisy(records: Path) -> str:
