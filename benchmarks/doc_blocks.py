@@ -133,6 +133,173 @@ def _algorithm_noisy_bias(records: Path) -> str:
                    rows))
 
 
+def _few(records: Path) -> dict:
+    return _load(records, "few_outputs.json")
+
+
+def _seconds(x: float) -> str:
+    """Two significant digits, whole seconds from 100 s on (a median time)."""
+    return f"{x:.0f}" if x >= 100 else f"{x:.2g}"
+
+
+def _few_n95(case: dict, fixed: dict) -> str:
+    """n₉₅ of a case, "≤ n" when the first grid point already reached it; for a shape
+    run at one n that did not finish, what did. (``benchmarks.render`` has its own
+    version for docs/benchmarks.md: importing it here would make an import cycle, since
+    ``python -m benchmarks.render`` runs this module.)"""
+    last = case["curve"][-1]
+    if case["n95"] is None and "note" in case:
+        seeds = fixed[str(tuple(case["dims"]))]["seeds"]
+        return (f"not claimed: {last['exact']}/{last['seeds']} exact at n = {last['n']}, "
+                f"only {last['seeds']} of {seeds} seeds finished")
+    if case["n95"] is None:
+        return f"not reached up to n = {last['n']}"
+    return f"≤ {case['n95']}" if case["n95"] == case["curve"][0]["n"] else str(case["n95"])
+
+
+def _algorithm_few_outputs(records: Path) -> str:
+    """n₉₅, ours and both L-BFGS-B variants per shape (``records/few_outputs.json``)."""
+    rec = _few(records)
+    p, cases = rec["params"], rec["summary"]["cases"]
+    fixed = p.get("fixed") or {}
+    rows = []
+    for c in cases:
+        ours = c["ours"] or c["curve"][-1]
+        v = c["versus"]
+        capped = (f" ({v['lbfgs_multistart']['median_seconds']:.0f} s cap)"
+                  if str(tuple(c["dims"])) in fixed else "")
+        rows.append([str(tuple(c["dims"])), _few_n95(c, fixed),
+                     f"{ours['exact']}/{ours['seeds']}", str(ours["wrong_returned"]),
+                     _seconds(ours["median_seconds"]),
+                     f"{v['lbfgs']['exact']}/{v['lbfgs']['seeds']}",
+                     f"{v['lbfgs_multistart']['exact']}/{v['lbfgs_multistart']['seeds']}"
+                     + capped])
+    wrong = sum(r["outcome"] == "wrong_returned" for r in rec["runs"]
+                if r["method"] == "ours")
+    ending = ("Every miss was loud (`RecoveryFailed`)." if wrong == 0 else
+              f"{wrong} runs returned a network that is not exact.")
+    return (f"**Measured** (`benchmarks/few_outputs.py`, record "
+            f"`benchmarks/records/few_outputs.json`, rendered in `docs/benchmarks.md`; "
+            f"Gaussian planted instances, exact = error ≤ {p['exact']:.0e} after matching; "
+            f"n₉₅ from a coarse grid with {p['scan_seeds']} seeds, confirmed with "
+            f"{p['confirm_seeds']}; the baselines on the first {p['baseline_seeds']} of "
+            f"those instances, single-start L-BFGS-B capped at {p['lbfgs_seconds']:.0f} s, "
+            f"multi-start L-BFGS-B given 10 × our time on each instance; one core, on a "
+            f"loaded shared machine):\n\n" +
+            _table(["(d, k, m)", "n₉₅", f"ours exact ({p['confirm_seeds']} seeds)",
+                    "wrong returned", "ours median s", "L-BFGS 1 start",
+                    "L-BFGS multi-start (10 × our time)"], rows) + "\n\n" + ending)
+
+
+def _algorithm_few_outputs_fixed(records: Path) -> str:
+    """The shape run at one n (``--at``): the probe, the seeds that finished and the
+    baselines on their instances."""
+    rec = _few(records)
+    (shape, f), = (rec["params"].get("fixed") or {}).items()
+    runs = [r for r in rec["runs"] if str(tuple(r["dims"])) == shape]
+    probe = [r for r in runs if r["method"] == "ours" and r["n"] == f["probe_n"]]
+    done = [r for r in runs if r["method"] == "ours" and r["n"] == f["n"]]
+    theirs = [r for r in runs if r["method"] != "ours" and r["n"] == f["n"]]
+    lost = [r for r in runs if r["method"] != "ours" and r["n"] == f["probe_n"]]
+    seconds = [r["seconds"] for r in done]
+    exact = sum(r["outcome"] == "exact" for r in done)
+    wrong = sum(r["outcome"] == "wrong_returned" for r in done)
+    starts = sorted({r["starts"] for r in theirs if r["starts"]})
+    errors = [float(r["error"]) for r in theirs]
+    missed = next(i for i, r in enumerate(probe) if r["outcome"] != "exact")
+    baseline_seeds = len({r["seed"] for r in theirs})
+    return (
+        f"*{shape}* is run at one `n` instead of a scan (`python -m benchmarks.few_outputs "
+        f"--shape {shape[1:-1].replace(' ', '')} --at {f['probe_n']},{f['n']} --seeds "
+        f"{f['seeds']} --baseline-seeds {f['baseline_seeds']} --minutes {f['minutes']:g}`): "
+        f"a probe of {f['probe_seeds']} seeds at n = {f['probe_n']} (all exact → stay there) "
+        f"missed on its {_ordinal(missed + 1)} seed (loudly, after "
+        f"{probe[missed]['seconds']:.0f} s), so n = {f['n']}. In the {f['minutes']:g} "
+        f"minutes allowed {len(done)} seeds finished, "
+        f"{'all' if exact == len(done) else exact} exact, {wrong or 'none'} wrong "
+        f"({min(seconds):.0f}–{max(seconds):.0f} s each, median {np.median(seconds):.0f} s): "
+        f"n₉₅ ≤ {f['n']} is *not* claimed, {f['seeds'] - len(done)} seeds are left to run. "
+        f"On the first {baseline_seeds} of those instances (the baselines of the other "
+        f"{f['baseline_seeds'] - baseline_seeds} did not finish in the time) single-start "
+        f"L-BFGS-B ({rec['params']['lbfgs_seconds']:.0f} s) and multi-start L-BFGS-B (10 × "
+        f"our time, capped at {f['multistart_cap']:.0f} s: "
+        f"{' or '.join(map(str, starts))} starts each) were "
+        f"{'not exact' if all(r['outcome'] != 'exact' for r in theirs) else 'exact on some'} "
+        f"(best errors {min(errors):.2f}–{max(errors):.2f}; nor on the n = {f['probe_n']} "
+        f"instance where ours failed: "
+        f"{' and '.join(str(r['starts'] or 1) for r in lost)} starts).")
+
+
+def _ordinal(i: int) -> str:
+    return f"{i}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(i if i < 20 else i % 10, 'th')}"
+
+
+def _algorithm_few_outputs_activations(records: Path) -> str:
+    """relu2 and log(1+t) with one output: the n chosen, the rate there, and where the
+    probe missed below it."""
+    rec = _few(records)
+    p = rec["params"]["activations"]
+    rows = []
+    for c in rec["summary"]["activations"]:
+        ours, below = c["ours"], c["tried"][:-1] if c["ours"] else c["tried"]
+        loud = f" ({ours['failed_loudly']} loud)" if ours and ours["failed_loudly"] else ""
+        misses = "; ".join(f"{t['n']}: " + ("a miss in the " if i == 0 else "in the ")
+                           + f"{_ordinal(t['seeds'])}" + (" seed" if i == 0 else "")
+                           for i, t in enumerate(below))
+        rows.append([c["activation"], f"({', '.join(map(str, c['dims']))})",
+                     str(c["n"] or "—"),
+                     f"{ours['exact']}/{ours['seeds']}{loud}" if ours else "—",
+                     str(ours["wrong_returned"]) if ours else "—",
+                     _seconds(ours["median_seconds"]) if ours else "—", misses or "—"])
+    grid = ", ".join(map(str, p["grid"]))
+    return (f"The smallest `n` of {{{grid}}} where {p['probe_seeds']} seeds are all exact, "
+            f"then {p['seeds']} seeds there, the probe's included:\n\n" +
+            _table(["activation", "(d, k, m)", "n", f"exact ({p['seeds']} seeds)",
+                    "wrong returned", "median s", "tried below"], rows))
+
+
+def _algorithm_few_outputs_noisy(records: Path) -> str:
+    """The noisy ratios, seed by seed (``summary.noisy`` and the ``noisy`` runs)."""
+    rec = _few(records)
+    noisy = rec["summary"]["noisy"]
+    runs = sorted((r for r in rec["runs"] if r["method"] == "noisy"), key=lambda r: r["seed"])
+    ratios = [f"{r['ratio']:.2f}" for r in runs]
+    within = all(r["ratio"] <= 1.25 for r in runs)
+    d, k, m = runs[0]["dims"]
+    n = f"{noisy['n']:,}".replace(",", " ")
+    return (f"Noisy, ({d}, {k}, {m}) at {noisy['snr_db']:g} dB, n = {n}"
+            f", seeds {runs[0]['seed']}–{runs[-1]['seed']}: our error over the oracle's "
+            f"(`refine` started at the truth) is {', '.join(ratios[:-1])} and {ratios[-1]} "
+            f"(median {noisy['median_ratio']:.2f}; `OPENBLAS_NUM_THREADS=1 python -m "
+            f"benchmarks.few_outputs --noisy-only`), "
+            f"{'all' if within else 'not all'} within 1.25 × the oracle, "
+            f"{min(r['seconds'] for r in runs):.0f}–{max(r['seconds'] for r in runs):.0f} s "
+            f"a seed on the loaded shared machine.")
+
+
+def _algorithm_few_outputs_bias(records: Path) -> str:
+    """``bias=True`` at each shape's bias-free n₉₅ and twice it
+    (``records/docs/few_outputs_bias.json``, ``python -m benchmarks.few_outputs --bias``)."""
+    rec = _load(records, "docs/few_outputs_bias.json")
+    p = rec["params"]
+    rows = [[f"({', '.join(map(str, c['dims']))})", str(c["n"]),
+             f"{c['exact']}/{c['seeds']}", str(c["failed_loudly"]), str(c["wrong_returned"]),
+             _seconds(c["median_seconds"])] for c in rec["summary"]["cells"]]
+    wrong = [r for r in rec["runs"] if r["outcome"] == "wrong_returned"]
+    misses = "".join(f" ({', '.join(map(str, r['dims']))}), n = {r['n']}, seed {r['seed']}: "
+                     f"error {float(r['error']):.3g}." for r in wrong)
+    return (f"*Measured with biases* (`OPENBLAS_NUM_THREADS=1 {p['command']}`, record "
+            f"`benchmarks/records/docs/few_outputs_bias.json`: `b ~ N(0, "
+            f"{p['bias_std'] ** 2:g})`, `c ~ N(0, {p['output_bias_std'] ** 2:g})` planted, "
+            f"`k` given, `mode=\"exact\"`, {p['seeds']} seeds, at the bias-free n₉₅ and "
+            f"twice it; exact = `compare_networks` ≤ {p['exact']:.0e} with the biases; one "
+            f"core of a loaded shared machine):\n\n" +
+            _table(["(d, k, m)", "n", "exact", "failed loudly",
+                    f"not within {p['exact']:.0e}", "median s"], rows) +
+            (f"\n\nNot within {p['exact']:.0e}:{misses}" if wrong else
+             "\n\nEvery miss was loud."))
+
+
 # ------------------------------------------------------------------ noisy.md
 
 def _noisy_misspecified(records: Path) -> str:
@@ -254,6 +421,12 @@ BLOCKS: dict[str, Block] = {
     "algorithm-exactness": Block("algorithm.md", _algorithm_exactness),
     "algorithm-noisy-bias": Block("algorithm.md", _algorithm_noisy_bias),
     "noisy-misspecified": Block("noisy.md", _noisy_misspecified),
+    "algorithm-few-outputs-bias": Block("algorithm.md", _algorithm_few_outputs_bias),
+    "algorithm-few-outputs": Block("algorithm.md", _algorithm_few_outputs),
+    "algorithm-few-outputs-fixed": Block("algorithm.md", _algorithm_few_outputs_fixed),
+    "algorithm-few-outputs-activations": Block("algorithm.md",
+                                               _algorithm_few_outputs_activations),
+    "algorithm-few-outputs-noisy": Block("algorithm.md", _algorithm_few_outputs_noisy),
     "extraction-query": Block("extraction.md", _extraction_query),
     "extraction-data": Block("extraction.md", _extraction_data),
     "extraction-versus": Block("extraction.md", _extraction_versus),

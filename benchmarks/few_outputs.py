@@ -14,7 +14,7 @@ Run ``python -m benchmarks.few_outputs [--quick] [--out DIR]``; one part alone w
   multi-start L-BFGS-B given 10 × our time on that very instance
   (:func:`benchmarks.baselines.run_lbfgs_multistart`).
 * ``--bias SEEDS``: ``bias=True`` on instances with biases at the bias-free n₉₅ of each
-  shape and twice it (:func:`bias_exact`; printed, not recorded).
+  shape and twice it (:func:`bias_exact`), recorded in ``DIR/few_outputs_bias.json``.
 * ``--at PROBE,N`` (one ``--shape``, for shapes too slow to scan, e.g. (50, 20, 1)): no
   scan; ``PROBE_SEEDS`` seeds at ``PROBE`` — all exact, and the run stays there — else
   ``N``; ``--seeds`` seeds there, none begun after ``--minutes``. n₉₅ ≤ that n is claimed
@@ -322,23 +322,42 @@ BIAS_POINTS = {(10, 5, 1): 150, (20, 10, 1): 800, (20, 10, 5): 400}
 BIAS_STD, OUTPUT_BIAS_STD = 1.0, 1.0
 
 
-def bias_exact(seeds: int, points=None) -> list[dict]:
+def bias_exact(seeds: int, points=None, out: str | None = None) -> list[dict]:
     """``recover_network(..., k=k, bias=True, mode="exact")`` on planted instances with
     biases at each shape's bias-free n₉₅ and twice it, ``seeds`` seeds each: exact
     (error ≤ EXACT, biases included), failed loudly, wrong returned, median seconds.
-    Printed, not recorded."""
-    rows = []
-    for shape, n95 in (BIAS_POINTS if points is None else points).items():
+    With ``out``, every run and the per-cell tallies go to ``out/few_outputs_bias.json``
+    after every cell (rendered into docs/algorithm.md, "With biases")."""
+    started, rows, runs = time.perf_counter(), [], []
+    points = BIAS_POINTS if points is None else points
+    for shape, n95 in points.items():
         for n in (n95, 2 * n95):
             cell = []
             for seed in range(seeds):
                 inst = planted_instance(*shape, n, seed=seed, bias_std=BIAS_STD,
                                         output_bias_std=OUTPUT_BIAS_STD)
                 cell.append(_run_with_bias(inst, seed))
+                runs.append({"dims": list(shape), "n": n, "seed": seed, **cell[-1]})
             t = tally(cell)
             _say(f"bias=True {shape} n={n}", t)
             rows.append({"dims": list(shape), "n": n, **t})
+            if out:
+                _save_bias(out, seeds, points, started, runs, rows)
     return rows
+
+
+def _save_bias(out: str, seeds: int, points: dict, started: float, runs: list,
+               cells: list) -> None:
+    write_record(out, {
+        "suite": "few_outputs_bias", "title": "Exact recovery with biases, m < k",
+        "scale": "full" if points == BIAS_POINTS else "quick", "runs": runs,
+        "summary": {"cells": cells}, "wall_seconds": time.perf_counter() - started,
+        "params": {"seeds": seeds, "points": [[list(s), n] for s, n in points.items()],
+                   "bias_std": BIAS_STD, "output_bias_std": OUTPUT_BIAS_STD,
+                   "exact": EXACT,
+                   "command": f"python -m benchmarks.few_outputs --bias {seeds}"
+                              + (" --quick" if points != BIAS_POINTS else "")
+                              + f" --out {out}"}})
 
 
 def _run_with_bias(inst, seed: int) -> dict:
@@ -347,9 +366,10 @@ def _run_with_bias(inst, seed: int) -> dict:
         res = recover_network(inst.X, inst.Y, k=inst.network.k, mode="exact", seed=seed,
                               bias=True)
     except RecoveryFailed:
-        return {"seconds": time.perf_counter() - t0, "outcome": "failed_loudly"}
+        return {"seconds": time.perf_counter() - t0, "error": float("inf"),
+                "outcome": "failed_loudly"}
     error = compare_networks(inst.network, res.network)
-    return {"seconds": time.perf_counter() - t0,
+    return {"seconds": time.perf_counter() - t0, "error": error,
             "outcome": "exact" if error <= EXACT else "wrong_returned"}
 
 
@@ -415,10 +435,11 @@ def main(argv=None) -> int:
                         help="no new seed of --at is begun after this (default 60)")
     parser.add_argument("--out", default="benchmarks/results")
     parser.add_argument("--bias", type=int, metavar="SEEDS", default=None,
-                        help="only the bias=True cells, SEEDS seeds each (printed)")
+                        help="only the bias=True cells, SEEDS seeds each (recorded in "
+                             "OUT/few_outputs_bias.json)")
     args = parser.parse_args(argv)
     if args.bias is not None:
-        bias_exact(args.bias, {(6, 3, 1): 200} if args.quick else None)
+        bias_exact(args.bias, {(6, 3, 1): 200} if args.quick else None, args.out)
         return 0
     plan = replace(QUICK if args.quick else FULL,
                    command="python -m benchmarks.few_outputs " + " ".join(

@@ -1,5 +1,6 @@
 """The few-outputs benchmark (benchmarks.few_outputs): one shape at one n (``--at``) and
-other activations with one output (``--activations``).
+other activations with one output (``--activations``), and the ``bias=True`` cells
+(``--bias``).
 
 Tiny shapes and few seeds; the tests check the records' structure and internal
 consistency and the rendered section, never a timing or a rate.
@@ -7,6 +8,8 @@ consistency and the rendered section, never a timing or a rate.
 
 import pytest
 
+from benchmarks.baselines import EXACT
+from benchmarks.doc_blocks import _algorithm_few_outputs_bias
 from benchmarks.few_outputs import main, tally, versus_rows
 from benchmarks.records import load_records
 from benchmarks.render import _section_few_outputs
@@ -75,3 +78,30 @@ def test_the_page_shows_the_activations_and_the_fixed_shape(at_record, activatio
     assert "| relu2 | (6, 3, 1) |" in text and "| log(1+t) | (6, 3, 1) |" in text
     text, _ = _section_few_outputs(at_record, figures=None)
     assert "(6, 3, 1) at one n instead" in text and "capped at 600 s" in text
+
+
+@pytest.fixture(scope="module")
+def bias_record(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bias")
+    assert main(["--quick", "--bias", "2", "--out", str(out / "docs")]) == 0
+    return out, load_records(str(out / "docs"))["few_outputs_bias"]
+
+
+def test_bias_records_every_run_and_a_tally_per_cell(bias_record):
+    _, rec = bias_record
+    assert [(c["dims"], c["n"]) for c in rec["summary"]["cells"]] == [
+        ([6, 3, 1], 200), ([6, 3, 1], 400)]
+    for cell in rec["summary"]["cells"]:
+        rows = [r for r in rec["runs"] if r["n"] == cell["n"]]
+        assert tally(rows) == {k: v for k, v in cell.items() if k not in ("dims", "n")}
+        assert all((r["outcome"] == "exact") == (float(r["error"]) <= EXACT) for r in rows)
+    assert rec["params"]["command"].endswith("--bias 2 --quick --out " + str(bias_record[0]
+                                                                            / "docs"))
+
+
+def test_the_bias_block_renders_the_record(bias_record):
+    folder, rec = bias_record
+    text = _algorithm_few_outputs_bias(folder)
+    for cell in rec["summary"]["cells"]:
+        assert f"| (6, 3, 1) | {cell['n']} | {cell['exact']}/{cell['seeds']} |" in text
+    assert "record `benchmarks/records/docs/few_outputs_bias.json`" in text
