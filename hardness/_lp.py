@@ -15,41 +15,16 @@ Internal module of :mod:`hardness`: use the names the package exports (``hardnes
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Sequence
 
 import highspy
 import numpy as np
 
+from recover import silent_highs
+
 from ._farkas import Row
 
 _INF = highspy.kHighsInf
-_banner_shown = False
-
-
-def _new_highs() -> highspy.Highs:
-    """A silent HiGHS instance. The C++ constructor prints a licence banner on stdout the
-    first time in a process, before any option can be set; that would corrupt the
-    output of the CLI, so the first construction runs with file descriptor 1 on
-    /dev/null."""
-    global _banner_shown
-    if _banner_shown:
-        highs = highspy.Highs()
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "w") as devnull:
-                os.dup2(devnull.fileno(), 1)
-                highs = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _banner_shown = True
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("presolve", "off")  # keep the basis (and the dual ray) usable
-    return highs
 
 
 class IncrementalLP:
@@ -66,7 +41,7 @@ class IncrementalLP:
         self.rows: list[Row] = []
         self.rhs: list[float] = []  # float copies of the rows' right-hand sides
         self._sizes: list[int] = []
-        self.highs = _new_highs()
+        self.highs = silent_highs()
         if n_vars:
             self.highs.addVars(n_vars, np.full(n_vars, -_INF), np.full(n_vars, _INF))
 

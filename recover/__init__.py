@@ -14,7 +14,7 @@ The public API is the names in ``__all__`` below, in five groups:
 * **steps** other packages build on: :func:`label_span` (the label span),
   :func:`robust_start` and :func:`refine` (noisy start and Levenberg–Marquardt),
   :func:`solve_scale`, :func:`weight_cone` and :func:`fit_in_cone` (one hidden unit's
-  scale and weight cone);
+  scale and weight cone), and :func:`silent_highs` (the linear-program solver, quiet);
 * **input at the door**: :func:`check_data`, :func:`check_positive_int`,
   :func:`is_sympy_rational`, bounded readers (:func:`load_array`,
   :func:`load_npz_arrays`, :func:`numeric`, :func:`read_text`, :func:`loads_bounded`,
@@ -33,6 +33,7 @@ from ._activations import RELU, Activation, ActivationWarning, T, get_activation
 from ._bounded_json import load_bounded, loads_bounded
 from ._errors import InvalidInputError, RecoveryFailed, RelunetError, RelunetWarning
 from ._files import atomic_path, atomic_write, guard_outputs, same_file
+from ._highs import silent_highs
 from ._instances import NOISE_KINDS, PlantedInstance, misspecified_instance, planted_instance
 from ._io import load_array, load_npz_arrays, numeric, read_text
 from ._network import TwoLayerNetwork
@@ -55,6 +56,7 @@ __all__ = [
     "Tolerances", "current_tolerances", "using_tolerances", "check_tolerances",
     # steps
     "label_span", "robust_start", "refine", "solve_scale", "weight_cone", "fit_in_cone",
+    "silent_highs",
     # input at the door
     "check_data", "check_positive_int", "is_sympy_rational", "load_array",
     "load_npz_arrays", "numeric", "read_text", "loads_bounded", "load_bounded",

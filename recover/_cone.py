@@ -29,14 +29,13 @@ Internal module of :mod:`recover`: use the names the package exports (``recover.
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Callable
 
 import highspy
 import numpy as np
 
 from ._facets import Facet, add_if_new, exact_facet, informative_columns
+from ._highs import silent_highs
 from ._tolerances import current
 
 # Tolerances and budgets (recover._tolerances): initial_per_unit, lp_rounds, lp_box and
@@ -440,7 +439,7 @@ class _RestrictedProgram:
 
     def __init__(self, cost: np.ndarray, bound: float, equalities: list):
         k = len(cost)
-        self.k, self.highs = k, _silent_highs()
+        self.k, self.highs = k, silent_highs()
         self.highs.addVars(k, np.full(k, -bound), np.full(k, bound))
         self.highs.changeColsCost(k, np.arange(k, dtype=np.int32),
                                   np.asarray(cost, dtype=float))
@@ -466,31 +465,6 @@ class _RestrictedProgram:
         return np.array(self.highs.getSolution().col_value)
 
 
-_banner_shown = False
-
-
-def _silent_highs() -> "highspy.Highs":
-    """A HiGHS instance that prints nothing, without presolve (small programs). Its C++
-    constructor prints a licence banner on stdout the first time in a process, before
-    any option can be set; that would corrupt the output of the CLI (``--json``), so
-    the first construction runs with file descriptor 1 on /dev/null."""
-    global _banner_shown
-    if _banner_shown:
-        highs = highspy.Highs()
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "w") as devnull:
-                os.dup2(devnull.fileno(), 1)
-                highs = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _banner_shown = True
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("presolve", "off")
-    return highs
 
 
 def _rotate_to_facet(w_base, w_edge, Z, znorm, informative, min_count) -> Facet | None:
