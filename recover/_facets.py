@@ -134,31 +134,35 @@ def _gather_columns(n: int, k: int) -> np.ndarray | None:
 def _gather(w: np.ndarray, Z, znorm, informative, schedule) -> np.ndarray | None:
     """The gathering steps of :func:`exact_facet`: at each band of ``schedule``, the null
     vector of the samples within it. None if too few samples or a lost rank."""
-    k = Z.shape[0]
     for band in schedule:
-        w = w / np.linalg.norm(w)
-        support = informative & (np.abs(w @ Z) <= band * znorm)
-        if support.sum() < max(k - 1, 1):
+        step = _null_step(w, Z, znorm, informative, band)
+        if step is None:
             return None
-        s, vt = _null_space_on(Z, support, k)
-        if len(s) < k:
-            return None
-        w = vt[-1]
+        w = step[1]
     return w
+
+
+def _null_step(w: np.ndarray, Z, znorm, informative, band: float):
+    """One step of the exact step: the singular values and the null vector of the
+    samples within ``band`` of the hyperplane of ``w``; None if fewer than ``k − 1``
+    samples lie there or their rank is lost."""
+    k = Z.shape[0]
+    w = w / np.linalg.norm(w)
+    support = informative & (np.abs(w @ Z) <= band * znorm)
+    if support.sum() < max(k - 1, 1):
+        return None
+    s, vt = _null_space_on(Z, support, k)
+    return None if len(s) < k else (s, vt[-1])
 
 
 def _final_step(w: np.ndarray, Z, znorm, informative, min_count: int) -> Facet | None:
     """The last step of :func:`exact_facet` on all samples: the null vector of the
     samples within ``on_facet_rtol``, then the checks (count, rank, sign)."""
     k, tol = Z.shape[0], current()
-    w = w / np.linalg.norm(w)
-    support = informative & (np.abs(w @ Z) <= tol.on_facet_rtol * znorm)
-    if support.sum() < max(k - 1, 1):
+    step = _null_step(w, Z, znorm, informative, tol.on_facet_rtol)
+    if step is None:
         return None
-    s, vt = _null_space_on(Z, support, k)
-    if len(s) < k:
-        return None
-    w = vt[-1]
+    s, w = step
     rank_gap, flatness = float(s[k - 2] / s[0]) if k > 1 else 1.0, float(s[k - 1] / s[0])
     values = w @ Z
     support = informative & (np.abs(values) <= tol.on_facet_rtol * znorm)
