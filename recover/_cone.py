@@ -36,6 +36,7 @@ import numpy as np
 
 from ._facets import Facet, add_if_new, exact_facet, informative_columns
 from ._highs import silent_highs
+from ._spread import spread_columns
 from ._tolerances import current
 
 # Tolerances and budgets (recover._tolerances): initial_per_unit, lp_rounds, lp_box and
@@ -127,7 +128,7 @@ class FacetSearch:
                       "duplicates": 0, "unrealisable": 0}
         self.stalled = 0
         self.dominant: dict[int, int] = {}  # facet index -> times a program returned it
-        self._program_samples(_program_columns(Z.shape[1], k))
+        self._program_samples(spread_columns(Z.shape[1], PROGRAM_COLUMNS_PER_UNIT * k))
 
     def _program_samples(self, cols: np.ndarray | None) -> None:
         """The samples the facet programs see: the columns ``cols`` (None: all). The
@@ -308,17 +309,11 @@ def _count(stats: dict, key: str, by: int = 1) -> None:
 
 
 #: Samples per unit the facet programs see when there are many more
-#: (:func:`_program_columns`); the exact step still checks every sample.
+#: (:func:`recover._spread.spread_columns`). The programs' vertices are then facets of
+#: the cone of that subset, whose true facets are those of all samples: each
+#: constraint-generation round checks ``w`` against the subset, not all ``n`` samples;
+#: the exact step still checks every sample.
 PROGRAM_COLUMNS_PER_UNIT = 1000
-
-
-def _program_columns(n: int, k: int) -> np.ndarray | None:
-    """``PROGRAM_COLUMNS_PER_UNIT·k`` evenly spread sample indices, or None when ``n`` is
-    not much larger. The programs' vertices are facets of the cone of that subset,
-    whose true facets are those of all samples: each constraint-generation round then
-    checks ``w`` against the subset, not all ``n`` samples."""
-    cap = PROGRAM_COLUMNS_PER_UNIT * k
-    return None if n <= 2 * cap else np.linspace(0, n - 1, cap).astype(int)
 
 
 def random_columns(informative: np.ndarray, size: int,
@@ -463,8 +458,6 @@ class _RestrictedProgram:
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return np.array(self.highs.getSolution().col_value)
-
-
 
 
 def _rotate_to_facet(w_base, w_edge, Z, znorm, informative, min_count) -> Facet | None:

@@ -25,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from ._spread import spread_columns, spread_indices
 from ._tolerances import current
 
 # Tolerances (recover._tolerances): a sample is *on* a hyperplane when
@@ -105,7 +106,7 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
     # activation flat at 0 (t^3) puts barely active samples within the loose band, and
     # a gentle schedule lets them drop out one decade at a time.
     schedule = np.geomspace(tol.gather_rtol, tol.on_facet_rtol, 4)
-    cols = _gather_columns(Z.shape[1], k)
+    cols = spread_columns(Z.shape[1], GATHER_COLUMNS_PER_UNIT * k)
     if cols is not None:
         # The gathering steps on a spread subset, the last step and every check on all
         # samples; if the subset misses (a facet whose samples it holds too few of), the
@@ -120,15 +121,8 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
 
 
 #: Samples per unit on which :func:`exact_facet` runs its gathering steps when there
-#: are many more (:func:`_gather_columns`).
+#: are many more (:func:`recover._spread.spread_columns`).
 GATHER_COLUMNS_PER_UNIT = 32
-
-
-def _gather_columns(n: int, k: int) -> np.ndarray | None:
-    """``GATHER_COLUMNS_PER_UNIT·k`` evenly spread sample indices, or None when ``n`` is
-    not much larger (then all samples are used)."""
-    cap = GATHER_COLUMNS_PER_UNIT * k
-    return None if n <= 2 * cap else np.linspace(0, n - 1, cap).astype(int)
 
 
 def _gather(w: np.ndarray, Z, znorm, informative, schedule) -> np.ndarray | None:
@@ -217,24 +211,13 @@ def _null_space_on(Z: np.ndarray, support: np.ndarray, k: int):
     """
     tol = current()
     columns = tol.svd_columns_per_unit * k
-    s, vt = thin_svd(Z[:, _spread(support, columns)].T)
+    # The null vector of exact points is exact whichever k−1 or more of them are used;
+    # a few k of them keep the SVD O(k³) instead of O(n k²).
+    s, vt = thin_svd(Z[:, spread_indices(support, columns)].T)
     spread_all = support.sum() <= columns
     if spread_all or k < 2 or len(s) < k or s[k - 2] > tol.rank_gap_min * s[0]:
         return s, vt
     return thin_svd(Z[:, support].T)
-
-
-def _spread(mask: np.ndarray, cap: int) -> np.ndarray:
-    """Indices of at most ``cap`` of the true entries of ``mask``, evenly spread.
-
-    The null vector of exact points is exact whichever ``k−1`` or more of them are used;
-    a few ``k`` of them keep the SVD O(k³) instead of O(n k²), and the count on the
-    facet is then taken over all samples.
-    """
-    idx = np.flatnonzero(mask)
-    if len(idx) > cap:
-        idx = idx[np.linspace(0, len(idx) - 1, cap).astype(int)]
-    return idx
 
 
 def _has_distinct(Z: np.ndarray, support: np.ndarray, need: int) -> bool:
@@ -248,7 +231,7 @@ def _has_distinct(Z: np.ndarray, support: np.ndarray, need: int) -> bool:
     for cap in (2 * need, 32 * need):
         if cap >= total:
             break
-        if distinct_columns(Z[:, _spread(support, cap)]) >= need:
+        if distinct_columns(Z[:, spread_indices(support, cap)]) >= need:
             return True
     return distinct_columns(Z[:, support]) >= need
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ._network import TwoLayerNetwork
 from ._span import left_singular, matrix_rank
+from ._spread import spread_columns
 
 
 @dataclass
@@ -58,8 +59,9 @@ def deficient_span(X: np.ndarray) -> InputSpan | None:
     ``σ_d(X_sub) > max(d, n)·ε·‖X‖_F`` proves that ``X`` has full rank at numpy's
     tolerance."""
     d, n = X.shape
-    if n > 8 * d:
-        sub = X[:, np.linspace(0, n - 1, 4 * d).astype(int)]
+    cols = spread_columns(n, 4 * d)
+    if cols is not None:
+        sub = X[:, cols]
         smallest = np.linalg.svd(sub, compute_uv=False)[-1]
         if smallest > max(d, n) * np.finfo(float).eps * np.linalg.norm(X):
             return None

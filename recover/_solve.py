@@ -23,6 +23,7 @@ import scipy.optimize
 
 from ._activations import Activation
 from ._errors import RecoveryFailed
+from ._spread import spread_columns
 from ._tolerances import current
 from ._weight_cones import fit_in_cone, weight_cone
 
@@ -377,8 +378,8 @@ def output_weights(Y: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float]:
     Raises :class:`RecoveryFailed` if ``H`` (k×n) is rank deficient.
     """
     k, n = H.shape
-    if n > 2 * OUTPUT_COLUMNS_PER_UNIT * k:
-        cols = np.linspace(0, n - 1, OUTPUT_COLUMNS_PER_UNIT * k).astype(int)
+    cols = spread_columns(n, OUTPUT_COLUMNS_PER_UNIT * k)
+    if cols is not None:
         U_t, _, rank, _ = np.linalg.lstsq(H[:, cols].T, Y[:, cols].T, rcond=None)
         if rank == k:
             U = U_t.T

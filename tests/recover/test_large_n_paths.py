@@ -6,8 +6,9 @@ import numpy as np
 import scipy.linalg
 
 from recover import planted_instance, recover_network
-from recover._cone import PROGRAM_COLUMNS_PER_UNIT, _program_columns
+from recover._cone import PROGRAM_COLUMNS_PER_UNIT
 from recover._span import _BLOCK_BYTES, _tall_r
+from recover._spread import spread_columns
 from verify import compare_networks
 
 
@@ -25,9 +26,10 @@ def test_blockwise_r_is_the_r_of_one_qr():
 
 def test_programs_on_a_spread_subsample_still_recover_exactly():
     k, n = 4, 3 * PROGRAM_COLUMNS_PER_UNIT * 4
-    cols = _program_columns(n, k)
+    cols = spread_columns(n, PROGRAM_COLUMNS_PER_UNIT * k)
     assert cols is not None and len(cols) == PROGRAM_COLUMNS_PER_UNIT * k   # the shortcut is on
-    assert _program_columns(PROGRAM_COLUMNS_PER_UNIT * k, k) is None         # and off below
+    cap = PROGRAM_COLUMNS_PER_UNIT * k
+    assert spread_columns(2 * cap, cap) is None                                # and off below
     inst = planted_instance(8, k, 6, n, seed=3)
     res = recover_network(inst.X, inst.Y, mode="exact", seed=3)
     assert res.exact
