@@ -96,11 +96,11 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
     _check_samples(k, d, n, act, diagnostics, bias)
     sub = subspace(X, Y, k)
     diagnostics["timings"]["span"] = time.perf_counter() - start
+    one_start = _one_start_with_bias if bias else _one_start
     for attempt in range(max_attempts):
         rng = np.random.default_rng([seed, attempt])
         best = np.inf
         for s in range(STARTS_PER_ATTEMPT):
-            one_start = _one_start_with_bias if bias else _one_start
             finish = one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
             if finish.network is None:
                 best = min(best, finish.residual)
@@ -142,13 +142,16 @@ def _check_samples(k: int, d: int, n: int, act: Activation, diagnostics: dict,
             f"determined by these samples", diagnostics)
 
 
+def _directions(sub, Y, act: Activation, rng, moments: bool) -> np.ndarray:
+    """The directions of a start in the span (k×k): Jennrich's from the moments when
+    ``moments`` and they exist, else uniformly random ones."""
+    D = moment_directions(sub, Y, act, rng) if moments else None
+    return random_directions(sub.Z.shape[0], rng) if D is None else D
+
+
 def _one_start(X, Y, sub, act: Activation, rng, moments: bool):
     """One start in the estimated span, refined there, then finished exactly."""
-    k = sub.Z.shape[0]
-    D = moment_directions(sub, Y, act, rng) if moments else None
-    if D is None:
-        D = random_directions(k, rng)
-    U, Vz = oriented_start(sub.Z, Y, D, act)
+    U, Vz = oriented_start(sub.Z, Y, _directions(sub, Y, act, rng, moments), act)
     fit = refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS)
     return pattern_finish(X, Y, fit.U, sub.lift(fit.V), act)
 
@@ -157,11 +160,8 @@ def _one_start_with_bias(X, Y, sub, act: Activation, rng, moments: bool):
     """:func:`_one_start` for ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``: directions in the span with
     biases drawn from ``N(0, START_BIAS²)``, refined with an output bias on the lifted
     reduced inputs ``[Z; 1ᵀ]``, then finished exactly on ``[X; 1ᵀ]``."""
-    k = sub.Z.shape[0]
-    D = moment_directions(sub, Y, act, rng) if moments else None
-    if D is None:
-        D = random_directions(k, rng)
-    b = START_BIAS * rng.standard_normal(k)
+    D = _directions(sub, Y, act, rng, moments)
+    b = START_BIAS * rng.standard_normal(sub.Z.shape[0])
     Uc, Vb = oriented_start_with_bias(sub.Z, Y, D, b, act)
     fit = refine(Uc, Vb, lift_inputs(sub.Z), Y, act, max_iterations=REDUCED_ITERATIONS,
                  output_bias=True)
@@ -183,8 +183,8 @@ def recover_noisy(X: np.ndarray, Y: np.ndarray, k: int, act: Activation,
     rng = np.random.default_rng([seed, 0])
     reduced = []
     for s in range(NOISY_STARTS):
-        D = moment_directions(sub, Y, act, rng) if s < MOMENT_STARTS else None
-        U, Vz = oriented_start(sub.Z, Y, random_directions(k, rng) if D is None else D, act)
+        D = _directions(sub, Y, act, rng, moments=s < MOMENT_STARTS)
+        U, Vz = oriented_start(sub.Z, Y, D, act)
         reduced.append(refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS))
     # Only the best reduced fits are refined on all inputs (O(n (kd)²) per iteration).
     best = None
