@@ -6,7 +6,8 @@ import numpy as np
 import scipy.linalg
 
 from recover import planted_instance, recover_network
-from recover._cone import PROGRAM_COLUMNS_PER_UNIT
+from recover import label_span
+from recover._cone import PROGRAM_COLUMNS_PER_UNIT, FacetSearch
 from recover._span import _BLOCK_BYTES, _tall_r
 from recover._spread import spread_columns
 from verify import compare_networks
@@ -31,6 +32,9 @@ def test_programs_on_a_spread_subsample_still_recover_exactly():
     cap = PROGRAM_COLUMNS_PER_UNIT * k
     assert spread_columns(2 * cap, cap) is None                                # and off below
     inst = planted_instance(8, k, 6, n, seed=3)
+    search = FacetSearch(label_span(inst.Y, k).Z, k, np.random.default_rng(3), min_count=k)
+    # the programs see the subset
+    assert np.array_equal(search.cols, cols) and search.lp_Z.shape == (k, len(cols))
     res = recover_network(inst.X, inst.Y, mode="exact", seed=3)
     assert res.exact
     assert compare_networks(inst.network, res.network) <= 1e-10
