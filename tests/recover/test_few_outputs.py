@@ -14,6 +14,7 @@ from recover._activations import get_activation
 from recover._errors import RelunetWarning
 from recover._few_outputs import _repaired
 from recover._moment_start import hermite_pair, quadratic_parts, subspace, whitening
+import recover._patterns as patterns
 from recover._patterns import pattern_finish
 from recover._refine import refine
 from verify import compare_networks, max_unit_error
@@ -117,6 +118,42 @@ def test_finish_refuses_two_units_with_one_pattern():
     V[1] = V[0]  # the design has two equal column blocks: no unique block solution
     finish = pattern_finish(inst.X, inst.Y, U, V, RELU)
     assert finish.network is None and "rank deficient" in finish.failure
+
+
+def _pattern_design(d=20, k=10, n=1500, seed=3):
+    inst = planted_instance(d, k, 1, n, seed=seed)
+    S = inst.network.pattern(inst.X)
+    A = (S[:, None, :] * inst.X[None, :, :]).reshape(k * d, n).T
+    return inst, S, A
+
+
+def test_the_gram_solve_matches_the_svd_least_squares():
+    inst, S, A = _pattern_design()
+    B = np.random.default_rng(1).standard_normal((A.shape[0], 2))
+    W = patterns._gram_solve(A, B)
+    reference = np.linalg.lstsq(A, B, rcond=None)[0]
+    assert np.linalg.norm(W - reference) <= 1e-12 * np.linalg.norm(reference)
+
+
+def test_the_gram_solve_declines_a_deficient_design_and_the_svd_refuses_it():
+    inst, S, A = _pattern_design()
+    S[1] = S[0]  # two units with one pattern: two equal column blocks
+    A = (S[:, None, :] * inst.X[None, :, :]).reshape(-1, inst.X.shape[1]).T
+    assert patterns._gram_solve(A, inst.Y.T) is None
+    assert patterns._solve_blocks(inst.X, inst.Y, S, fast=True) is None
+
+
+def test_the_returned_network_comes_from_the_svd_solve_not_the_gram_rounds(monkeypatch):
+    # Gram rounds 1e-11 off (within the residual tolerance, so they are accepted): the
+    # network returned must still be the SVD's, exact to rounding. Without the SVD
+    # re-solve of the accepted pattern the error would be ~1e-11.
+    inst = planted_instance(20, 10, 1, 1000, seed=4)
+    gram = patterns._gram_solve
+    monkeypatch.setattr(patterns, "_gram_solve", lambda A, B: gram(A, B) * (1 + 1e-11))
+    V0 = inst.network.V + 1e-4 * np.random.default_rng(0).standard_normal((10, 20))
+    finish = pattern_finish(inst.X, inst.Y, inst.network.U, V0, RELU)
+    assert finish.failure is None
+    assert compare_networks(inst.network, finish.network) <= 1e-13
 
 
 def test_noisy_mode_is_close_to_the_oracle():
