@@ -322,16 +322,18 @@ BIAS_POINTS = {(10, 5, 1): 150, (20, 10, 1): 800, (20, 10, 5): 400}
 BIAS_STD, OUTPUT_BIAS_STD = 1.0, 1.0
 
 
-def bias_exact(seeds: int, points=None, out: str | None = None) -> list[dict]:
+def bias_exact(seeds: int, points=None, out: str | None = None, twice: bool = True
+               ) -> list[dict]:
     """``recover_network(..., k=k, bias=True, mode="exact")`` on planted instances with
-    biases at each shape's bias-free n₉₅ and twice it, ``seeds`` seeds each: exact
-    (error ≤ EXACT, biases included), failed loudly, wrong returned, median seconds.
+    biases at each shape's bias-free n₉₅ and (``twice``) twice it, ``seeds`` seeds each:
+    exact (error ≤ EXACT, biases included), failed loudly, wrong returned, median seconds.
     With ``out``, every run and the per-cell tallies go to ``out/few_outputs_bias.json``
-    after every cell (rendered into docs/algorithm.md, "With biases")."""
+    (``few_outputs_bias_at.json`` for one point given by ``--bias-n``) after every cell
+    (rendered into docs/algorithm.md, "With biases")."""
     started, rows, runs = time.perf_counter(), [], []
     points = BIAS_POINTS if points is None else points
     for shape, n95 in points.items():
-        for n in (n95, 2 * n95):
+        for n in (n95, 2 * n95) if twice else (n95,):
             cell = []
             for seed in range(seeds):
                 inst = planted_instance(*shape, n, seed=seed, bias_std=BIAS_STD,
@@ -342,22 +344,28 @@ def bias_exact(seeds: int, points=None, out: str | None = None) -> list[dict]:
             _say(f"bias=True {shape} n={n}", t)
             rows.append({"dims": list(shape), "n": n, **t})
             if out:
-                _save_bias(out, seeds, points, started, runs, rows)
+                _save_bias(out, seeds, points, started, runs, rows, twice)
     return rows
 
 
 def _save_bias(out: str, seeds: int, points: dict, started: float, runs: list,
-               cells: list) -> None:
+               cells: list, twice: bool = True) -> None:
+    if twice:
+        suite, scale = "few_outputs_bias", "full" if points == BIAS_POINTS else "quick"
+        flags = " --quick" if points != BIAS_POINTS else ""
+    else:  # one shape at one n (a shape too slow for the two-point cells)
+        ((shape, n),) = points.items()
+        suite, scale = "few_outputs_bias_at", "full"
+        flags = f" --shape {','.join(map(str, shape))} --bias-n {n}"
     write_record(out, {
-        "suite": "few_outputs_bias", "title": "Exact recovery with biases, m < k",
-        "scale": "full" if points == BIAS_POINTS else "quick", "runs": runs,
+        "suite": suite, "title": "Exact recovery with biases, m < k",
+        "scale": scale, "runs": runs,
         "summary": {"cells": cells}, "wall_seconds": time.perf_counter() - started,
         "params": {"seeds": seeds, "points": [[list(s), n] for s, n in points.items()],
                    "bias_std": BIAS_STD, "output_bias_std": OUTPUT_BIAS_STD,
                    "exact": EXACT,
-                   "command": f"python -m benchmarks.few_outputs --bias {seeds}"
-                              + (" --quick" if points != BIAS_POINTS else "")
-                              + f" --out {out}"}})
+                   "command": f"python -m benchmarks.few_outputs --bias {seeds}{flags}"
+                              f" --out {out}"}})
 
 
 def _run_with_bias(inst, seed: int) -> dict:
@@ -437,7 +445,16 @@ def main(argv=None) -> int:
     parser.add_argument("--bias", type=int, metavar="SEEDS", default=None,
                         help="only the bias=True cells, SEEDS seeds each (recorded in "
                              "OUT/few_outputs_bias.json)")
+    parser.add_argument("--bias-n", type=int, metavar="N", default=None,
+                        help="with --bias and one --shape: only that shape at N "
+                             "(recorded in OUT/few_outputs_bias_at.json)")
     args = parser.parse_args(argv)
+    if args.bias is not None and args.bias_n is not None:
+        if not args.shape or len(args.shape) != 1:
+            parser.error("--bias-n needs exactly one --shape")
+        shape = tuple(int(v) for v in args.shape[0].split(","))
+        bias_exact(args.bias, {shape: args.bias_n}, args.out, twice=False)
+        return 0
     if args.bias is not None:
         bias_exact(args.bias, {(6, 3, 1): 200} if args.quick else None, args.out)
         return 0
