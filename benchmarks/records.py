@@ -23,6 +23,8 @@ import time
 from dataclasses import asdict, is_dataclass
 from importlib import metadata
 
+from recover import atomic_write
+
 #: Environment variables that decide how many threads BLAS uses; recorded in every run.
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -94,7 +96,8 @@ def write_record(out: str, record: dict, env: dict | None = None) -> str:
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, f"{record['suite']}.json")
     payload = dict(record, environment=env or environment())
-    with open(path, "w") as fh:
+    # atomically: a run stopped mid-write leaves the previous record, not half a file
+    with atomic_write(path, "w", encoding="utf-8") as fh:
         json.dump(plain(payload), fh, indent=1)
         fh.write("\n")
     return path
