@@ -530,6 +530,8 @@ def _section_few_outputs(rec, figures):
             _table(["(d, k, m)", "n", "ours exact", "ours wrong returned", "ours median s",
                     "L-BFGS exact", "L-BFGS median s", "multi-start L-BFGS exact",
                     "ours exact (same instances)"], versus))
+    path = _plot_few_outputs(summary["cases"], figures)
+    text += f"\n\n![exact share against n, ours and L-BFGS-B](figures/{os.path.basename(path)})"
     if summary.get("activations"):
         text += "\n\n" + _activations_few(p["activations"], summary["activations"])
     noisy = summary.get("noisy")
@@ -538,7 +540,7 @@ def _section_few_outputs(rec, figures):
                  f"{noisy['seeds']} seeds: our error / the oracle's (refinement started at "
                  f"the truth) has median {noisy['median_ratio']:.3f}, max "
                  f"{noisy['max_ratio']:.3f}.")
-    return text, []
+    return text, [path]
 
 
 def _reduced_few(p: dict) -> str:
@@ -652,6 +654,32 @@ def _plot_scaling(rec, figures) -> str:
     return _save(fig, ax, figures, "scaling", xscale="log", yscale="log",
                  xlabel="samples n", ylabel="seconds",
                  title=f"Time against n at (d, k, m) = {tuple(rec['params']['dims'])}")
+
+
+def _plot_few_outputs(cases: list, figures) -> str:
+    """Exact share against n per shape (ours along its grid, a line) and both L-BFGS-B
+    variants on the same instances at n₉₅ (markers, same colour), m < k."""
+    fig, ax = _figure()
+    ns = set()
+    for i, c in enumerate(cases):
+        color, curve = f"C{i}", c["curve"]
+        ns |= {pt["n"] for pt in curve}
+        ax.plot([pt["n"] for pt in curve], [pt["exact"] / pt["seeds"] for pt in curve],
+                "o-", color=color, label=f"{tuple(c['dims'])} relunet")
+        v = c.get("versus")
+        for key, marker in (("lbfgs", "x"), ("lbfgs_multistart", "s")):
+            if v and v[key]["seeds"]:
+                ax.plot([v["n"]], [v[key]["exact"] / v[key]["seeds"]], marker, color=color,
+                        mfc="none", ms=9)
+    for marker, name in (("x", "L-BFGS-B, 1 start"), ("s", "L-BFGS-B, multi-start")):
+        ax.plot([], [], marker, color="k", mfc="none", ms=9, label=f"{name} (at n₉₅)")
+    ax.axhline(0.95, color="gray", lw=0.8, ls="--")
+    ax.set_xscale("log")
+    ax.set_xticks(sorted(ns), [str(n) for n in sorted(ns)], fontsize=8)
+    ax.minorticks_off()
+    return _save(fig, ax, figures, "few_outputs", xlabel="samples n",
+                 ylabel=f"share with error ≤ {EXACT:.0e}", ylim=(-0.03, 1.03),
+                 title="Fewer outputs than hidden units (m < k)")
 
 
 def _plot_speed(rec, figures) -> str:
