@@ -133,6 +133,45 @@ def _algorithm_noisy_bias(records: Path) -> str:
                    rows))
 
 
+#: How docs/algorithm.md names each way the sample condition fails
+#: (``benchmarks.distributions.sample_condition``).
+_CONDITION_FAILURES = [("off on no sample", "a unit off on no sample"),
+                       ("on no sample", "a unit on no sample"),
+                       ("active samples span", "a unit whose active samples do not span "
+                                               "`R^d`"),
+                       ("facet of rank", "a facet of rank below `k − 1`")]
+
+
+def _condition_failure(condition: str) -> str:
+    return next(name for key, name in _CONDITION_FAILURES if key in condition)
+
+
+def _algorithm_distributions(records: Path) -> str:
+    """Input distributions × sample condition × outcome (``records/docs/distributions.json``,
+    ``benchmarks/distributions.py``), and the positive inputs at the largest ``n``."""
+    from benchmarks.distributions import table
+
+    rec = _load(records, "docs/distributions.json")
+    p, runs = rec["params"], rec["runs"]
+    n = max(r["n"] for r in runs)
+    big = [r for r in runs if r["n"] == n]
+    failed = [_condition_failure(r["condition"]) for r in big if r["condition"] != "holds"]
+    kinds = ", ".join(f"{name} ({failed.count(name)})" for _, name in _CONDITION_FAILURES
+                      if name in failed)
+    met = [r for r in big if r["condition"] == "holds"]
+    outcomes = sorted({r["outcome"] for r in big if r["condition"] != "holds"})
+    d, k, m = p["shape"]
+    return (table(runs) + "\n\n" +
+            f"({d}, {k}, {m}), ReLU, no biases, `mode=\"exact\"`, "
+            f"`OPENBLAS_NUM_THREADS=1 {p['command']}` (record "
+            "`benchmarks/records/docs/distributions.json`; seconds are wall-clock on a shared "
+            f"2-core machine). At `n = {n}` with {big[0]['distribution']} inputs the "
+            f"condition failed on {len(failed)} seeds — {kinds} — and relunet's outcome there "
+            f"was {' or '.join(outcomes)}; of the {len(met)} seeds that meet it, "
+            f"{sum(r['outcome'] == 'exact' for r in met)} are recovered exactly ("
+            + " and ".join(f"{r['seconds']:.2f} s" for r in met) + ").")
+
+
 def _few(records: Path) -> dict:
     return _load(records, "few_outputs.json")
 
@@ -420,6 +459,7 @@ BLOCKS: dict[str, Block] = {
     "hardness-decide-grid": Block("hardness.md", _hardness_decide_grid),
     "algorithm-exactness": Block("algorithm.md", _algorithm_exactness),
     "algorithm-noisy-bias": Block("algorithm.md", _algorithm_noisy_bias),
+    "algorithm-distributions": Block("algorithm.md", _algorithm_distributions),
     "noisy-misspecified": Block("noisy.md", _noisy_misspecified),
     "algorithm-few-outputs-bias": Block("algorithm.md", _algorithm_few_outputs_bias),
     "algorithm-few-outputs": Block("algorithm.md", _algorithm_few_outputs),
