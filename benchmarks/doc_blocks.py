@@ -415,7 +415,8 @@ def _noisy_noise_check(records: Path) -> str:
     for kind in p["kinds"]:
         sel = [r for r in right if r["kind"] == kind]
         worst = max(sel, key=lambda r: r["F"])
-        per_kind.append(f"{_KIND_NAMES.get(kind, kind)} {worst['F']:.2f} (threshold "
+        per_kind.append(f"{_KIND_NAMES.get(kind, kind)} {worst['F']:.2f} (its threshold "
+                        f"{worst['threshold']:.2f}; thresholds of that kind "
                         f"{_f_span([r['threshold'] for r in sel])})")
     wrong = [r["F"] for r in runs if not r["right"]]
     shapes = ", ".join(f"({','.join(map(str, s))})" for s in p["shapes"])
