@@ -13,6 +13,9 @@ counts seeds where every true unit lies in one of the returned weight cones.
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_activations.py
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_activations.py --seeds 5 --cert-seeds 1
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_activations.py --step-sweep 50
+
+``--record DIR`` writes every row to ``DIR/activations.json``, the record behind the
+tables of docs/activations.md (``benchmarks/records/docs``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from recover import (RecoveryFailed, get_activation, planted_instance,  # noqa: E402
                      recover_network)
 from verify import RationalMonomial, certify, compare_networks, match_units  # noqa: E402
+
+from benchmarks.records import write_record  # noqa: E402
 
 ACTIVATIONS = ["relu", "relu2", "t**3", "log(1+t)", "1-exp(-t)", "t*exp(-t)"]
 SHAPE = (20, 10, 15, 3000)
@@ -104,6 +109,21 @@ def run_step(seeds: int, shape=SHAPE) -> dict:
     return row
 
 
+def _print_activation(r: dict, seeds: int) -> None:
+    times = r["times"] or [float("nan")]
+    cert = f"{r['cert']}/{r['cert_tried']}" if r["cert_tried"] else "-"
+    print(f"{r['act']:12s} {r['ok']:>3d}/{seeds:<3d} {r['err']:9.1e} {r['v_err']:10.1e} "
+          f"{np.median(times):6.2f} {max(times):6.2f} {r['attempts']:4d} {cert:>7s} "
+          f"{r['cert_res']:9.1e} {r['cert_truth']:10.1e} "
+          f"{np.median(r['cert_times'] or [float('nan')]):7.1f}", flush=True)
+
+
+def _command(args) -> str:
+    return (f"python benchmarks/bench_activations.py --seeds {args.seeds} --cert-seeds "
+            f"{args.cert_seeds} --exact-seeds {args.exact_seeds} --step-sweep "
+            f"{args.step_sweep}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
@@ -111,35 +131,47 @@ def main(argv=None) -> int:
     parser.add_argument("--exact-seeds", type=int, default=5)
     parser.add_argument("--step-sweep", type=int, default=0, metavar="SEEDS",
                         help="also run the step on SEEDS seeds at each shape of STEP_SWEEP")
+    parser.add_argument("--record", default=None, metavar="DIR",
+                        help="write the rows to DIR/activations.json")
     args = parser.parse_args(argv)
+    start = time.perf_counter()
     print(f"shape (d, k, m, n) = {SHAPE}, {args.seeds} seeds each\n")
     print(f"{'activation':12s} {'exact':>7s} {'max err':>9s} {'max V err':>10s} "
           f"{'med s':>6s} {'max s':>6s} {'att':>4s} {'cert50':>7s} {'cert res':>9s} "
           f"{'cert truth':>10s} {'cert s':>7s}")
+    rows = []
     for act in ACTIVATIONS:
-        r = run_activation(act, args.seeds, args.cert_seeds)
-        times = r["times"] or [float("nan")]
-        cert = f"{r['cert']}/{r['cert_tried']}" if r["cert_tried"] else "-"
-        print(f"{act:12s} {r['ok']:>3d}/{args.seeds:<3d} {r['err']:9.1e} {r['v_err']:10.1e} "
-              f"{np.median(times):6.2f} {max(times):6.2f} {r['attempts']:4d} {cert:>7s} "
-              f"{r['cert_res']:9.1e} {r['cert_truth']:10.1e} "
-              f"{np.median(r['cert_times'] or [float('nan')]):7.1f}", flush=True)
+        rows.append(run_activation(act, args.seeds, args.cert_seeds))
+        _print_activation(rows[-1], args.seeds)
     print("\nexact rational certificates on integer data (truth check included):")
+    exact = []
     for act in ACTIVATIONS:
         if RationalMonomial.of(get_activation(act)) is None:
             continue
-        r = run_exact_certificates(act, args.exact_seeds)
+        r = dict(run_exact_certificates(act, args.exact_seeds), act=act)
+        exact.append(r)
         print(f"{act:12s} {r['holds']}/{r['tried']} hold, median {np.median(r['times']):.2f} s, "
               f"max {max(r['times']):.2f} s", flush=True)
-    s = run_step(args.seeds)
+    steps = [dict(run_step(args.seeds), shape=SHAPE, seeds=args.seeds)]
+    s = steps[0]
     times = s["times"] or [float("nan")]
     print(f"\nstep: recovered {s['ok']}/{args.seeds}, cone contains the truth on "
           f"{s['contains']}/{args.seeds}, min LP margin {s['margin']:.2e}, "
           f"median {np.median(times):.2f} s")
     for shape in STEP_SWEEP if args.step_sweep else []:
-        s = run_step(args.step_sweep, shape)
+        steps.append(dict(run_step(args.step_sweep, shape), shape=shape, seeds=args.step_sweep))
+        s = steps[-1]
         print(f"step at {shape}: recovered {s['ok']}/{args.step_sweep}, truth inside the "
               f"cones {s['contains']}/{args.step_sweep}", flush=True)
+    if args.record:
+        write_record(args.record, {
+            "suite": "activations", "scale": "full",
+            "params": {"shape": SHAPE, "seeds": args.seeds, "cert_seeds": args.cert_seeds,
+                       "cert_digits": 50, "label_digits": 70,
+                       "exact_seeds": args.exact_seeds, "step_sweep": args.step_sweep,
+                       "exact": 1e-10, "command": _command(args)},
+            "runs": {"activations": rows, "exact_certificates": exact, "step": steps},
+            "summary": {}, "wall_seconds": time.perf_counter() - start})
     return 0
 
 

@@ -16,6 +16,12 @@ Families: reductions of the hardest N = 4 SET SPLITTING instances (11 points in
 dimension 6), and random integer data with 12 points in dimension 6 (planted k = 2
 networks with mixed output signs, random labels of both signs, positive labels, and
 positive labels on rank-deficient data). Deterministic (fixed seeds).
+
+``--record DIR`` writes the families' runs (wall-clock and CPU seconds, LPs) to
+``DIR/hardness_families.json``; ``--check ELEMENTS CLAUSES --record DIR`` instead runs
+``check_reductions(ELEMENTS, CLAUSES, smt=True)`` (``relunet hardness check --smt``) and
+writes its counts, LPs and seconds to ``DIR/hardness_check.json``. Both are records
+behind docs/hardness.md (``benchmarks/records/docs``).
 """
 
 from __future__ import annotations
@@ -31,9 +37,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.records import environment  # noqa: E402
-from hardness import (SetSplitting, decide_fit, enumerate_instances,  # noqa: E402
-                      reduce_set_splitting)
+from benchmarks.records import environment, write_record  # noqa: E402
+from hardness import (SetSplitting, check_reductions, decide_fit,  # noqa: E402
+                      enumerate_instances, reduce_set_splitting)
 
 RECORD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "records", "hardness",
                       "decide_grid.json")
@@ -103,7 +109,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", nargs=2, type=int, metavar=("ELEMENTS", "CLAUSES"))
     parser.add_argument("--label", default="after")
+    parser.add_argument("--check", nargs=2, type=int, metavar=("ELEMENTS", "CLAUSES"))
+    parser.add_argument("--record", default=None, metavar="DIR")
     args = parser.parse_args()
+    if args.check:
+        record_check(*args.check, args.record)
+        return
     if args.grid:
         entry = record_grid(*args.grid, args.label)
         for name in ("summary", "cpu_summary"):
@@ -114,21 +125,46 @@ def main() -> None:
                   f"{summary['max']:.3f} s, total {summary['total']:.1f} s")
         print(f"wrote {RECORD}")
         return
-    families()
+    families(args.record)
 
 
-def families() -> None:
+def families(record: str | None = None) -> None:
     print(f"{'instance':48s} {'n':>3s} {'d':>3s} {'answer':>6s} {'LPs':>6s} {'leaves':>7s} {'sec':>7s}")
-    worst = 0.0
+    runs, begin = [], time.perf_counter()
     for name, X, y in list(reduction_cases()) + list(random_cases()):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         res = decide_fit(X, y)
-        sec = time.perf_counter() - start
-        worst = max(worst, sec)
+        sec, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert res.certificate.verify(X, y)
+        runs.append({"instance": name, "points": int(X.shape[1]), "dimension": int(X.shape[0]),
+                     "feasible": res.feasible, "lps": res.stats["lps"], "seconds": sec,
+                     "cpu_seconds": cpu})
         print(f"{name:48s} {X.shape[1]:3d} {X.shape[0]:3d} {'yes' if res.feasible else 'no':>6s} "
               f"{res.stats['lps']:6d} {res.stats.get('leaves', '-')!s:>7s} {sec:7.2f}", flush=True)
-    print(f"worst: {worst:.2f} s")
+    print(f"worst: {max(r['seconds'] for r in runs):.2f} s")
+    if record:
+        write_record(record, {
+            "suite": "hardness_families", "scale": "full",
+            "params": {"command": "python benchmarks/bench_hardness.py",
+                       "timing": "wall-clock and CPU seconds on a shared 2-core machine"},
+            "runs": runs, "summary": {}, "wall_seconds": time.perf_counter() - begin})
+
+
+def record_check(max_elements: int, max_clauses: int, record: str | None) -> None:
+    """``check_reductions(..., smt=True)`` once, its counts, LPs, wall and CPU seconds."""
+    cpu = time.process_time()
+    report = check_reductions(max_elements, max_clauses, smt=True)
+    cpu = time.process_time() - cpu
+    counts = {key: value for key, value in vars(report).items() if key != "failures"}
+    if record:
+        write_record(record, {
+            "suite": "hardness_check", "scale": "full",
+            "params": {"max_elements": max_elements, "max_clauses": max_clauses, "smt": True,
+                       "command": f"python benchmarks/bench_hardness.py --check "
+                                  f"{max_elements} {max_clauses} --record DIR",
+                       "timing": "wall-clock and CPU seconds on a shared 2-core machine"},
+            "runs": [dict(counts, cpu_seconds=cpu, failures=len(report.failures))],
+            "summary": {}, "wall_seconds": report.seconds})
 
 
 if __name__ == "__main__":

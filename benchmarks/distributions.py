@@ -10,6 +10,12 @@ docs/algorithm.md, "What the data must show"): every unit off on ≥ k−1 sampl
 other activations span rank k−1 (its facet), and on for ≥ d samples spanning R^d.
 
     OPENBLAS_NUM_THREADS=1 python -m benchmarks.distributions [--seeds 10] [--n 2000]
+
+The record behind docs/algorithm.md's table (``--record`` writes
+``benchmarks/records/docs/distributions.json``)::
+
+    OPENBLAS_NUM_THREADS=1 python -m benchmarks.distributions --seeds 10 --n 2000 \
+        --extra "uniform[0,1] (positive)" 20000 --record benchmarks/records/docs
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from recover import (InvalidInputError, RecoveryFailed, TwoLayerNetwork,  # noqa: E402
                      recover_network)
 from verify import compare_networks  # noqa: E402
+
+from benchmarks.records import write_record  # noqa: E402
 
 SHAPE = (20, 10, 15)
 
@@ -117,25 +125,53 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _cells(args) -> list[tuple[str, int]]:
+    """(distribution, n) of every cell: each distribution at each ``--n``, then the
+    ``--extra`` cells, in the order of :data:`DISTRIBUTIONS`."""
+    cells = [(name, n) for name in args.only or DISTRIBUTIONS for n in args.n]
+    cells += [(name, int(n)) for name, n in args.extra]
+    order = list(DISTRIBUTIONS)
+    return sorted(cells, key=lambda c: (order.index(c[0]), c[1]))
+
+
+def _command(args) -> str:
+    extra = "".join(f' --extra "{name}" {n}' for name, n in args.extra)
+    only = "".join(f' "{name}"' for name in args.only or [])
+    return (f"python -m benchmarks.distributions --seeds {args.seeds} --n "
+            + " ".join(map(str, args.n)) + extra + (f" --only{only}" if only else ""))
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--n", type=int, nargs="+", default=[2000])
     p.add_argument("--only", nargs="*", default=None, help="distribution names")
+    p.add_argument("--extra", nargs=2, action="append", default=[], metavar=("NAME", "N"),
+                   help="one more cell: distribution NAME at N samples (repeatable)")
+    p.add_argument("--record", default=None, metavar="DIR",
+                   help="write the runs to DIR/distributions.json")
     args = p.parse_args(argv)
-    rows = []
-    for name in args.only or DISTRIBUTIONS:
-        for n in args.n:
-            for seed in range(args.seeds):
-                row = one_run(name, seed, n)
-                rows.append(row)
-                print(f"{name:24s} n={n:6d} seed={seed:2d} {row['outcome']:8s} "
-                      f"{row['seconds']:6.2f}s condition: {row['condition']}", flush=True)
+    unknown = {name for name, _ in args.extra} - set(DISTRIBUTIONS)
+    if unknown:
+        p.error(f"unknown distribution(s): {sorted(unknown)}")
+    start, rows = time.perf_counter(), []
+    for name, n in _cells(args):
+        for seed in range(args.seeds):
+            row = one_run(name, seed, n)
+            rows.append(row)
+            print(f"{name:24s} n={n:6d} seed={seed:2d} {row['outcome']:8s} "
+                  f"{row['seconds']:6.2f}s condition: {row['condition']}", flush=True)
     print(table(rows))
     bad = [r for r in rows if r["outcome"] == "wrong" or
            (r["outcome"] == "loud" and r["condition"] == "holds")]
     for r in bad:
         print("NOTE:", r)
+    if args.record:
+        write_record(args.record, {
+            "suite": "distributions", "scale": "full",
+            "params": {"shape": SHAPE, "seeds": args.seeds, "exact": 1e-10,
+                       "command": _command(args)},
+            "runs": rows, "summary": {}, "wall_seconds": time.perf_counter() - start})
     return 1 if any(r["outcome"] == "wrong" for r in rows) else 0
 
 

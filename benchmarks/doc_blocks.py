@@ -80,6 +80,44 @@ def _hardness_decide_grid(records: Path) -> str:
             f"LPs, all \"no\") take {spans['before']} before and {spans['after']} after.")
 
 
+def _family(instance: str) -> str:
+    """The family of a ``bench_hardness.py`` instance name (its name without ``#trial``
+    or, for reductions, without the clauses)."""
+    return "reductions (N = 4)" if instance.startswith("reduction") else instance.split(" #")[0]
+
+
+def _hardness_families(records: Path) -> str:
+    """``decide_fit`` on the families of ``benchmarks/bench_hardness.py``, per family."""
+    rec = _load(records, "docs/hardness_families.json")
+    families: dict[str, list[dict]] = {}
+    for r in rec["runs"]:
+        families.setdefault(_family(r["instance"]), []).append(r)
+    rows = [[name, f"{runs[0]['points']} in dimension {runs[0]['dimension']}", str(len(runs)),
+             "/".join(sorted({"yes" if r["feasible"] else "no" for r in runs})),
+             f"{max(r['cpu_seconds'] for r in runs):.2f} s",
+             f"{max(r['seconds'] for r in runs):.2f} s", str(max(r["lps"] for r in runs))]
+            for name, runs in families.items()]
+    return (f"`{rec['params']['command']} --record benchmarks/records/docs` (record "
+            "`benchmarks/records/docs/hardness_families.json`; CPU and wall-clock seconds "
+            "on a shared 2-core machine), the slowest instance of each family:\n\n"
+            + _table(["family", "points", "instances", "answers", "max CPU", "max wall-clock",
+                      "max LPs"], rows))
+
+
+def _hardness_check(records: Path) -> str:
+    """``check_reductions(..., smt=True)`` on a small grid: its LPs and seconds."""
+    rec = _load(records, "docs/hardness_check.json")
+    p, (r,) = rec["params"], rec["runs"]
+    lps = f"{r['lps']:,}".replace(",", " ")
+    return (f"`{p['command'].replace('DIR', 'benchmarks/records/docs')}` (record "
+            f"`benchmarks/records/docs/hardness_check.json`; `relunet hardness check "
+            f"--max-elements {p['max_elements']} --max-clauses {p['max_clauses']} --smt`): "
+            f"{r['instances']} instances, {r['agree']}/{r['instances']} agreeing, z3 agreeing "
+            f"on {r['smt_agree']}/{r['smt_checked']}, {r['failures']} failures; {lps} LPs, "
+            f"{r['cpu_seconds']:.0f} s of CPU time ({r['seconds']:.0f} s wall-clock on the "
+            "shared 2-core machine), enumeration of the instances and z3 included.")
+
+
 # ------------------------------------------------------------------ algorithm.md
 
 def _algorithm_exactness(records: Path) -> str:
@@ -131,6 +169,45 @@ def _algorithm_noisy_bias(records: Path) -> str:
             _table(["activation", "n", "seeds", "median ratio", "max ratio", "within 1.25×",
                     "flagged", "silent misses", "median ours", "median oracle", "median s"],
                    rows))
+
+
+#: How docs/algorithm.md names each way the sample condition fails
+#: (``benchmarks.distributions.sample_condition``).
+_CONDITION_FAILURES = [("off on no sample", "a unit off on no sample"),
+                       ("on no sample", "a unit on no sample"),
+                       ("active samples span", "a unit whose active samples do not span "
+                                               "`R^d`"),
+                       ("facet of rank", "a facet of rank below `k − 1`")]
+
+
+def _condition_failure(condition: str) -> str:
+    return next(name for key, name in _CONDITION_FAILURES if key in condition)
+
+
+def _algorithm_distributions(records: Path) -> str:
+    """Input distributions × sample condition × outcome (``records/docs/distributions.json``,
+    ``benchmarks/distributions.py``), and the positive inputs at the largest ``n``."""
+    from benchmarks.distributions import table
+
+    rec = _load(records, "docs/distributions.json")
+    p, runs = rec["params"], rec["runs"]
+    n = max(r["n"] for r in runs)
+    big = [r for r in runs if r["n"] == n]
+    failed = [_condition_failure(r["condition"]) for r in big if r["condition"] != "holds"]
+    kinds = ", ".join(f"{name} ({failed.count(name)})" for _, name in _CONDITION_FAILURES
+                      if name in failed)
+    met = [r for r in big if r["condition"] == "holds"]
+    outcomes = sorted({r["outcome"] for r in big if r["condition"] != "holds"})
+    d, k, m = p["shape"]
+    return (table(runs) + "\n\n" +
+            f"({d}, {k}, {m}), ReLU, no biases, `mode=\"exact\"`, "
+            f"`OPENBLAS_NUM_THREADS=1 {p['command']}` (record "
+            "`benchmarks/records/docs/distributions.json`; seconds are wall-clock on a shared "
+            f"2-core machine). At `n = {n}` with {big[0]['distribution']} inputs the "
+            f"condition failed on {len(failed)} seeds — {kinds} — and relunet's outcome there "
+            f"was {' or '.join(outcomes)}; of the {len(met)} seeds that meet it, "
+            f"{sum(r['outcome'] == 'exact' for r in met)} are recovered exactly ("
+            + " and ".join(f"{r['seconds']:.2f} s" for r in met) + ").")
 
 
 def _few(records: Path) -> dict:
@@ -317,6 +394,46 @@ def _noisy_misspecified(records: Path) -> str:
     return "\n".join(lines + ["```", "", ending])
 
 
+_KIND_NAMES = {"gaussian": "Gaussian", "laplace": "Laplace", "uniform": "uniform",
+               "student_t3": "Student-t₃"}
+
+
+def _f_span(values: list[float]) -> str:
+    low, high = f"{min(values):.2f}", f"{max(values):.2f}"
+    return low if low == high else f"{low}–{high}"
+
+
+def _noisy_noise_check(records: Path) -> str:
+    """The noise check's F against its threshold on planted data
+    (``records/docs/noise_check.json``, ``benchmarks/noise_check.py``)."""
+    rec = _load(records, "docs/noise_check.json")
+    p = rec["params"]
+    runs = [r for r in rec["runs"] if r["checked"]]
+    right = [r for r in runs if r["right"]]
+    outside = [r for r in right if r["F"] > r["threshold"]]
+    per_kind = []
+    for kind in p["kinds"]:
+        sel = [r for r in right if r["kind"] == kind]
+        worst = max(sel, key=lambda r: r["F"])
+        per_kind.append(f"{_KIND_NAMES.get(kind, kind)} {worst['F']:.2f} (its threshold "
+                        f"{worst['threshold']:.2f}; thresholds of that kind "
+                        f"{_f_span([r['threshold'] for r in sel])})")
+    wrong = [r["F"] for r in runs if not r["right"]]
+    shapes = ", ".join(f"({','.join(map(str, s))})" for s in p["shapes"])
+    return (f"`OPENBLAS_NUM_THREADS=1 {p['command']}` (record "
+            f"`benchmarks/records/docs/noise_check.json`): "
+            f"{', '.join(f'{x:g}' for x in p['snr_db'])} dB; "
+            f"{', '.join(_KIND_NAMES.get(k, k) for k in p['kinds'])} noise; {shapes}; "
+            f"{p['seeds']} seeds. Of the {len(runs)} fits returned (after the check's own "
+            f"fresh starts), {len(right)} reached the right "
+            f"network (error ≤ {p['right']:g} × the oracle's) and "
+            f"{'all' if not outside else len(right) - len(outside)} of them stayed inside "
+            f"their threshold; the largest F of such a fit per noise kind: "
+            f"{', '.join(per_kind)}. "
+            + (f"The other {len(wrong)} returned fits had F up to {max(wrong):.2f}." if wrong else
+               "No fit missed the right network."))
+
+
 # ------------------------------------------------------------------ extraction.md
 
 def _extraction(records: Path) -> dict:
@@ -396,6 +513,130 @@ def _extraction_versus(records: Path) -> str:
     return _table(["", "setting", "params", "queries", "worst-case error"], rows)
 
 
+# ------------------------------------------------------------------ certification.md
+
+def _certify(records: Path) -> dict:
+    return _load(records, "docs/certify.json")
+
+
+def _total_and_solve(run: dict, stage: str) -> str:
+    return f"{run['seconds']:.1f} s ({run['timings'].get(stage, 0.0):.1f} s)"
+
+
+def _certification_few_outputs(records: Path) -> str:
+    """Exact and 50-digit certificates with ``m < k`` (``benchmarks/bench_certify.py``)."""
+    rec = _certify(records)
+    runs = rec["runs"]["few_outputs"]
+    rows = [[f"({','.join(map(str, r['shape']))})", "yes" if r["bias"] else "no",
+             _total_and_solve(r["exact"], "exact_solve"),
+             _total_and_solve(r["digits50"], "precision_solve")] for r in runs]
+    certs = [r[key] for r in runs for key in ("exact", "digits50")]
+    verdict = ("All certified and equal to the truth (the exact path exactly, the 50-digit "
+               "path to its tolerance)" if all(c["holds"] and c["truth"] for c in certs) else
+               f"{sum(c['holds'] for c in certs)} of {len(certs)} certified")
+    ident = [r["exact"]["timings"].get("identifiability", 0.0) for r in runs]
+    return (f"Measured (`OPENBLAS_NUM_THREADS=1 {rec['params']['command']}`, record "
+            "`benchmarks/records/docs/certify.json`; integer planted instances, seed 0, "
+            "biases `b, c ~ N(0, 1)` rounded to integers where marked, float canonical "
+            "candidate, with `truth`, one run each; wall-clock seconds on a shared two-core "
+            "machine, total and, in parentheses, the solve stage):\n\n"
+            + _table(["(d,k,m,n)", "biases", "exact: total (solve)", "50 digits: total (solve)"],
+                     rows)
+            + f"\n\n{verdict}; the exact totals include the Jacobian rank proof "
+            f"({min(ident):.1f}–{max(ident):.1f} s). The machine was shared: the times include "
+            "its load.")
+
+
+def _certification_measured(records: Path) -> str:
+    """Exact and precision certificates per size, the large run and the checker."""
+    rec = _certify(records)
+    p, rows = rec["params"], []
+    for r in rec["runs"]["sizes"]:
+        t = r["t_exact"]
+        res = [f"{max(r[key]):.1e}" if r[key] else "–" for key in ("res50", "res100")]
+        rows.append([f"({','.join(map(str, r['shape']))})", f"{r['exact_holds']}/{r['seeds']}",
+                     f"{r['equal_truth']}/{r['seeds']}",
+                     f"{np.median(t):.2f} / {max(t):.2f} s"] + res)
+    precision = p["precision_seeds"]
+    return (f"`OPENBLAS_NUM_THREADS=1 {p['command']}` (record "
+            f"`benchmarks/records/docs/certify.json`; wall-clock on one core of a shared "
+            f"2-core machine): {p['seeds']} seeded integer instances per size, candidate = the "
+            f"float canonical form of the truth; the mpmath columns on the first {precision} "
+            "seeds:\n\n"
+            + _table(["(d,k,m,n)", "exact holds", "= truth exactly", "exact time median / max",
+                      "mpmath 50 digits: worst residual", "100 digits"], rows)
+            + "\n\n" + _certification_audit(rec))
+
+
+def _certification_audit(rec: dict) -> str:
+    """The standard-library checker's times, and the large certificate's stages."""
+    small, *large = rec["runs"]["audit"]
+    text = (f"The independent checker `verify/relu_audit.py` (a plain `python -I -S` script, "
+            f"process start included) confirms the exact certificate at (d,k,m,n) = "
+            f"({','.join(map(str, small['shape']))}) in {small['audit_seconds']:.1f} s")
+    if not large:
+        return text + "."
+    big = large[0]
+    t = big["timings"]
+    d, k, m, n = big["shape"]
+    size = f"{n:,}".replace(",", " ")
+    return (text + f". At (d,k,m,n) = ({d},{k},{m},{size}) (integer planted instance, seed 0, "
+            f"float canonical candidate, with `truth`) one exact certificate "
+            f"{'holds' if big['holds'] else 'FAILS'} after {big['certify_seconds']:.0f} s "
+            f"(`to_rational` {t['to_rational']:.0f} s, `exact_solve` {t['exact_solve']:.0f} s, "
+            f"`identifiability` {t.get('identifiability', 0.0):.0f} s; use `progress=` to "
+            f"watch it), and the checker confirms the same fit in "
+            f"{big['audit_seconds']:.0f} s.")
+
+
+# ------------------------------------------------------------------ float_certificate.md
+
+def _float_certificate(records: Path) -> dict:
+    return _load(records, "docs/float_certificate.json")
+
+
+def _seconds_span(seconds: list[float]) -> str:
+    low, high = f"{min(seconds):.1f}", f"{max(seconds):.1f}"
+    return f"{low} s" if low == high else f"{low}–{high} s"
+
+
+def _float_measured(records: Path) -> str:
+    """Time, max ratio and the smallest detected change per activation
+    (``benchmarks/float_certificate.py``)."""
+    rec = _float_certificate(records)
+    p, runs = rec["params"], rec["runs"]
+    d, k, m, n = p["shape"]
+    rows = [[f"`{r['activation']}`", _seconds_span(r["seconds"]), f"{r['max_ratio']:.2g}",
+             f"{r['smallest_detected']:.2g}"] for r in runs]
+    slack = [1 / r["max_ratio"] for r in runs]
+    ulps = [r["smallest_detected"] / 2 ** -52 for r in runs]
+    return (f"`OPENBLAS_NUM_THREADS=1 {p['command']}` (record "
+            f"`benchmarks/records/docs/float_certificate.json`; {p['repeats']} runs each, "
+            f"wall-clock on one core of a shared 2-core machine), `(d, k, m, n) = ({d}, {k}, "
+            f"{m}, {n})`, Gaussian weights, biases and data, labels `net(X)` (numpy, "
+            "float64); the smallest detected change is found by bisection on a log scale:\n\n"
+            + _table(["activation", "time", "max ratio (honest labels)",
+                      "smallest detected relative change of `U[0,0]`"], rows)
+            + f"\n\nThe bound is thus within a factor of about {min(slack):.0f}–"
+            f"{max(slack):.0f} of the worst error numpy actually made (a worst case over "
+            "every summation order cannot be much closer), and a change of about "
+            f"{min(ulps):.0f}–{max(ulps):.0f} ulp (relative change over 2⁻⁵²) in one output "
+            "weight is detected.")
+
+
+def _float_sklearn(records: Path) -> str:
+    """The scikit-learn model of the same record."""
+    rec = _float_certificate(records)["summary"]["sklearn"]
+    return (f"Measured with scikit-learn {rec['sklearn']} (not a dependency; same record): "
+            f"an `MLPRegressor(hidden_layer_sizes=({rec['hidden']},))` trained for "
+            f"{rec['max_iter']} iterations on {rec['samples']} samples of {rec['features']} "
+            f"features and {rec['targets']} targets — its `predict` labels are "
+            f"{'certified' if rec['holds'] else 'NOT certified'} (max ratio "
+            f"{rec['max_ratio']:.2g}, {rec['seconds']:.1f} s); with one first-layer weight "
+            f"changed by a relative `{rec['changed_relative']:.0e}` they are "
+            f"{'still certified' if rec['changed_holds'] else 'not'}.")
+
+
 # ------------------------------------------------------------------ activations.md
 
 def _activations_table(records: Path) -> str:
@@ -410,6 +651,63 @@ def _activations_table(records: Path) -> str:
     return module.table()
 
 
+def _activations(records: Path) -> dict:
+    return _load(records, "docs/activations.json")
+
+
+def _activation_row(r: dict, seeds: int) -> list[str]:
+    name = "t*exp(-t) (bump)" if r["act"] == "t*exp(-t)" else r["act"]
+    cert = (["–"] * 4 if not r["cert_tried"] else
+            [f"{r['cert']}/{r['cert_tried']}", f"{r['cert_res']:.1e}", f"{r['cert_truth']:.1e}",
+             f"{np.median(r['cert_times']):.1f}"])
+    return [name, f"{r['ok']}/{seeds}", f"{r['err']:.1e}", f"{r['v_err']:.1e}",
+            f"{np.median(r['times']):.2f}"] + cert
+
+
+def _activations_measured(records: Path) -> str:
+    """Recovery and 50-digit certificates per activation (``records/docs/activations.json``,
+    ``benchmarks/bench_activations.py``)."""
+    rec = _activations(records)
+    p = rec["params"]
+    d, k, m, n = p["shape"]
+    rows = [_activation_row(r, p["seeds"]) for r in rec["runs"]["activations"]]
+    return (f"`OPENBLAS_NUM_THREADS=1 {p['command']}` (record "
+            f"`benchmarks/records/docs/activations.json`) at `(d, k, m, n) = ({d}, {k}, {m}, "
+            f"{n})`, {p['seeds']} seeds each, on a shared 2-core machine (seconds are "
+            f"wall-clock), {rec['environment']['date'][:10]} (max err: `compare_networks` "
+            "after the activation's symmetries; max V err: `V` itself, max-abs relative, no "
+            f"normalisation; cert{p['cert_digits']}: {p['cert_digits']}-digit certificate on "
+            f"seeds 0–{p['cert_seeds'] - 1} with {p['label_digits']}-digit labels):\n\n" +
+            _table(["activation", "exact (≤1e-10)", "max err", "max V err", "median s",
+                    f"cert{p['cert_digits']}", "cert residual", "cert vs truth", "cert s"],
+                   rows) + "\n\n" + _activations_exact(rec) + "\n\n" + _activations_step(rec))
+
+
+def _activations_exact(rec: dict) -> str:
+    runs, p = rec["runs"]["exact_certificates"], rec["params"]
+    medians = [np.median(r["times"]) for r in runs]
+    return ("Exact rational certificates (with the truth check) on integer planted instances "
+            f"of the same shape, seeds 0–{p['exact_seeds'] - 1}: "
+            + ", ".join(f"{r['act']} {r['holds']}/{r['tried']}" for r in runs)
+            + f", median {min(medians):.2f}–{max(medians):.2f} s each (identifiability check "
+            f"off; the {p['cert_digits']}-digit column includes it for "
+            + " and ".join(r["act"] for r in runs if r["act"] != "relu") + ").")
+
+
+def _activations_step(rec: dict) -> str:
+    first, *sweep = rec["runs"]["step"]
+    text = (f"Step: recovered {first['ok']}/{first['seeds']}, and on {first['contains']}/"
+            f"{first['seeds']} the returned cones contain the truth (min LP margin "
+            f"{first['margin']:.2e}, median {np.median(first['times']):.2f} s).")
+    if not sweep:
+        return text
+    shapes = ", ".join(f"({','.join(map(str, s['shape']))})" for s in sweep)
+    total = sum(s["seeds"] for s in sweep)
+    return (text + f" Beyond the issue's shape, the sweep ({sweep[0]['seeds']} seeds at "
+            f"each of {shapes}) recovered {sum(s['ok'] for s in sweep)} of {total} instances, "
+            f"the truth inside the cones on {sum(s['contains'] for s in sweep)}.")
+
+
 #: Blocks computed from the code rather than a record: seconds of quadrature.
 SLOW_BLOCKS = {"activations-table"}
 
@@ -418,9 +716,13 @@ SLOW_BLOCKS = {"activations-table"}
 
 BLOCKS: dict[str, Block] = {
     "hardness-decide-grid": Block("hardness.md", _hardness_decide_grid),
+    "hardness-families": Block("hardness.md", _hardness_families),
+    "hardness-check": Block("hardness.md", _hardness_check),
     "algorithm-exactness": Block("algorithm.md", _algorithm_exactness),
     "algorithm-noisy-bias": Block("algorithm.md", _algorithm_noisy_bias),
+    "algorithm-distributions": Block("algorithm.md", _algorithm_distributions),
     "noisy-misspecified": Block("noisy.md", _noisy_misspecified),
+    "noisy-noise-check": Block("noisy.md", _noisy_noise_check),
     "algorithm-few-outputs-bias": Block("algorithm.md", _algorithm_few_outputs_bias),
     "algorithm-few-outputs": Block("algorithm.md", _algorithm_few_outputs),
     "algorithm-few-outputs-fixed": Block("algorithm.md", _algorithm_few_outputs_fixed),
@@ -431,6 +733,11 @@ BLOCKS: dict[str, Block] = {
     "extraction-data": Block("extraction.md", _extraction_data),
     "extraction-versus": Block("extraction.md", _extraction_versus),
     "activations-table": Block("activations.md", _activations_table),
+    "certification-few-outputs": Block("certification.md", _certification_few_outputs),
+    "certification-measured": Block("certification.md", _certification_measured),
+    "float-certificate-measured": Block("float_certificate.md", _float_measured),
+    "float-certificate-sklearn": Block("float_certificate.md", _float_sklearn),
+    "activations-measured": Block("activations.md", _activations_measured),
 }
 
 

@@ -6,9 +6,10 @@ a decimal) outside code, inline code and generated blocks must be
 
 * inside a generated block (``tests/test_docs.py`` compares each with its record), or
 * inside a quote of :data:`CHECKED`, recomputed here from the code or the records, or
-* inside a quote of :data:`ALLOWED` (a constant, a parameter, a version, a citation) or
-  :data:`UNRECORDED` (a measurement without a record; the reason names the command that
-  re-measures it and why it is not recorded yet), each with its reason.
+* inside a quote of :data:`ALLOWED` (a constant, a parameter, a version, a citation),
+  each with its reason.
+
+A measurement has no other place: it is rendered from a record, or recomputed here.
 
 A quote that no longer occurs on its page fails too, so the lists cannot go stale.
 """
@@ -292,66 +293,6 @@ ALLOWED = [
     ("float_certificate.md", "one label off by 100\nulp", "a mutation of the tests"),
 ]
 
-#: (page, first quote, last quote, reason): measured numbers without a record yet. The
-#: span from the first quote to the end of the last one is covered.
-UNRECORDED = [
-    ("activations.md", "| activation | exact (≤1e-10) |", "and 1/50 at (12,6,8,1500) failed",
-     "bench_activations.py writes no record yet (20 seeds x 6 activations plus certificates: "
-     "longer than the few minutes this conversion could spend)"),
-    ("algorithm.md", "from 8.6 s to 2.9 s and at `k = d = 30` from 1.5 s to 0.56 s",
-     "from 8.6 s to 2.9 s and at `k = d = 30` from 1.5 s to 0.56 s",
-     "a before/after comparison with code that no longer exists"),
-    ("algorithm.md", "this took the step from 24.7 s to 2.9 s",
-     "this took the step from 24.7 s to 2.9 s",
-     "a before/after comparison with code that no longer exists"),
-    ("algorithm.md", "within ~30 % of the truth", "within ~30 % of the truth",
-     "measured while developing the finish at (20,10,1) and (20,10,5); no script"),
-    ("algorithm.md", "fitted span at n = 2000 is as accurate", "against ≈ 0.3–0.8)",
-     "fitted against averaged moments, compared once while choosing the estimator; no script"),
-    ("algorithm.md", "*Measured before settling:*", "7–8 starts when the moment directions came",
-     "start variants compared while developing the start (code that no longer exists)"),
-    ("algorithm.md", "With biases as large as the units", "once two units active on 98 %",
-     "bias_exact run by hand with BIAS_STD = √d (no flag for it), 10 seeds; no record"),
-    ("algorithm.md", "Before the repair seed 4 was at 12.9", "(28–107 s a seed recorded before",
-     "the estimator before the re-seed repair (code that no longer exists); the ratio 12.9 "
-     "and the 28–107 s are in git show af8e8ed^:benchmarks/records/few_outputs.json"),
-    ("algorithm.md", "Seeds 5–9 of the same loop: 1.37", "against the oracle's 6277.7",
-     "seeds 5–9 run once beyond the record's 5 noisy seeds (no --seeds flag for the noisy "
-     "part, ~8 min); seed 5's losses: python benchmarks/noisy_seed_loss.py 5, 80 s"),
-    ("algorithm.md", "| inputs | n | seeds | condition holds |", "exactly (0.26 s and 0.34 s)",
-     "benchmarks/distributions.py writes no record yet"),
-    ("certification.md", "about 500× faster", "about 500× faster",
-     "python-flint against Fraction loops, measured once"),
-    ("certification.md", "| (d,k,m,n) | biases | exact: total (block solve) |",
-     "Jacobian rank proof (about 1 s)", "two runs by hand, no benchmark script yet"),
-    ("certification.md", "0.3 s at (m,k,d,n) = (15,10,20,2000)", "and 8 s at n = 10⁵",
-     "relu_audit.py timed by hand"),
-    ("certification.md", "| (d,k,m,n) | exact holds |", "in 8 s.",
-     "bench_certify.py writes no record yet (20 seeds x 3 sizes at 50 and 100 digits: "
-     "longer than a few minutes on the shared machine)"),
-    ("float_certificate.md", "(max ratio 0.14, 0.3 s)", "(max ratio 0.14, 0.3 s)",
-     "a scikit-learn model checked once by hand"),
-    ("float_certificate.md", "| activation | time | max ratio (honest labels) |",
-     "40–200 ulp", "timed by hand, no benchmark script yet"),
-    ("extraction.md", "(10 attempts,\n145 s, found 12 of 20)",
-     "(10 attempts,\n145 s, found 12 of 20)", "a one-off run with more attempts"),
-    ("hardness.md", "~15 ms checking its arguments for ~1 ms of HiGHS",
-     "~15 ms checking its arguments for ~1 ms of HiGHS", "profiled once, before the rework"),
-    ("hardness.md", "took up to 10.5 s with 2 057 LPs", "everything else is under\n2 s",
-     "python benchmarks/bench_hardness.py (random families) writes no record yet"),
-    ("hardness.md", "138 371\nLPs, 308 s of CPU time (1 226 s wall-clock",
-     "138 371\nLPs, 308 s of CPU time (1 226 s wall-clock",
-     "relunet hardness check --max-elements 5 --max-clauses 5 --smt: 20 minutes on the "
-     "shared machine, no record"),
-    ("hardness.md", "(up to ~15 s at 5 elements and 6 clauses)",
-     "(up to ~15 s at 5 elements and 6 clauses)", "timed by hand"),
-    ("interop.md", "about 60 MB", "about 60 MB", "the installed size, measured once"),
-    ("noisy.md", "the largest F was 1.08 for Gaussian noise (threshold\n   1.25–1.37) and 1.45 "
-     "for Student-t₃ noise (threshold 2.14)", "(threshold 2.14)",
-     "a grid run by hand (0–40 dB, four noise kinds, five shapes, 3 seeds), no record yet"),
-]
-
-
 def _prose(page: str, text: str) -> str:
     """``text`` with code, inline code, generated blocks, the generated tolerance table
     and the pending sections blanked (same length, so positions are kept)."""
@@ -393,10 +334,6 @@ def _spans(page: str, text: str) -> list[tuple[int, int]]:
         if entry_page == page:
             start = text.index(quote)
             spans.append((start, start + len(quote)))
-    for entry_page, first, last, _ in UNRECORDED:
-        if entry_page == page:
-            start = text.index(first)
-            spans.append((start, text.index(last, start) + len(last)))
     return spans
 
 
@@ -412,7 +349,7 @@ def test_every_number_in_the_docs_is_generated_checked_or_allowed(page):
                          "(line, token); see tests/test_doc_numbers.py")
 
 
-@pytest.mark.parametrize("page, quote, reason", ALLOWED + [u[:2] + u[3:] for u in UNRECORDED])
+@pytest.mark.parametrize("page, quote, reason", ALLOWED)
 def test_every_exception_is_quoted_from_its_page_with_a_reason(page, quote, reason):
     path = ROOT / page if page == "README.md" else DOCS / page
     assert quote in path.read_text(), f"{page} no longer says {quote!r}: update the list"
