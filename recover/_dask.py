@@ -45,8 +45,7 @@ from ._spread import spread_columns
 from ._tolerances import current
 from ._validation import check_positive_int, check_real_dtype
 
-__all__ = ["is_dask_array", "npy_as_dask", "recover_chunked", "SUBSET_SAMPLES",
-           "SAMPLES_PER_CHUNK"]
+__all__ = ["is_dask_array", "npy_as_dask", "recover_chunked"]
 
 #: Samples the in-memory pipeline runs on (evenly spread; all of them when ``n`` is at
 #: most twice this): far above what any of its steps solves on (at most 1000 per unit,
@@ -54,8 +53,6 @@ __all__ = ["is_dask_array", "npy_as_dask", "recover_chunked", "SUBSET_SAMPLES",
 SUBSET_SAMPLES = 200_000
 #: Default chunk of :func:`npy_as_dask`: 2^18 samples, 42 MB of X at d = 20.
 SAMPLES_PER_CHUNK = 2 ** 18
-#: Passes over the data of one recovery: the scan and the check.
-PASSES = ("scan", "check")
 _INSTALL = "pip install 'relunet[dask]'"
 
 
@@ -82,31 +79,32 @@ class _NpyColumns:
     """A ``.npy`` file (d×n) as an array-like for ``dask.array.from_array``: slicing it
     reads those entries from the file, as float64. Plain reads rather than a memory map:
     pages of a map would stay in the process's resident memory after use, and a map
-    pickles as all of its data where this pickles as its path, so a cluster's workers
+    pickles as all of its data where this holds only the path, so a cluster's workers
     read their own chunks from a file system they share with the client."""
 
-    def __init__(self, path: str, shape: tuple, dtype: np.dtype, offset: int,
+    def __init__(self, path: str, shape: tuple, stored: np.dtype, offset: int,
                  fortran: bool):
-        self.path, self.shape, self.dtype = path, shape, dtype
+        self.path, self.shape, self.stored = path, shape, stored
         self.offset, self.fortran, self.ndim = offset, fortran, 2
+        self.dtype = np.dtype(float)  # what slicing returns
 
     def __getitem__(self, index) -> np.ndarray:
         (r0, r1), (c0, c1) = (_span_of(s, size) for s, size in zip(index, self.shape))
-        d, n, size = self.shape[0], self.shape[1], self.dtype.itemsize
+        d, n, size = self.shape[0], self.shape[1], self.stored.itemsize
         with open(self.path, "rb") as fh:
             if self.fortran:  # columns c0..c1 are one run of the file
                 fh.seek(self.offset + c0 * d * size)
                 run = self._read(fh, (c1 - c0) * d)
                 block = run.reshape((d, c1 - c0), order="F")[r0:r1]
             else:  # one run per row
-                block = np.empty((r1 - r0, c1 - c0), self.dtype)
+                block = np.empty((r1 - r0, c1 - c0), self.stored)
                 for i in range(r0, r1):
                     fh.seek(self.offset + (i * n + c0) * size)
                     block[i - r0] = self._read(fh, c1 - c0)
         return block.astype(float, copy=False)
 
     def _read(self, fh, count: int) -> np.ndarray:
-        run = np.fromfile(fh, dtype=self.dtype, count=count)
+        run = np.fromfile(fh, dtype=self.stored, count=count)
         if len(run) != count:
             raise InvalidInputError(f"{self.path}: shorter than its header says (changed "
                                     f"while being read?)")

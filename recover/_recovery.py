@@ -204,6 +204,8 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
         Also for noisy estimates that fail the noise check (see ``mode``).
     """
     if is_dask_array(X) or is_dask_array(Y):  # recover._dask: passes over chunks
+        get_activation(activation)  # the options are refused before a pass over the data
+        _check_options(mode, method, max_attempts, seed, progress, bias)
         return recover_chunked(recover_network, X, Y, k, mode, progress,
                                {"activation": activation, "seed": seed, "method": method,
                                 "max_attempts": max_attempts, "bias": bias, "tol": tol})
