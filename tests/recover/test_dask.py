@@ -3,6 +3,7 @@ checked on every sample in two passes over the chunks."""
 
 import sys
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -79,6 +80,9 @@ def test_biases_and_another_activation_are_checked_on_all_samples(monkeypatch):
                           bias=True, seed=2)
     assert res.exact and res.diagnostics["dask"]["subset"] == 2000
     assert compare_networks(inst.network, res.network) <= 1e-10
+    # the chunks see the network as arrays and a name: nothing pickled relu2's sympy-made
+    # functions, which would have broken mpmath's state here
+    assert mpmath.mpf(1) + mpmath.mp.pi > 4
 
 
 def test_refusals_are_invalid_input(planted):
