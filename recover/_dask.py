@@ -45,7 +45,7 @@ from ._network import TwoLayerNetwork
 from ._result import RecoveryResult, _message
 from ._span import _tall_r, left_singular, numerical_rank
 from ._spread import spread_columns
-from ._tolerances import current
+from ._tolerances import checked, current, using
 from ._validation import check_positive_int, check_real_dtype
 
 __all__ = ["is_dask_array", "npy_as_dask", "recover_chunked"]
@@ -163,6 +163,12 @@ def recover_chunked(recover: Callable[..., RecoveryResult], X, Y, k, mode: str,
                                 "run the exact mode (mode='exact' or 'auto'), or pass "
                                 "numpy arrays")
     X, Y = _aligned(X, Y)
+    tol = current() if options.get("tol") is None else checked(options["tol"])
+    with using(tol):  # the caller's tolerances for the checks over all samples too
+        return _recover_chunked(dask, recover, X, Y, k, mode, progress, options)
+
+
+def _recover_chunked(dask, recover, X, Y, k, mode, progress, options) -> RecoveryResult:
     say = progress or (lambda message: None)
     n, start = X.shape[1], time.perf_counter()
     cols = spread_columns(n, SUBSET_SAMPLES)
