@@ -11,10 +11,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-all bench clean
 
+# The dask extra (~40 MB installed, pure-Python wheels) so that `make test` runs the
+# chunked recovery (tests/recover/test_dask.py, tests/cli/test_dask_cli.py, ~10 s).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,fast]'
+	$(BIN)/python -m pip install --quiet -e '.[test,fast,dask]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -35,7 +35,7 @@ def render(folder: str, doc: str) -> list[str]:
     os.makedirs(figures, exist_ok=True)
     written, parts = [], [_header(records, folder)]
     for name, section in {**SECTIONS, **SECTIONS_NOISY, **SECTIONS_BIAS,
-                          **SECTIONS_FEW}.items():
+                          **SECTIONS_FEW, **SECTIONS_DASK}.items():
         if name in records:
             text, pngs = section(records[name], figures)
             parts.append(_suite_heading(records[name]) + text)
@@ -360,6 +360,57 @@ def _section_memory(rec, figures):
             "the interpreter and libraries (~the RSS before recovery minus the inputs).\n\n"
             + _table(["what", "MiB", "× inputs"], rows))
     return text, []
+
+
+def _section_dask(rec, figures):
+    """Recovery from ``.npy`` files through Dask on a LocalCluster (benchmarks.dask_scale)."""
+    p, mib = rec["params"], 2.0 ** 20
+    rows = []
+    for r in rec["runs"]:
+        if "failed" in r:
+            rows.append([r["n"], r["bytes_on_disk"] / 2 ** 30, "failed"] + ["—"] * 8)
+            continue
+        passes = sum(r["pass_seconds"].values())
+        rows.append([r["n"], r["bytes_on_disk"] / 2 ** 30, r["seconds"],
+                     r["pass_seconds"]["scan"], r["pass_seconds"]["check"], r["passes"],
+                     f"{100 * passes / r['seconds']:.0f} %", r["client_peak_rss_bytes"] / mib,
+                     max(r["worker_peak_rss_bytes"]) / mib, r["error"],
+                     "yes" if r["exact"] else "no"])
+    text = (f"`recover_network(X, Y, k={p['dims'][1]})` with `X` and `Y` read from `.npy` "
+            f"files by `recover.npy_as_dask` in chunks of {rec['runs'][0]['chunk']} samples, "
+            f"on a `distributed.LocalCluster` of {p['workers']} worker processes with "
+            f"{p['threads_per_worker']} thread each (memory limit "
+            f"{rec['runs'][0]['worker_memory']} each). Planted (d, k, m) = "
+            f"{tuple(p['dims'])}, seed {p['seed']}; the files are written chunk by chunk "
+            "just before each run, so the passes read them from the OS page cache as far "
+            f"as it holds them (machine memory {p['memory_bytes'] / 2 ** 30:.0f} GiB). "
+            "The pipeline runs on an evenly spread subset of the samples; \"scan\" is the "
+            "pass that gathers it (with the singular values of `Y` and the finiteness "
+            "check), \"check\" the pass that confirms the network on every sample. Peak "
+            "memory is the peak resident set size (`ru_maxrss`) of the client process "
+            "(which also runs the scheduler) and of the larger worker. Error: "
+            "`compare_networks` against the planted network.\n\n" +
+            _table(["n", "X + Y on disk GiB", "seconds", "scan s", "check s", "passes",
+                    "time in passes", "client peak MiB", "worker peak MiB", "error",
+                    "exact"], rows) + _dask_rates(rec["runs"]) +
+            f"\n\nCommand: `{p['command']}`.")
+    return text, []
+
+
+def _dask_rates(runs: list) -> str:
+    """Seconds per pass per million samples at the largest ``n`` that ran."""
+    done = [r for r in runs if "failed" not in r]
+    if not done:
+        return ""
+    r = max(done, key=lambda run: run["n"])
+    rates = ", ".join(f"{name} {1e6 * s / r['n']:.2g} s" for name, s in
+                      r["pass_seconds"].items())
+    peak = max([r["client_peak_rss_bytes"], *r["worker_peak_rss_bytes"]]) / 2 ** 30
+    return (f"\n\nAt n = {r['n']}: per million samples, {rates}; the largest peak of "
+            f"any process {peak:.2g} GiB.")
+
+
+SECTIONS_DASK = {"dask": _section_dask}
 
 
 def _section_noisy(rec, figures):

@@ -18,8 +18,9 @@ The public API is the names in ``__all__`` below, in five groups:
 * **input at the door**: :func:`check_data`, :func:`check_positive_int`,
   :func:`is_sympy_rational`, bounded readers (:func:`load_array`,
   :func:`load_npz_arrays`, :func:`numeric`, :func:`read_text`, :func:`loads_bounded`,
-  :func:`load_bounded`) and atomic writers (:func:`atomic_write`, :func:`atomic_path`,
-  :func:`guard_outputs`, :func:`same_file`);
+  :func:`load_bounded`; :func:`npy_as_dask`, a ``.npy`` file as a dask array read in
+  chunks of samples, with the optional extra ``dask``) and atomic writers
+  (:func:`atomic_write`, :func:`atomic_path`, :func:`guard_outputs`, :func:`same_file`);
 * **errors and warnings**: the one hierarchy rooted at :class:`RelunetError` and
   :class:`RelunetWarning` (see :mod:`recover._errors` and docs/errors.md).
 
@@ -31,6 +32,7 @@ names above, not the modules that define them.
 
 from ._activations import RELU, Activation, ActivationWarning, T, get_activation
 from ._bounded_json import load_bounded, loads_bounded
+from ._dask import npy_as_dask
 from ._errors import InvalidInputError, RecoveryFailed, RelunetError, RelunetWarning
 from ._files import atomic_path, atomic_write, guard_outputs, same_file
 from ._highs import silent_highs
@@ -60,6 +62,7 @@ __all__ = [
     # input at the door
     "check_data", "check_positive_int", "is_sympy_rational", "load_array",
     "load_npz_arrays", "numeric", "read_text", "loads_bounded", "load_bounded",
+    "npy_as_dask",
     "atomic_write", "atomic_path", "guard_outputs", "same_file",
     # errors and warnings
     "RelunetError", "InvalidInputError", "RecoveryFailed", "RelunetWarning",

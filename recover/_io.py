@@ -48,12 +48,19 @@ MAX_ACTIVATION_CHARS = 1000
 _HEADER_KINDS = "biufcSU"  # what a header may declare; numbers are checked after loading
 
 
-def load_array(path, name: str | None = None) -> np.ndarray:
+def load_array(path, name: str | None = None, *, mmap: bool = False) -> np.ndarray:
     """Load one real numeric array (float64) from ``.npy``, a single-array ``.npz``, or
-    ``.csv`` / ``.txt``, after the checks of the module docstring."""
+    ``.csv`` / ``.txt``, after the checks of the module docstring.
+
+    With ``mmap`` (``.npy`` only): a read-only memory map of the file (its own dtype, any
+    real one), after the same header checks but without the size cap, since nothing is
+    read into memory until used; the file is never written.
+    """
     path = os.fspath(path)
     label = f"{name} ({path})" if name else path
     size = _regular_file_size(path, label)
+    if mmap:
+        return _map_npy(path, label, size)
     if path.endswith(".npz"):
         arrays = load_npz_arrays(path, label=label)
         if len(arrays) != 1:
@@ -178,9 +185,23 @@ def _load_npy(path: str, label: str, size: int) -> np.ndarray:
     return arr.reshape(shape, order="F" if fortran else "C")
 
 
-def _read_header(fh, size: int, label: str):
+def _map_npy(path: str, label: str, size: int) -> np.ndarray:
+    if not path.endswith(".npy"):
+        raise InvalidInputError(f"{label}: only .npy files can be memory-mapped or read in chunks")
+    with open(path, "rb") as fh:
+        _read_header(fh, size, label, cap=None)
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise InvalidInputError(f"{label}: cannot map the .npy data: {exc}") from None
+    check_real_dtype(arr, label)
+    return arr
+
+
+def _read_header(fh, size: int, label: str, cap: int | None = MAX_ARRAY_BYTES):
     """``(shape, fortran_order, dtype)`` of the ``.npy`` stream ``fh`` holding ``size``
-    bytes in all; checks the dtype, the cap and that the data fills the rest exactly."""
+    bytes in all; checks the dtype, the cap (None: none, for a memory map) and that the
+    data fills the rest exactly."""
     try:
         version = npy_format.read_magic(fh)
         if version == (1, 0):
@@ -201,9 +222,9 @@ def _read_header(fh, size: int, label: str):
     count = math.prod(shape)
     nbytes = count * dtype.itemsize
     held = size - fh.tell()
-    if nbytes > MAX_ARRAY_BYTES:
+    if cap is not None and nbytes > cap:
         raise InvalidInputError(f"{label}: header claims {count} elements ({nbytes} bytes), "
-                                f"over the cap of {MAX_ARRAY_BYTES} bytes")
+                                f"over the cap of {cap} bytes")
     if nbytes != held:
         raise InvalidInputError(f"{label}: header claims {count} elements ({nbytes} bytes) "
                                 f"but the file holds {held} bytes of data")

@@ -40,6 +40,7 @@ import numpy as np
 from . import _misfit as misfit
 from ._activations import Activation, get_activation
 from ._cone import cone_facets
+from ._dask import is_dask_array, recover_chunked
 from ._errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from ._facets import Facet, single_unit_facet
 from ._few_outputs import recover_few_outputs
@@ -120,9 +121,14 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     ----------
     X : array_like, shape (d, n)
         Inputs, one sample per column (Gaussian for the guarantees), of rank d. Real
-        numbers only (integer or float dtype); any finite scale.
+        numbers only (integer or float dtype); any finite scale. A ``dask.array`` (for
+        ``X``, ``Y`` or both; data larger than memory, or on a cluster): the exact mode
+        runs on an evenly spread subset gathered into memory and is checked on every
+        sample in two passes over the chunks (:mod:`recover._dask`; ``mode="noisy"`` is
+        refused, ``"auto"`` runs the exact mode); ``diagnostics["dask"]`` counts the
+        passes.
     Y : array_like, shape (m, n)
-        Labels; real numbers, any finite scale.
+        Labels; real numbers, any finite scale; or a ``dask.array``.
     k : int, optional
         Number of hidden units; by default the numerical rank of ``Y``. ``k <= d``. With
         fewer outputs than units (``m < k``, down to ``m = 1``) it must be given: the
@@ -197,6 +203,12 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
         result says so (``diagnostics["identifiable"]`` False, ``["input_basis"]``).
         Also for noisy estimates that fail the noise check (see ``mode``).
     """
+    if is_dask_array(X) or is_dask_array(Y):  # recover._dask: passes over chunks
+        get_activation(activation)  # the options are refused before a pass over the data
+        _check_options(mode, method, max_attempts, seed, progress, bias)
+        return recover_chunked(recover_network, X, Y, k, mode, progress,
+                               {"activation": activation, "seed": seed, "method": method,
+                                "max_attempts": max_attempts, "bias": bias, "tol": tol})
     X, Y = check_data(X, Y)
     act = get_activation(activation)
     _check_options(mode, method, max_attempts, seed, progress, bias)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 
-from recover import TwoLayerNetwork, atomic_write, load_array, recover_network
+from recover import (InvalidInputError, TwoLayerNetwork, atomic_write, load_array, npy_as_dask,
+                     recover_network)
 
 from .inputs import add_force, count, guard, require_suffix, seed
 from .report import Progress, diagnostics_table, json_ready
@@ -35,6 +36,16 @@ def register(sub) -> None:
     p.add_argument("--truth", default=None, help="true network .npz, to report the error")
     p.add_argument("--out", required=True, help="where to write the network (.npz)")
     p.add_argument("--diagnostics", default=None, help="also write diagnostics as JSON")
+    p.add_argument("--mmap", action="store_true",
+                   help="memory-map the .npy inputs (read-only) instead of reading them "
+                        "into memory first")
+    p.add_argument("--dask", action="store_true",
+                   help="read the .npy inputs lazily in chunks of samples as dask arrays "
+                        "and check the result on every sample in passes over the chunks "
+                        "(exact mode only; needs pip install 'relunet[dask]'; a "
+                        "dask.distributed cluster is used when one is the default scheduler)")
+    p.add_argument("--chunk", type=count, default=None,
+                   help="samples per chunk with --dask (default 262144)")
     add_force(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -44,7 +55,7 @@ def run(args) -> int:
     guard(args, {"--out": args.out, "--diagnostics": args.diagnostics},
           {"--x": args.x, "--y": args.y, "--truth": args.truth})
     require_suffix(args.out, ".npz", "--out")
-    X, Y = load_array(args.x, "--x"), load_array(args.y, "--y")
+    X, Y = _inputs(args)
     truth = TwoLayerNetwork.load(args.truth) if args.truth is not None else None
     progress = Progress(enabled=not args.quiet)
     try:
@@ -68,6 +79,18 @@ def run(args) -> int:
             json.dump(json_ready(result.as_dict()), fh, indent=2)
         print(f"wrote {args.diagnostics}")
     return 0
+
+
+def _inputs(args):
+    """``X`` and ``Y`` as arrays in memory, memory maps (``--mmap``) or dask arrays read
+    in chunks (``--dask``); the files are only read."""
+    if args.chunk is not None and not args.dask:
+        raise InvalidInputError("--chunk sets the chunks of --dask; pass --dask too")
+    if args.dask:
+        chunk = {} if args.chunk is None else {"samples_per_chunk": args.chunk}
+        return npy_as_dask(args.x, "--x", **chunk), npy_as_dask(args.y, "--y", **chunk)
+    return (load_array(args.x, "--x", mmap=args.mmap),
+            load_array(args.y, "--y", mmap=args.mmap))
 
 
 def _print_rows(rows) -> None:

@@ -20,12 +20,18 @@ def diagnostics_table(diag: dict) -> list[tuple[str, str]]:
         ("method", str(diag.get("method"))),
         ("attempts", str(len(diag.get("attempts", [])))),
     ]
+    chunked = diag.get("dask")
     if counts:
+        of = f"of the {chunked['subset']} spread samples" if chunked else f"of n = {n}"
         rows.append(("samples on each facet",
                      f"min {min(counts)}, median {int(np.median(counts))}, max {max(counts)}"
-                     f" (of n = {n})"))
+                     f" ({of})"))
     if "residual" in diag:
         rows.append(("residual ‖U f(VX) − Y‖/‖Y‖", f"{diag['residual']:.1e}"))
+    if chunked:
+        seconds = ", ".join(f"{name} {t:.2f} s" for name, t in chunked["pass_seconds"].items())
+        rows.append(("passes over the data", f"{chunked['passes']} ({seconds}) over "
+                                             f"{chunked['chunks']} chunks of n = {n}"))
     if diag.get("identifiable") is False:
         rows.append(("identifiable", "no: each V_i only up to a cone of weights with the "
                                      "same activation pattern (cones in --diagnostics); "
