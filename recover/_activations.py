@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import pickle
 import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -123,6 +124,17 @@ class Activation:
 
     def __hash__(self) -> int:
         return hash(self.name)
+
+    def __reduce__(self):
+        """Pickled as its name, rebuilt by :func:`get_activation` (the compiled
+        callables are closures that pickle cannot carry): networks, fitted estimators
+        and chunks of work sent to other processes (multiprocessing, joblib, Dask) then
+        carry their activation. An activation whose name does not map back to it
+        refuses to be pickled rather than come back as another one."""
+        if get_activation(self.name).expr != self.expr:
+            raise pickle.PicklingError(
+                f"activation {self.name!r} is not rebuilt by its name; it cannot be pickled")
+        return get_activation, (self.name,)
 
     @property
     def homogeneous(self) -> bool:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import sympy
 
-from recover import InvalidInputError, get_activation
+from recover import InvalidInputError, TwoLayerNetwork, get_activation
 from recover._activations import _numeric_inverse
 
 INVERTIBLE = ["relu", "relu2", "relu^3", "relu^1.5", "log(1+t)", "1-exp(-t)", "tanh(t)",
@@ -127,3 +127,18 @@ def test_hermite_without_closed_form_uses_quadrature_and_scales():
         assert abs(c1 - want) < mpmath.mpf(10) ** -25
     cube = get_activation("relu^3")
     assert abs(cube.hermite(2, sigma=2) - 8 * cube.hermite(2)) < mpmath.mpf(10) ** -25
+
+
+@pytest.mark.parametrize("name", ["relu", "relu2", "step", "relu^3", "log(1+t)", "t/(1+t)"])
+def test_activations_and_networks_pickle_by_name(name):
+    # Closures from lambdify do not pickle; a network sent to another process
+    # (multiprocessing, joblib, Dask) must still carry its activation.
+    import pickle
+
+    act = get_activation(name)
+    back = pickle.loads(pickle.dumps(act))
+    t = np.linspace(-2.0, 3.0, 23)
+    assert back == act and back.expr == act.expr and np.array_equal(back(t), act(t))
+    net = TwoLayerNetwork(np.ones((2, 3)), np.eye(3, 4), activation=act)
+    x = np.random.default_rng(0).standard_normal((4, 9))
+    assert np.array_equal(pickle.loads(pickle.dumps(net))(x), net(x))
