@@ -119,51 +119,18 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
         Xm = mp_array(Xa)
         Ym = mp_array(Y) if Y_mp is None else np.vectorize(mpmath.mpf, otypes=[object])(Y_mp)
         Yam = np.vstack([Ym, mp_array(np.ones((1, Y.shape[1])))]) if bias else Ym
-        R = propose_columns(Ya.T, r)
-        Z = Yam[R]
-        W = np.empty((k, r), dtype=object)
-        for i in range(k):
-            J = np.flatnonzero(inactive[i])
-            if len(J) < r - 1:
-                out.checks.append(Check("facets", "not proven",
-                                        f"unit {i}: only {len(J)} inactive samples"))
-                return out
-            sel = propose_columns(Ya[R], r - 1, among=J)
-            try:
-                W[i] = _facet_normal(Z[:, sel].T)
-            except ZeroDivisionError:  # the chosen facet samples do not span a hyperplane
-                out.checks.append(Check("facets", "not proven",
-                                        f"unit {i}: its inactive samples do not determine a "
-                                        f"facet normal at {digits} digits"))
-                return out
-            advance()
-        F = W @ Z
-        for i in range(k):
-            if mpmath.fsum(F[i, active[i]]) < 0:
-                W[i], F[i] = -W[i], -F[i]
-        V = np.empty((k, Xa.shape[0]), dtype=object)
-        for i in range(k):
-            A = np.flatnonzero(active[i])
-            if len(A) < Xa.shape[0]:
-                out.checks.append(Check("pattern", "not proven",
-                                        f"unit {i}: only {len(A)} active samples < "
-                                        f"{Xa.shape[0]} unknowns of its row"))
-                return out
-            V[i] = hidden_row(Xm, Xa, F[i], A, activation)
-            advance()
+        F = _facet_values(Ya, Yam, inactive, active, r, digits, out.checks, advance)
+        V = None if F is None else _hidden_rows(Xm, Xa, F, active, activation, out.checks,
+                                                  advance)
+        if V is None:
+            return out
         P = V @ Xm
         g = activation.mp_positive_part
         H = np.array([[g(p) if p > 0 else mpmath.mpf(0) for p in row] for row in P],
                      dtype=object)
         Ha = np.vstack([H, mp_array(np.ones((1, H.shape[1])))]) if bias else H
-        cols = propose_columns(_as_float(Ha), r)
-        try:
-            U = _solve(Ha[:, cols].T, Ym[:, cols].T).T
-        except ZeroDivisionError:  # mpmath's LU on a singular matrix
-            out.checks.append(Check("output weights", "not proven",
-                                    f"the solved hidden activations are singular at {digits} "
-                                    f"digits (units parallel or repeated?): U is not "
-                                    f"determined by the data"))
+        U = _output_weights(Ha, Ym, r, digits, out.checks)
+        if U is None:
             return out
         out.checks.append(pattern_check(P, Xm, V, inactive, active, digits))
         out.residual = float(_frobenius(U @ Ha - Ym) / _frobenius(Ym))
@@ -173,6 +140,70 @@ def solve_precision(X: np.ndarray, Y: np.ndarray, inactive: np.ndarray,
             out.b, out.c = V[:, d], U[:, k]
         advance()
     return out
+
+
+def _facet_values(Ya, Yam, inactive, active, r: int, digits: int, checks: list,
+                  advance) -> np.ndarray | None:
+    """``F = W Z`` (k×n, at the working precision): each unit's facet normal ``W_i`` in
+    the row space ``Z`` of the labels, through ``r − 1`` of its inactive samples, oriented
+    positive on its active ones; None, with a "not proven" check, when a unit's inactive
+    samples do not determine its facet."""
+    k = inactive.shape[0]
+    R = propose_columns(Ya.T, r)
+    Z = Yam[R]
+    W = np.empty((k, r), dtype=object)
+    for i in range(k):
+        J = np.flatnonzero(inactive[i])
+        if len(J) < r - 1:
+            checks.append(Check("facets", "not proven",
+                                f"unit {i}: only {len(J)} inactive samples"))
+            return None
+        sel = propose_columns(Ya[R], r - 1, among=J)
+        try:
+            W[i] = _facet_normal(Z[:, sel].T)
+        except ZeroDivisionError:  # the chosen facet samples do not span a hyperplane
+            checks.append(Check("facets", "not proven",
+                                f"unit {i}: its inactive samples do not determine a "
+                                f"facet normal at {digits} digits"))
+            return None
+        advance()
+    F = W @ Z
+    for i in range(k):
+        if mpmath.fsum(F[i, active[i]]) < 0:
+            F[i] = -F[i]
+    return F
+
+
+def _hidden_rows(Xm, Xa, F, active, activation: Activation, checks: list,
+                 advance) -> np.ndarray | None:
+    """``V`` (k × columns of ``Xa``): each unit's row from its facet values on its active
+    samples (:func:`hidden_row`); None, with a "not proven" check, when a unit has fewer
+    active samples than unknowns."""
+    V = np.empty((F.shape[0], Xa.shape[0]), dtype=object)
+    for i in range(F.shape[0]):
+        A = np.flatnonzero(active[i])
+        if len(A) < Xa.shape[0]:
+            checks.append(Check("pattern", "not proven",
+                                f"unit {i}: only {len(A)} active samples < "
+                                f"{Xa.shape[0]} unknowns of its row"))
+            return None
+        V[i] = hidden_row(Xm, Xa, F[i], A, activation)
+        advance()
+    return V
+
+
+def _output_weights(Ha, Ym, r: int, digits: int, checks: list) -> np.ndarray | None:
+    """``U`` from ``r`` well-chosen samples of the hidden activations ``Ha``; None, with
+    a "not proven" check, when they are singular."""
+    cols = propose_columns(_as_float(Ha), r)
+    try:
+        return _solve(Ha[:, cols].T, Ym[:, cols].T).T
+    except ZeroDivisionError:  # mpmath's LU on a singular matrix
+        checks.append(Check("output weights", "not proven",
+                            f"the solved hidden activations are singular at {digits} "
+                            f"digits (units parallel or repeated?): U is not "
+                            f"determined by the data"))
+        return None
 
 
 def _with_ones(A: np.ndarray) -> np.ndarray:

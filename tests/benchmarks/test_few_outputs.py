@@ -73,11 +73,15 @@ def test_activations_record_a_rate_per_activation(activation_record):
         assert cell["tried"][-1]["n"] == cell["n"]
 
 
-def test_the_page_shows_the_activations_and_the_fixed_shape(at_record, activation_record):
-    text, _ = _section_few_outputs(activation_record, figures=None)
+def test_the_page_shows_the_activations_and_the_fixed_shape(at_record, activation_record,
+                                                           tmp_path):
+    text, _ = _section_few_outputs(activation_record, figures=str(tmp_path))
     assert "| relu2 | (6, 3, 1) |" in text and "| log(1+t) | (6, 3, 1) |" in text
-    text, _ = _section_few_outputs(at_record, figures=None)
+    text, pngs = _section_few_outputs(at_record, figures=str(tmp_path))
     assert "(6, 3, 1) at one n instead" in text and "capped at 600 s" in text
+    assert pngs == [str(tmp_path / "bench_few_outputs.png")]
+    assert f"](figures/bench_few_outputs.png)" in text
+    assert (tmp_path / "bench_few_outputs.png").read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +89,17 @@ def bias_record(tmp_path_factory):
     out = tmp_path_factory.mktemp("bias")
     assert main(["--quick", "--bias", "2", "--out", str(out / "docs")]) == 0
     return out, load_records(str(out / "docs"))["few_outputs_bias"]
+
+
+def test_bias_at_one_n_records_one_cell_apart(tmp_path):
+    out = str(tmp_path / "docs")
+    assert main(["--bias", "2", "--shape", "6,3,1", "--bias-n", "200", "--out", out]) == 0
+    records = load_records(out)
+    assert set(records) == {"few_outputs_bias_at"}  # the two-point record is left alone
+    rec = records["few_outputs_bias_at"]
+    assert [(c["dims"], c["n"], c["seeds"]) for c in rec["summary"]["cells"]] == [
+        ([6, 3, 1], 200, 2)]
+    assert rec["params"]["command"].endswith("--bias 2 --shape 6,3,1 --bias-n 200 --out " + out)
 
 
 def test_bias_records_every_run_and_a_tally_per_cell(bias_record):
