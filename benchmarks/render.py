@@ -709,7 +709,8 @@ def _plot_scaling(rec, figures) -> str:
 
 def _plot_few_outputs(cases: list, figures) -> str:
     """Exact share against n per shape (ours along its grid, a line) and both L-BFGS-B
-    variants on the same instances at n₉₅ (markers, same colour), m < k."""
+    variants on the same instances at n₉₅, or at the one n of a fixed shape (markers, same
+    colour), m < k."""
     fig, ax = _figure()
     ns = set()
     for i, c in enumerate(cases):
@@ -723,7 +724,7 @@ def _plot_few_outputs(cases: list, figures) -> str:
                 ax.plot([v["n"]], [v[key]["exact"] / v[key]["seeds"]], marker, color=color,
                         mfc="none", ms=9)
     for marker, name in (("x", "L-BFGS-B, 1 start"), ("s", "L-BFGS-B, multi-start")):
-        ax.plot([], [], marker, color="k", mfc="none", ms=9, label=f"{name} (at n₉₅)")
+        ax.plot([], [], marker, color="k", mfc="none", ms=9, label=f"{name} (same instances)")
     ax.axhline(0.95, color="gray", lw=0.8, ls="--")
     ax.set_xscale("log")
     ax.set_xticks(sorted(ns), [str(n) for n in sorted(ns)], fontsize=8)

@@ -120,3 +120,18 @@ def test_the_bias_block_renders_the_record(bias_record):
     for cell in rec["summary"]["cells"]:
         assert f"| (6, 3, 1) | {cell['n']} | {cell['exact']}/{cell['seeds']} |" in text
     assert "record `benchmarks/records/docs/few_outputs_bias.json`" in text
+
+
+@pytest.mark.parametrize("exact, ran, says", [
+    (48, 50, "96 % exact, so n₉₅ ≤ 10000."),
+    (46, 50, "92 % exact, below 95 %: n₉₅ is *not* reached at n = 10000 (every miss loud)."),
+    (10, 10, "n₉₅ ≤ 10000 is *not* claimed, 40 seeds are left to run."),
+])
+def test_the_fixed_shape_claims_n95_only_when_every_seed_ran_and_95_percent_are_exact(
+        exact, ran, says):
+    from benchmarks.doc_blocks import _fixed_outcome
+
+    done = [{"seconds": 1.0, "outcome": "exact" if i < exact else "failed_loudly"}
+            for i in range(ran)]
+    text = _fixed_outcome({"seeds": 50, "n": 10000}, done)
+    assert text.endswith(says) and f"{exact} exact, {ran - exact} failed loudly" in text
