@@ -29,7 +29,6 @@ function here is called, never when :mod:`recover` is imported.
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import time
@@ -38,7 +37,6 @@ from typing import Callable
 
 import numpy as np
 
-from ._activations import Activation, get_activation
 from ._errors import InvalidInputError, RecoveryFailed
 from ._io import load_array
 from ._network import TwoLayerNetwork
@@ -283,23 +281,13 @@ def _same_rank(singular: np.ndarray, Y_s: np.ndarray, info: dict) -> None:
 
 
 def _check_tasks(dask, X, Y, network) -> list:
-    # The network travels as its arrays and its activation's name (what a network file
-    # holds): an Activation's sympy-made functions do not survive pickling, and dask
-    # pickles what it hashes (the attempt even broke mpmath's state in this process).
-    parts = (network.U, network.V, network.b, network.c, network.activation.name)
-    return [dask.delayed(_check_block, pure=True)(x, y, parts) for x, y, _ in _blocks(X, Y)]
+    # The network travels whole: its activation pickles by name (Activation.__reduce__).
+    return [dask.delayed(_check_block, pure=True)(x, y, network) for x, y, _ in _blocks(X, Y)]
 
 
-@functools.lru_cache(maxsize=8)
-def _activation(name: str) -> Activation:
-    return get_activation(name)
-
-
-def _check_block(x: np.ndarray, y: np.ndarray, parts: tuple) -> np.ndarray:
+def _check_block(x: np.ndarray, y: np.ndarray, network: TwoLayerNetwork) -> np.ndarray:
     """One chunk's part of the check: ``[‖E‖², ‖Y‖², max|E|, max|Y|, active counts…]``
     with ``E = network(x) − y`` (non-finite outputs give an infinite residual)."""
-    U, V, b, c, name = parts
-    network = TwoLayerNetwork(U, V, b, c, activation=_activation(name))
     with np.errstate(over="ignore", invalid="ignore"):
         E = network(x) - y
         active = (network.preactivation(x) > 0).sum(axis=1)
