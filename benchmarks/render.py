@@ -17,6 +17,8 @@ import os
 
 import numpy as np
 
+from recover import atomic_write
+
 from .baselines import EXACT, EXACT_METHODS, METHODS
 from .records import load_records
 from .suites import success_curves
@@ -40,7 +42,7 @@ def render(folder: str, doc: str) -> list[str]:
             text, pngs = section(records[name], figures)
             parts.append(_suite_heading(records[name]) + text)
             written += pngs
-    with open(doc, "w") as fh:
+    with atomic_write(doc, "w") as fh:  # a failed render leaves the old page whole
         fh.write("\n\n".join(parts).rstrip() + "\n")
     return [doc] + written
 
