@@ -40,6 +40,7 @@ Internal module of :mod:`recover`: use the names the package exports (``recover.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -49,7 +50,7 @@ from ._errors import InvalidInputError, RecoveryFailed
 from ._misfit import noise_check, noiseless_evidence
 from ._lift import lift_inputs
 from ._moment_start import (moment_directions, oriented_start, oriented_start_with_bias,
-                            random_directions, second_moments, subspace)
+                            random_directions, subspace, QuadraticFit)
 from ._network import TwoLayerNetwork
 from ._patterns import pattern_finish
 from ._refine import refine
@@ -69,6 +70,11 @@ START_BIAS = 0.5
 #: Noisy mode: starts refined on the reduced inputs, and how many of the best of them
 #: are then refined on all inputs (the smallest loss wins).
 NOISY_STARTS, NOISY_FULL = 24, 3
+#: Exact mode (ReLU, no biases): re-seeds of a stalled finish per start (_StallRepair).
+STALL_REPAIRS = 6
+#: ... and the re-seeds stop after STALL_IDLE in a row that left the residual above 0.9
+#: of the best so far.
+STALL_IDLE = 2
 #: Noisy mode: at most REPAIRS re-seeds of the least useful unit are tried on the best
 #: fit (each costs one more refinement on all inputs).
 REPAIRS = 2
@@ -96,12 +102,14 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
     _check_samples(k, d, n, act, diagnostics, bias)
     sub = subspace(X, Y, k)
     diagnostics["timings"]["span"] = time.perf_counter() - start
-    one_start = _one_start_with_bias if bias else _one_start
+    repair = None if bias else _StallRepair(X, Y, sub, act)
+    one_start = _one_start_with_bias if bias else functools.partial(_one_start, repair=repair)
     for attempt in range(max_attempts):
         rng = np.random.default_rng([seed, attempt])
         best = np.inf
         for s in range(STARTS_PER_ATTEMPT):
             finish = one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
+            diagnostics["stall_repairs"] = 0 if repair is None else repair.tries
             if finish.network is None:
                 best = min(best, finish.residual)
                 continue
@@ -149,11 +157,61 @@ def _directions(sub, Y, act: Activation, rng, moments: bool) -> np.ndarray:
     return random_directions(sub.Z.shape[0], rng) if D is None else D
 
 
-def _one_start(X, Y, sub, act: Activation, rng, moments: bool):
-    """One start in the estimated span, refined there, then finished exactly."""
+def _one_start(X, Y, sub, act: Activation, rng, moments: bool, repair=None):
+    """One start in the estimated span, refined there, then finished exactly — and, when
+    the finish stalls, re-seeded and finished again by ``repair`` (:class:`_StallRepair`)."""
     U, Vz = oriented_start(sub.Z, Y, _directions(sub, Y, act, rng, moments), act)
     fit = refine(U, Vz, sub.Z, Y, act, max_iterations=REDUCED_ITERATIONS)
-    return pattern_finish(X, Y, fit.U, sub.lift(fit.V), act)
+    finish = pattern_finish(X, Y, fit.U, sub.lift(fit.V), act)
+    return finish if repair is None else repair(finish)
+
+
+class _StallRepair:
+    """Re-seeds a ReLU finish that stalled at a wrong fixed point, up to
+    ``STALL_REPAIRS`` times: the least useful unit of the finish's last ``V``
+    (:func:`_least_useful`) is restarted along the residual's second moment
+    (:func:`_reseeded`) and the finish runs again from there.
+
+    Why: at (50, 20, 1) the stalled finishes of the seeds that failed had matched most
+    true units and wasted one or two on a unit already matched; the finish alone cannot
+    move a unit across the space (its pattern reproduces itself). The quadratic fit of
+    the re-seed is factored once per recovery, on first use."""
+
+    def __init__(self, X, Y, sub, act: Activation):
+        self.X, self.Y, self.sub, self.act = X, Y, sub, act
+        self.tries = 0
+
+    @functools.cached_property
+    def quadratic(self) -> QuadraticFit:
+        return QuadraticFit(self.sub.L @ self.X)
+
+    def __call__(self, finish):
+        X, Y, act = self.X, self.Y, self.act
+        best, idle = finish.residual, 0
+        for _ in range(STALL_REPAIRS):
+            if finish.network is not None or finish.V is None or idle == STALL_IDLE:
+                break
+            self.tries += 1
+            V = finish.V
+            for unit in self._units(finish):
+                U, V = _reseeded(V, unit, X, Y, self.sub.L, act, self.quadratic)
+            finish = pattern_finish(X, Y, U, V, act)
+            # A re-seed that lands where the unit was leaves the same fixed point.
+            idle = 0 if finish.residual < 0.9 * best else idle + 1
+            best = min(best, finish.residual)
+        return finish
+
+    def _units(self, finish) -> list[int]:
+        """The units to re-seed: with a rank-deficient design (no residual) every unit
+        whose pattern repeats an earlier unit's — the reduced refinement can merge two
+        units into one — or else the one active on the fewest samples; otherwise the
+        least useful unit."""
+        if np.isfinite(finish.residual):
+            return [_least_useful(finish.V, self.X, self.Y, self.act)[0]]
+        S = finish.V @ self.X > 0
+        _, first = np.unique(S, axis=0, return_index=True)
+        repeats = sorted(set(range(len(S))) - set(first.tolist()))
+        return repeats or [int(np.argmin(S.sum(axis=1)))]
 
 
 def _one_start_with_bias(X, Y, sub, act: Activation, rng, moments: bool):
@@ -223,10 +281,10 @@ def _repaired(fit, X, Y, L, act: Activation):
     """``fit`` after up to ``REPAIRS`` re-seeds of its least useful unit (see the module
     docstring), each kept only if Levenberg–Marquardt from it ends at a lower loss; with
     one record per re-seed tried. ``L`` (d×d) whitens ``X``."""
-    records = []
+    records, quadratic = [], QuadraticFit(L @ X)
     for _ in range(REPAIRS):
         unit, loss_without = _least_useful(fit.V, X, Y, act)
-        repaired = refine(*_reseeded(fit.V, unit, X, Y, L, act), X, Y, act)
+        repaired = refine(*_reseeded(fit.V, unit, X, Y, L, act, quadratic), X, Y, act)
         kept = repaired.loss < fit.loss and bool(np.all(np.linalg.norm(repaired.V, axis=1) > 0))
         records.append({"unit": unit, "loss_before": fit.loss, "loss_without": loss_without,
                         "loss_after": repaired.loss, "kept": kept})
@@ -250,15 +308,17 @@ def _least_useful(V, X, Y, act: Activation) -> tuple[int, float]:
     return unit, losses[unit]
 
 
-def _reseeded(V, unit, X, Y, L, act: Activation):
+def _reseeded(V, unit, X, Y, L, act: Activation, quadratic: QuadraticFit | None = None):
     """``(U, V)`` (m×k, k×d) with row ``unit`` of ``V`` restarted along the top
     eigenvector of the second Hermite moment of the residual of the other units (least
-    squares), on the side whose least-squares output weights fit better."""
+    squares), on the side whose least-squares output weights fit better. ``quadratic``
+    is the factored fit on the whitened inputs ``L X`` when several re-seeds share it."""
     V = V.copy()
     others = np.arange(V.shape[0]) != unit
     H = act(V[others] @ X)
     R = Y - np.linalg.lstsq(H.T, Y.T, rcond=None)[0].T @ H
-    G = sum(M @ M for M in second_moments(L @ X, R))
+    quadratic = QuadraticFit(L @ X) if quadratic is None else quadratic
+    G = sum(M @ M for M in quadratic.moments(R))
     w = np.linalg.eigh(G)[1][:, -1] @ L  # whitened direction as a row acting on X
     fits = []
     for side in (w, -w):

@@ -41,6 +41,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 
 from ._activations import Activation
 
@@ -132,19 +133,66 @@ def quadratic_parts(X: np.ndarray, Y: np.ndarray) -> list[np.ndarray] | None:
     of the estimate: the moment average ``(1/n) Σ y (x xᵀ − I)`` carries the whole
     variance of ``y`` as noise, this fit only what is left beyond degree 2 (for ReLU a
     few per cent of it), which is what makes the span usable at small ``n``."""
-    d, n = X.shape
-    rows, cols = np.triu_indices(d)
-    p = 1 + d + len(rows)
-    if n < 2 * p or p > MAX_QUADRATIC:
+    if not _quadratic_fits(*X.shape):
         return None
-    F = np.vstack([np.ones((1, n)), X, X[rows] * X[cols]])
-    coef = np.linalg.lstsq(F.T, Y.T, rcond=None)[0][1 + d:]
+    F = _quadratic_features(X)
+    return _symmetric_parts(np.linalg.lstsq(F.T, Y.T, rcond=None)[0], X.shape[0])
+
+
+def _quadratic_fits(d: int, n: int) -> bool:
+    """Whether ``n`` samples suffice for, and ``d`` allows, the quadratic fit."""
+    p = 1 + d + d * (d + 1) // 2
+    return n >= 2 * p and p <= MAX_QUADRATIC
+
+
+def _quadratic_features(X: np.ndarray) -> np.ndarray:
+    """``[1, x_a, x_a x_b (a ≤ b)]`` of every sample (p×n, ``p = 1 + d + d(d+1)/2``)."""
+    rows, cols = np.triu_indices(X.shape[0])
+    return np.vstack([np.ones((1, X.shape[1])), X, X[rows] * X[cols]])
+
+
+def _symmetric_parts(coef: np.ndarray, d: int) -> list[np.ndarray]:
+    """The symmetric ``A`` (d×d) of each column of quadratic-feature coefficients (p×m)."""
+    rows, cols = np.triu_indices(d)
     out = []
-    for c in coef.T:
+    for c in coef[1 + d:].T:
         A = np.zeros((d, d))
         A[rows, cols] = c
         out.append((A + A.T) / 2)  # the diagonal counts twice: x_a² has coefficient A_aa
     return out
+
+
+class QuadraticFit:
+    """:func:`second_moments` of many label sets on the same inputs ``X`` (d×n): the
+    normal equations of the quadratic fit are factored once (O(n p²), ``p = 1 + d +
+    d(d+1)/2``), after which each fit costs O(n d² + p²) — the right-hand side
+    ``Fᵀy`` is ``[Σ y, X y, (X diag(y) Xᵀ)_{a≤b}]`` and needs no feature matrix.
+
+    Falls back to :func:`second_moments` (least squares or the moment average) when the
+    fit is not possible or the Gram matrix is too ill-conditioned for its digits."""
+
+    def __init__(self, X: np.ndarray):
+        self.X = X
+        self._factor = None
+        if _quadratic_fits(*X.shape):
+            F = _quadratic_features(X)
+            try:
+                factor = cho_factor(F @ F.T)
+            except np.linalg.LinAlgError:
+                return
+            diagonal = np.abs(np.diag(factor[0]))
+            if diagonal.min() ** 2 > 1e-12 * diagonal.max() ** 2:
+                self._factor = factor
+
+    def moments(self, Y: np.ndarray) -> list[np.ndarray]:
+        """``M₂`` of each row of ``Y`` (m×n) on the inputs ``X`` (d×d each)."""
+        if self._factor is None:
+            return second_moments(self.X, Y)
+        d = self.X.shape[0]
+        rows, cols = np.triu_indices(d)
+        rhs = np.array([np.concatenate([[y.sum()], self.X @ y,
+                                        ((self.X * y) @ self.X.T)[rows, cols]]) for y in Y])
+        return [2 * A for A in _symmetric_parts(cho_solve(self._factor, rhs.T), d)]
 
 
 def second_moments(X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:

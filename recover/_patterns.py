@@ -79,13 +79,16 @@ RELU = get_activation("relu")
 @dataclass
 class Finish:
     """Outcome of :func:`pattern_finish`: the network (None when refused), the relative
-    residual on all samples, the rounds run and, on refusal, why."""
+    residual on all samples, the rounds run and, on refusal, why — and, for a refused
+    ReLU finish, the hidden weights ``V`` (k×d, ``[V | b]`` with biases) of its last
+    round, where a repair can pick it up (:mod:`recover._few_outputs`)."""
 
     network: TwoLayerNetwork | None
     residual: float
     rounds: int
     failure: str | None = None
     history: list = field(default_factory=list)
+    V: np.ndarray | None = None
 
 
 def pattern_finish(X: np.ndarray, Y: np.ndarray, U0: np.ndarray, V0: np.ndarray,
@@ -151,7 +154,8 @@ def _relu_finish(X, Y, V, rtol, rounds, ambiguous, bias=False) -> Finish:
         V = round_.V
         if len(history) > STALL and round_.residual > 0.5 * min(history[:-STALL]):
             break
-    return Finish(None, history[-1] if history else np.inf, len(history), failure, history)
+    return Finish(None, history[-1] if history else np.inf, len(history), failure, history,
+                  V)
 
 
 @dataclass
