@@ -12,7 +12,12 @@ finding a start that classifies the samples well enough:
    each oriented and given output weights by least squares, then refined by
    Levenberg–Marquardt on the reduced inputs ``Z = Qᵀ L X`` (``k`` dimensions, cheap);
 3. the pattern-fixed exact finish on the full inputs, which either returns a network
-   verified to reproduce the labels to machine precision or refuses.
+   verified to reproduce the labels to machine precision or refuses;
+4. (ReLU, no biases) a finish that stalls is re-seeded and run again
+   (:class:`_StallRepair`): its wasted unit — one sharing another's pattern, or the
+   least useful — restarts along the second moment of the residual, as in the noisy
+   repair below. Cost per re-seed: k least squares of n × (k−1), one O(n d²) moment
+   (the quadratic fit factored once, O(n p²) with ``p = 1 + d + d(d+1)/2``), a finish.
 
 It is a Las Vegas algorithm: every returned network passed the finish's acceptance test
 (relative residual ≤ ``Tolerances.residual_rtol`` on all samples, self-consistent pattern, unique

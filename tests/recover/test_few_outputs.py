@@ -12,8 +12,9 @@ from recover import (InvalidInputError, RecoveryFailed, Tolerances, TwoLayerNetw
                      planted_instance, recover_network, using_tolerances)
 from recover._activations import get_activation
 from recover._errors import RelunetWarning
-from recover._few_outputs import _repaired
-from recover._moment_start import hermite_pair, quadratic_parts, subspace, whitening
+from recover._few_outputs import _one_start, _repaired, _StallRepair
+from recover._moment_start import (QuadraticFit, hermite_pair, quadratic_parts, second_moments,
+                                   subspace, whitening)
 import recover._patterns as patterns
 from recover._patterns import pattern_finish
 from recover._refine import refine
@@ -290,3 +291,74 @@ def test_the_refined_finish_reaches_machine_precision_not_just_the_tolerance():
                           max_attempts=1)
     assert res.residual < 1e-13
     assert compare_networks(inst.network, res.network) <= EXACT
+
+
+def test_the_factored_quadratic_fit_gives_the_least_squares_moments():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((6, 400))
+    Y = np.vstack([np.maximum(X[0] - X[1], 0), X[2] * X[3] + 0.1 * rng.standard_normal(400)])
+    expected = second_moments(X, Y)
+    got = QuadraticFit(X).moments(Y)
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12 * np.abs(b).max())
+    # The quadratic X[2]·X[3] has M₂ = 2A with A_23 = A_32 = 1/2.
+    assert abs(got[1][2, 3] - 1.0) < 0.05 and abs(got[1][3, 2] - 1.0) < 0.05
+
+
+def test_the_factored_quadratic_fit_falls_back_with_too_few_samples():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((6, 40))  # p = 28 features need n >= 56
+    Y = rng.standard_normal((1, 40))
+    np.testing.assert_array_equal(QuadraticFit(X).moments(Y)[0], second_moments(X, Y)[0])
+
+
+def _starts(inst, count, repair):
+    """The first ``count`` starts of attempt 0 of recover_exact, finished with ``repair``."""
+    sub = subspace(inst.X, inst.Y, inst.network.k)
+    rng = np.random.default_rng([0, 0])
+    stall = _StallRepair(inst.X, inst.Y, sub, RELU) if repair else None
+    return [_one_start(inst.X, inst.Y, sub, RELU, rng, s < 2, stall) for s in range(count)]
+
+
+def test_a_stalled_finish_is_re_seeded_to_the_exact_network():
+    # (20, 10, 1) at n = 800, seed 0: of the first five starts only one finishes as it
+    # is; the others stall at wrong fixed points (or two units share a pattern) and
+    # re-seeding rescues some. Without the re-seed this test fails.
+    inst = planted_instance(20, 10, 1, 800, seed=0)
+    plain = _starts(inst, 5, repair=False)
+    repaired = _starts(inst, 5, repair=True)
+    rescued = [p.network is None and r.network is not None for p, r in zip(plain, repaired)]
+    assert any(rescued)
+    for finish in repaired:
+        if finish.network is not None:
+            assert compare_networks(inst.network, finish.network) <= EXACT
+    # A start the finish got right is not touched.
+    for p, r in zip(plain, repaired):
+        if p.network is not None:
+            np.testing.assert_array_equal(p.network.V, r.network.V)
+
+
+def test_units_sharing_a_pattern_are_the_ones_re_seeded():
+    inst = planted_instance(8, 4, 1, 300, seed=1)
+    V = inst.network.V.copy()
+    V[3] = 2.0 * V[1]  # the same pattern as unit 1: the design is rank deficient
+    stalled = patterns.Finish(None, np.inf, 1, "rank deficient", [], V)
+    repair = _StallRepair(inst.X, inst.Y, subspace(inst.X, inst.Y, 4), RELU)
+    assert repair._units(stalled) == [3]
+    finite = patterns.Finish(None, 0.05, 5, "stalled", [0.05], inst.network.V)
+    assert len(repair._units(finite)) == 1
+
+
+def test_a_rank_deficient_finish_hands_back_its_last_weights():
+    inst = planted_instance(8, 4, 1, 300, seed=1)
+    V = inst.network.V.copy()
+    V[3] = V[1]
+    finish = pattern_finish(inst.X, inst.Y, inst.network.U, V, RELU)
+    assert finish.network is None and "rank deficient" in finish.failure
+    np.testing.assert_array_equal(finish.V, V)
+
+
+def test_the_diagnostics_count_the_re_seeds():
+    inst = planted_instance(20, 10, 1, 800, seed=0)
+    res = recover_network(inst.X, inst.Y, k=10, mode="exact", seed=0)
+    assert res.exact and res.diagnostics["stall_repairs"] >= 1
