@@ -13,7 +13,7 @@ finding a start that classifies the samples well enough:
    Levenberg–Marquardt on the reduced inputs ``Z = Qᵀ L X`` (``k`` dimensions, cheap);
 3. the pattern-fixed exact finish on the full inputs, which either returns a network
    verified to reproduce the labels to machine precision or refuses;
-4. (ReLU, no biases) a finish that stalls is re-seeded and run again
+4. (ReLU) a finish that stalls is re-seeded and run again
    (:class:`_StallRepair`): its wasted unit — one sharing another's pattern, or the
    least useful — restarts along the second moment of the residual, as in the noisy
    repair below. Cost per re-seed: k least squares of n × (k−1), one O(n d²) moment
@@ -107,14 +107,14 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
     _check_samples(k, d, n, act, diagnostics, bias)
     sub = subspace(X, Y, k)
     diagnostics["timings"]["span"] = time.perf_counter() - start
-    repair = None if bias else _StallRepair(X, Y, sub, act)
-    one_start = _one_start_with_bias if bias else functools.partial(_one_start, repair=repair)
+    repair = _StallRepair(X, Y, sub, act, bias)
+    one_start = functools.partial(_one_start_with_bias if bias else _one_start, repair=repair)
     for attempt in range(max_attempts):
         rng = np.random.default_rng([seed, attempt])
         best = np.inf
         for s in range(STARTS_PER_ATTEMPT):
             finish = one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
-            diagnostics["stall_repairs"] = 0 if repair is None else repair.tries
+            diagnostics["stall_repairs"] = repair.tries
             if finish.network is None:
                 best = min(best, finish.residual)
                 continue
@@ -172,7 +172,8 @@ def _one_start(X, Y, sub, act: Activation, rng, moments: bool, repair=None):
 
 
 class _StallRepair:
-    """Re-seeds a ReLU finish that stalled at a wrong fixed point, up to
+    """Re-seeds a ReLU finish (with or without biases) that stalled at a wrong fixed
+    point, up to
     ``STALL_REPAIRS`` times: the least useful unit of the finish's last ``V``
     (:func:`_least_useful`) is restarted along the residual's second moment
     (:func:`_reseeded`) and the finish runs again from there.
@@ -182,8 +183,10 @@ class _StallRepair:
     move a unit across the space (its pattern reproduces itself). The quadratic fit of
     the re-seed is factored once per recovery, on first use."""
 
-    def __init__(self, X, Y, sub, act: Activation):
-        self.X, self.Y, self.sub, self.act = X, Y, sub, act
+    def __init__(self, X, Y, sub, act: Activation, bias: bool = False):
+        self.X, self.Y, self.sub, self.act, self.bias = X, Y, sub, act, bias
+        # the finish's inputs: [X; 1ᵀ] with biases, where V is [V | b]
+        self.inputs = lift_inputs(X) if bias else X
         self.tries = 0
 
     @functools.cached_property
@@ -191,7 +194,7 @@ class _StallRepair:
         return QuadraticFit(self.sub.L @ self.X)
 
     def __call__(self, finish):
-        X, Y, act = self.X, self.Y, self.act
+        X, Y, act, bias = self.inputs, self.Y, self.act, self.bias
         best, idle = finish.residual, 0
         for _ in range(STALL_REPAIRS):
             if finish.network is not None or finish.V is None or idle == STALL_IDLE:
@@ -199,8 +202,8 @@ class _StallRepair:
             self.tries += 1
             V = finish.V
             for unit in self._units(finish):
-                U, V = _reseeded(V, unit, X, Y, self.sub.L, act, self.quadratic)
-            finish = pattern_finish(X, Y, U, V, act)
+                U, V = _reseeded(V, unit, X, Y, self.sub.L, act, self.quadratic, bias)
+            finish = pattern_finish(X, Y, U, V, act, bias=bias)
             # A re-seed that lands where the unit was leaves the same fixed point.
             idle = 0 if finish.residual < 0.9 * best else idle + 1
             best = min(best, finish.residual)
@@ -212,14 +215,14 @@ class _StallRepair:
         units into one — or else the one active on the fewest samples; otherwise the
         least useful unit."""
         if np.isfinite(finish.residual):
-            return [_least_useful(finish.V, self.X, self.Y, self.act)[0]]
-        S = finish.V @ self.X > 0
+            return [_least_useful(finish.V, self.inputs, self.Y, self.act, self.bias)[0]]
+        S = finish.V @ self.inputs > 0
         _, first = np.unique(S, axis=0, return_index=True)
         repeats = sorted(set(range(len(S))) - set(first.tolist()))
         return repeats or [int(np.argmin(S.sum(axis=1)))]
 
 
-def _one_start_with_bias(X, Y, sub, act: Activation, rng, moments: bool):
+def _one_start_with_bias(X, Y, sub, act: Activation, rng, moments: bool, repair=None):
     """:func:`_one_start` for ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``: directions in the span with
     biases drawn from ``N(0, START_BIAS²)``, refined with an output bias on the lifted
     reduced inputs ``[Z; 1ᵀ]``, then finished exactly on ``[X; 1ᵀ]``."""
@@ -229,7 +232,8 @@ def _one_start_with_bias(X, Y, sub, act: Activation, rng, moments: bool):
     fit = refine(Uc, Vb, lift_inputs(sub.Z), Y, act, max_iterations=REDUCED_ITERATIONS,
                  output_bias=True)
     Vb = np.hstack([sub.lift(fit.V[:, :-1]), fit.V[:, -1:]])
-    return pattern_finish(lift_inputs(X), Y, fit.U, Vb, act, bias=True)
+    finish = pattern_finish(lift_inputs(X), Y, fit.U, Vb, act, bias=True)
+    return finish if repair is None else repair(finish)
 
 
 def recover_noisy(X: np.ndarray, Y: np.ndarray, k: int, act: Activation,
@@ -299,40 +303,54 @@ def _repaired(fit, X, Y, L, act: Activation):
     return fit, records
 
 
-def _least_useful(V, X, Y, act: Activation) -> tuple[int, float]:
+def _least_useful(V, X, Y, act: Activation, constant: bool = False) -> tuple[int, float]:
     """The unit of ``V`` (k×d) whose removal raises the least-squares loss of ``Y`` on the
     other units' outputs the least — one of two units on one true unit, or a unit that
-    fits nothing — and that loss."""
-    H = act(V @ X)
+    fits nothing — and that loss. With ``constant`` (biases) ``V`` is ``[V | b]``, ``X``
+    is ``[X; 1ᵀ]`` and the output bias is fitted too."""
+    H = _hidden(V, X, act, constant)
     losses = []
     for j in range(V.shape[0]):
-        others = H[np.arange(V.shape[0]) != j]
+        others = H[np.arange(len(H)) != j]
         coef = np.linalg.lstsq(others.T, Y.T, rcond=None)[0]
         losses.append(0.5 * float(np.sum((coef.T @ others - Y) ** 2)))
     unit = int(np.argmin(losses))
     return unit, losses[unit]
 
 
-def _reseeded(V, unit, X, Y, L, act: Activation, quadratic: QuadraticFit | None = None):
+def _reseeded(V, unit, X, Y, L, act: Activation, quadratic: QuadraticFit | None = None,
+              constant: bool = False):
     """``(U, V)`` (m×k, k×d) with row ``unit`` of ``V`` restarted along the top
     eigenvector of the second Hermite moment of the residual of the other units (least
     squares), on the side whose least-squares output weights fit better. ``quadratic``
-    is the factored fit on the whitened inputs ``L X`` when several re-seeds share it."""
-    V = V.copy()
+    is the factored fit on the whitened inputs ``L X`` when several re-seeds share it.
+    With ``constant`` (biases) ``V`` is ``[V | b]``, ``X`` is ``[X; 1ᵀ]`` and the
+    returned ``U`` is ``[U | c]``."""
+    V, d = V.copy(), L.shape[0]
     others = np.arange(V.shape[0]) != unit
-    H = act(V[others] @ X)
+    H = _hidden(V[others], X, act, constant)
     R = Y - np.linalg.lstsq(H.T, Y.T, rcond=None)[0].T @ H
-    quadratic = QuadraticFit(L @ X) if quadratic is None else quadratic
+    quadratic = QuadraticFit(L @ X[:d]) if quadratic is None else quadratic
     G = sum(M @ M for M in quadratic.moments(R))
     w = np.linalg.eigh(G)[1][:, -1] @ L  # whitened direction as a row acting on X
+    # With biases the re-seeded unit starts with b = 0: ReLU's degree-2 Hermite
+    # coefficient φ(b) is positive at any bias, so the moment shows the direction only.
+    w = np.append(w, np.zeros(V.shape[1] - d))
     fits = []
     for side in (w, -w):
         V[unit] = side / np.linalg.norm(side)
-        H = act(V @ X)
+        H = _hidden(V, X, act, constant)
         coef = np.linalg.lstsq(H.T, Y.T, rcond=None)[0].T
         fits.append((float(np.linalg.norm(coef @ H - Y)), coef, V.copy()))
     _, U, V = min(fits, key=lambda f: f[0])
     return U, V
+
+
+def _hidden(V, X, act: Activation, constant: bool) -> np.ndarray:
+    """The hidden outputs ``f(V X)`` (k×n), with a row of ones below for the output bias
+    when ``constant``."""
+    H = act(V @ X)
+    return np.vstack([H, np.ones((1, X.shape[1]))]) if constant else H
 
 
 def recover_few_outputs(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, mode: str,

@@ -12,7 +12,7 @@ from recover import (InvalidInputError, RecoveryFailed, Tolerances, TwoLayerNetw
                      planted_instance, recover_network, using_tolerances)
 from recover._activations import get_activation
 from recover._errors import RelunetWarning
-from recover._few_outputs import _one_start, _repaired, _StallRepair
+from recover._few_outputs import _one_start, _one_start_with_bias, _repaired, _StallRepair
 from recover._moment_start import (QuadraticFit, hermite_pair, quadratic_parts, second_moments,
                                    subspace, whitening)
 import recover._patterns as patterns
@@ -336,6 +336,24 @@ def test_a_stalled_finish_is_re_seeded_to_the_exact_network():
     for p, r in zip(plain, repaired):
         if p.network is not None:
             np.testing.assert_array_equal(p.network.V, r.network.V)
+
+
+def test_a_stalled_finish_with_biases_is_re_seeded_to_the_exact_network():
+    # (20, 10, 1) with biases at n = 800, seed 3: none of the first four starts finishes
+    # as it is. Without the re-seed this test fails.
+    inst = planted_instance(20, 10, 1, 800, seed=3, bias_std=1.0, output_bias_std=1.0)
+    sub = subspace(inst.X, inst.Y, 10)
+    finished = {}
+    for repair in (False, True):
+        rng = np.random.default_rng([3, 0])
+        stall = _StallRepair(inst.X, inst.Y, sub, RELU, bias=True) if repair else None
+        finished[repair] = [_one_start_with_bias(inst.X, inst.Y, sub, RELU, rng, s < 2, stall)
+                            for s in range(4)]
+    assert any(p.network is None and r.network is not None
+               for p, r in zip(finished[False], finished[True]))
+    for finish in finished[True]:
+        if finish.network is not None:
+            assert compare_networks(inst.network, finish.network) <= EXACT
 
 
 def test_units_sharing_a_pattern_are_the_ones_re_seeded():
