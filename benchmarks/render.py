@@ -337,6 +337,31 @@ def _section_scaling(rec, figures):
     return text, [path]
 
 
+def _section_k_scaling(rec, figures):
+    runs, s = rec["runs"], rec["summary"]
+    ours = [r for r in runs if r["method"] == "relunet"]
+    lbfgs = {r["k"]: r for r in runs if r["method"] == "lbfgs"}
+    steps = sorted(set.intersection(*(set(r["extra"].get("timings", {})) for r in ours))
+                   - {"total"}) if ours else []
+    rows = [[(r["d"], r["k"], r["m"]), r["seconds"], r["error"], r["data_passes"]] +
+            [r["extra"]["timings"].get(st) for st in steps] +
+            [lbfgs[r["k"]]["seconds"], lbfgs[r["k"]]["error"], _capped(lbfgs[r["k"]]),
+             lbfgs[r["k"]]["seconds"] / r["seconds"]] for r in ours]
+    path = _plot_k_scaling(rec, figures)
+    text = (f"relunet's default at n = {_fmt(rec['params']['n'])}, seed 0, against "
+            f"single-start L-BFGS-B on the same instance (stopped at error "
+            f"{EXACT:.0e} or after {_fmt(rec['params']['lbfgs_seconds'])} s). "
+            f"Least-squares slope of log time against log k: **{s['slope']:.2f}**"
+            f"{'' if s['all_exact'] else ' (not every relunet run was exact)'}. "
+            "The L-BFGS ratio is a lower bound wherever L-BFGS stopped before the target."
+            "\n\n" + _table(["(d, k, m)", "relunet s", "relunet error", "passes"] +
+                             [f"{st} s" for st in steps] +
+                             ["L-BFGS s", "L-BFGS error", "L-BFGS stopped by",
+                              "L-BFGS s / relunet s"], rows) +
+            f"\n\n![time against k](figures/{os.path.basename(path)})")
+    return text, [path]
+
+
 def _section_memory(rec, figures):
     s = rec["summary"]
     if "failed" in s:
@@ -644,7 +669,8 @@ SECTIONS_FEW = {"few_outputs": _section_few_outputs}
 
 
 SECTIONS = {"speed": _section_speed, "efficiency": _section_efficiency,
-            "scaling": _section_scaling, "memory": _section_memory,
+            "scaling": _section_scaling, "k_scaling": _section_k_scaling,
+            "memory": _section_memory,
             "size": _section_size, "exactness": _section_exactness,
             "noisy_accuracy": _section_noisy}
 
@@ -707,6 +733,18 @@ def _plot_scaling(rec, figures) -> str:
     return _save(fig, ax, figures, "scaling", xscale="log", yscale="log",
                  xlabel="samples n", ylabel="seconds",
                  title=f"Time against n at (d, k, m) = {tuple(rec['params']['dims'])}")
+
+
+def _plot_k_scaling(rec, figures) -> str:
+    fig, ax = _figure()
+    for method in ("relunet", "lbfgs"):
+        runs = [r for r in rec["runs"] if r["method"] == method]
+        label = LABELS[method] + (f" (slope {rec['summary']['slope']:.2f})"
+                                  if method == "relunet" else "")
+        ax.plot([r["k"] for r in runs], [r["seconds"] for r in runs], "o-", label=label)
+    return _save(fig, ax, figures, "k_scaling", xscale="log", yscale="log",
+                 xlabel="hidden units k", ylabel="seconds",
+                 title=f"Time against k at n = {rec['params']['n']}")
 
 
 def _plot_few_outputs(cases: list, figures) -> str:

@@ -18,6 +18,8 @@ Suites (record name → what is measured):
   L-BFGS's median time to ours (a lower bound when an L-BFGS run stops before ``EXACT``).
 * ``scaling``: relunet's time against ``n`` at ``scaling_dims``, per step, with the
   least-squares slope of log time against log n, and time in passes over the data.
+* ``k_scaling``: relunet's and L-BFGS-B's time against ``k`` at ``k_dims``, with the
+  slope of log time against log k.
 * ``memory``: peak memory of ``recover_network`` in a child process (:mod:`.memory`).
 * ``noisy_accuracy``: accuracy under noise — runs only once ``mode="noisy"`` exists.
 """
@@ -65,6 +67,10 @@ class Scale:
     scaling_dims: tuple = (50, 20, 30)
     scaling_grid: tuple = (10_000, 30_000, 100_000)
     memory_n: int = 100_000
+    # scaling in k: relunet and single-start L-BFGS-B at each (d, k, m) of k_dims, n = k_n
+    k_dims: tuple = ((20, 10, 15), (50, 25, 30))
+    k_n: int = 5000
+    k_lbfgs_seconds: float = 10.0
     # noisy accuracy (once mode="noisy" exists)
     noisy_dims: tuple = (20, 10, 15, 5000)
     noisy_snr_db: tuple = (40.0, 20.0)
@@ -99,6 +105,8 @@ FULL = Scale(
     size_gradient_seconds=20.0,
     speed_dims=(100, 50, 60, 10_000), speed_seeds=3, speed_seconds=120.0,
     scaling_grid=(10_000, 30_000, 100_000, 300_000, 1_000_000), memory_n=1_000_000,
+    k_dims=((100, 50, 60), (300, 150, 200), (500, 250, 300)), k_n=20_000,
+    k_lbfgs_seconds=600.0,
     noisy_seeds=10,
 )
 
@@ -305,6 +313,32 @@ def scaling(scale: Scale) -> dict:
                    runs, summary, started)
 
 
+def k_scaling(scale: Scale) -> dict:
+    """relunet's time against ``k`` at the shapes ``k_dims`` (seed 0, ``n = k_n``), with
+    per-step timings, one data pass, and single-start L-BFGS-B on the same instance
+    capped at ``k_lbfgs_seconds``; the least-squares slope of ``log(seconds)`` against
+    ``log(k)`` for relunet."""
+    started, runs = time.perf_counter(), []
+    budget = Budget(seconds=scale.k_lbfgs_seconds)
+    for d, k, m in scale.k_dims:
+        dims = (d, k, m, scale.k_n)
+        inst = planted_instance(*dims, seed=0)
+        passes = data_pass_seconds(inst.X, inst.Y)
+        _say(f"k scaling: (d, k, m, n) = {dims}")
+        for outcome in run_methods(inst, 0, ("relunet", "lbfgs"), budget):
+            runs.append(_run_row(outcome, dims, 0, data_pass_seconds=passes,
+                                 data_passes=outcome.seconds / passes))
+        del inst
+    ours = [r for r in runs if r["method"] == "relunet"]
+    summary = {"slope": loglog_slope([r["k"] for r in ours], [r["seconds"] for r in ours]),
+               "all_exact": all(r["exact"] for r in ours),
+               "ratio_lbfgs": [b["seconds"] / a["seconds"] for a, b in
+                               zip(ours, [r for r in runs if r["method"] == "lbfgs"])]}
+    return _record("k_scaling", scale, {"dims": scale.k_dims, "n": scale.k_n, "seed": 0,
+                                        "lbfgs_seconds": scale.k_lbfgs_seconds},
+                   runs, summary, started)
+
+
 def loglog_slope(x, y) -> float:
     """Least-squares slope of ``log y`` against ``log x``."""
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
@@ -347,4 +381,5 @@ def noisy_accuracy(scale: Scale) -> dict:
 
 #: Suite name → function, in the order they run and are rendered.
 SUITES = {"exactness": exactness, "efficiency": efficiency, "size": size, "speed": speed,
-          "scaling": scaling, "memory": memory, "noisy_accuracy": noisy_accuracy}
+          "scaling": scaling, "k_scaling": k_scaling, "memory": memory,
+          "noisy_accuracy": noisy_accuracy}

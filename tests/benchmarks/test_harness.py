@@ -24,6 +24,7 @@ TINY = Scale(
     sizes=((6, 3, 4), (8, 4, 6)), size_n=500, size_gradient_seconds=0.2,
     speed_dims=(8, 4, 6, 500), speed_seeds=2, speed_seconds=0.2,
     scaling_dims=(8, 4, 6), scaling_grid=(500, 1000, 2000), memory_n=2000,
+    k_dims=((6, 3, 4), (8, 4, 6)), k_n=500, k_lbfgs_seconds=0.2,
     noisy_dims=(8, 4, 6, 500), noisy_seeds=1,
 )
 RUN_FIELDS = {"method", "d", "k", "m", "n", "seed", "seconds", "error", "exact", "failed",
@@ -66,6 +67,10 @@ def test_summaries_have_the_headline_fields(records):
         set(loaded["speed"]["summary"])
     assert "n95" in loaded["efficiency"]["summary"]["relunet"]
     assert np.isfinite(loaded["scaling"]["summary"]["slope"])
+    k_scaling = loaded["k_scaling"]
+    assert np.isfinite(k_scaling["summary"]["slope"])
+    assert {r["method"] for r in k_scaling["runs"]} == {"relunet", "lbfgs"}
+    assert sorted(r["k"] for r in k_scaling["runs"]) == [3, 3, 4, 4]
     memory = loaded["memory"]["summary"]
     assert memory.get("failed") is None
     assert memory["traced_ratio"] >= 1 and memory["peak_rss_bytes"] > 0
@@ -79,7 +84,8 @@ def test_render_writes_markdown_and_plots(records, tmp_path):
     assert "## Goals" in text and "n₉₅" in text and "slope" in text
     pngs = sorted((tmp_path / "docs" / "figures").glob("bench_*.png"))
     assert {p.name for p in pngs} == {"bench_efficiency.png", "bench_size.png",
-                                      "bench_scaling.png", "bench_speed.png"}
+                                      "bench_scaling.png", "bench_speed.png",
+                                      "bench_k_scaling.png"}
     assert all(p.stat().st_size > 1000 for p in pngs)
     assert len(written) == 1 + len(pngs)
     for png in pngs:
