@@ -51,6 +51,7 @@ from ._lift import (affinely_dependent_inputs, check_lifted_rank, lift_inputs, l
 from ._moments import moment_facets
 from ._network import TwoLayerNetwork
 from ._noisy import robust_start
+from ._parallel import SEQUENTIAL, Workers, check_n_jobs, workers
 from ._refine import refine
 from ._result import RecoveryResult
 from ._solve import hidden_unit, hidden_weights, output_weights
@@ -80,7 +81,8 @@ class _Run:
 
     ``X`` (d×n, or the lifted ``[X; 1ᵀ]`` once ``lifted``) and ``Y`` (m×n) are the
     unit-scale data; ``k`` is the number of units asked for (None: read off the labels);
-    ``say`` receives progress messages; ``start`` is the clock of the run. ``record`` is
+    ``say`` receives progress messages; ``start`` is the clock of the run; ``workers``
+    the threads of ``n_jobs`` (:mod:`recover._parallel`). ``record`` is
     the one mutable part, shared by every view: the measurements as they are made, which
     become the :class:`RecoveryResult` (:meth:`RecoveryResult.from_record`) or travel
     with a :class:`RecoveryFailed`.
@@ -100,6 +102,7 @@ class _Run:
     start: float
     record: dict
     lifted: bool = False
+    workers: Workers = SEQUENTIAL
 
     @property
     def inputs(self) -> np.ndarray:
@@ -112,7 +115,8 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
                     mode: str = "auto", seed: int = 0, method: str = "auto",
                     max_attempts: int = 3,
                     progress: Callable[[str], None] | None = None, *,
-                    bias: bool = False, tol: Tolerances | None = None) -> RecoveryResult:
+                    bias: bool = False, tol: Tolerances | None = None,
+                    n_jobs: int = 1) -> RecoveryResult:
     """Recover ``U`` (m×k) and ``V`` (k×d) from ``X`` (d×n) and ``Y = U f(V X)`` (m×n)
     — or, with ``bias=True``, also ``b`` (k,) and ``c`` (m,) from
     ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``.
@@ -177,6 +181,17 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
         Tolerances and iteration budgets of every step (keyword only;
         :class:`recover.Tolerances`, defaults and reasons in docs/tolerances.md). None:
         those in force (the defaults, unless inside ``with recover.using_tolerances(…)``).
+    n_jobs : int
+        Threads for the independent pieces of the exact pipeline (keyword only): the
+        facet programs with their exact steps, and the hidden-unit solves. 1 (default):
+        one at a time, the sequential path. -1: ``os.cpu_count()`` threads. Any other
+        value runs the programs in batches of a fixed size (``PROGRAM_BATCH`` in
+        :mod:`recover._cone`, anchors drawn in a fixed order from the seed) and keeps
+        their facets in that order, so the result depends on the seed but not on the
+        number of threads: ``n_jobs=2`` and ``n_jobs=4`` return the same network,
+        which may differ from that of ``n_jobs=1`` (another sequence of programs; both
+        are verified the same way). The noisy mode, the moment method, the searches
+        inside found facets and on subsamples, and ``m < k`` run on one thread.
 
     Returns
     -------
@@ -205,24 +220,25 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     """
     if is_dask_array(X) or is_dask_array(Y):  # recover._dask: passes over chunks
         get_activation(activation)  # the options are refused before a pass over the data
-        _check_options(mode, method, max_attempts, seed, progress, bias)
+        _check_options(mode, method, max_attempts, seed, progress, bias, n_jobs)
         return recover_chunked(recover_network, X, Y, k, mode, progress,
                                {"activation": activation, "seed": seed, "method": method,
-                                "max_attempts": max_attempts, "bias": bias, "tol": tol})
+                                "max_attempts": max_attempts, "bias": bias, "tol": tol,
+                                "n_jobs": n_jobs})
     X, Y = check_data(X, Y)
     act = get_activation(activation)
-    _check_options(mode, method, max_attempts, seed, progress, bias)
+    _check_options(mode, method, max_attempts, seed, progress, bias, n_jobs)
     k = _check_k(k, Y.shape[0], X.shape[0])
     tol = current() if tol is None else checked(tol)
     Xs, a = power_of_two_scale(X)
     Ys, b = power_of_two_scale(Y)
     record = {"n": X.shape[1], "attempts": [], "warnings": [], "exact": False,
               "misspecified": None, "cause": None, "timings": {}, "bias": bias}
-    run = _Run(X=Xs, Y=Ys, act=act, mode=mode, method=method, seed=seed,
-               max_attempts=max_attempts, k=k, bias=bias, tol=tol,
-               say=progress or (lambda message: None), start=time.perf_counter(),
-               record=record)
-    with using(tol):
+    with using(tol), workers(n_jobs) as threads:
+        run = _Run(X=Xs, Y=Ys, act=act, mode=mode, method=method, seed=seed,
+                   max_attempts=max_attempts, k=k, bias=bias, tol=tol,
+                   say=progress or (lambda message: None), start=time.perf_counter(),
+                   record=record, workers=threads)
         inputs = deficient_span(Xs)
         try:
             network = _recover(run) if inputs is None else _recover_on_span(run, inputs)
@@ -780,7 +796,7 @@ def _times_power_of_two(A: np.ndarray, e: float, name: str) -> np.ndarray:
 
 
 def _check_options(mode: str, method: str, max_attempts: int, seed, progress,
-                   bias) -> None:
+                   bias, n_jobs) -> None:
     check_choice(mode, "mode", MODES)
     check_choice(method, "method", ("auto",) + METHODS)
     check_positive_int(max_attempts, "max_attempts")
@@ -789,6 +805,7 @@ def _check_options(mode: str, method: str, max_attempts: int, seed, progress,
         raise InvalidInputError(f"progress must be callable or None, got {progress!r}")
     if bias not in (True, False):
         raise InvalidInputError(f"bias must be True or False, got {bias!r}")
+    check_n_jobs(n_jobs)
 
 
 def _method_for(method: str, attempt: int) -> str:
@@ -832,7 +849,8 @@ def _attempt(run: _Run, span: LabelSpan, method: str, rng: np.random.Generator,
             f"{method}: found {len(facets)} of {k} facets (each needs >= {min_count} "
             f"samples exactly on it): {verdict}")
     t0 = time.perf_counter()
-    network, fit = _weights_from_facets(run.X, run.Y, span, facets, run.act, run.bias)
+    network, fit = _weights_from_facets(run.X, run.Y, span, facets, run.act, run.bias,
+                                        run.workers)
     record["timings"]["solve"] = time.perf_counter() - t0
     record.update(fit)
     _self_check(fit, run.tol)
@@ -865,7 +883,7 @@ def _find_facets(run: _Run, span: LabelSpan, method: str, rng: np.random.Generat
         # rarely off beside units mostly off: inputs in one orthant).
         keep = _unit_test(X, span.Z, act) if act.injective and act.homogeneous else None
         return cone_facets(span.Z, k, rng, min_count, progress=report, accept=accept,
-                           keep_sparse=keep)
+                           keep_sparse=keep, workers=run.workers)
     return moment_facets(X, span.Z, k, rng, min_count, progress=report, accept=accept)
 
 
@@ -901,13 +919,14 @@ def _unit_test(X: np.ndarray, Z: np.ndarray, act: Activation) -> Callable[[Facet
 
 
 def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activation,
-                         bias: bool = False):
-    """``V`` from the facets' active samples, ``U`` by least squares, and the measured
-    fit. With ``bias``, ``X`` is lifted, so the solve gives ``[V | b]``, and ``c`` is
-    fitted beside ``U``."""
+                         bias: bool = False, threads: Workers = SEQUENTIAL):
+    """``V`` from the facets' active samples (one unit per task of ``threads``), ``U``
+    by least squares, and the measured fit. With ``bias``, ``X`` is lifted, so the solve
+    gives ``[V | b]``, and ``c`` is fitted beside ``U``."""
     W = np.array([f.w for f in facets])
     band = current().on_facet_rtol * np.linalg.norm(span.Z, axis=0)
-    V, fits, extra = hidden_weights(span.Z, W, [f.support for f in facets], X, act, band)
+    V, fits, extra = hidden_weights(span.Z, W, [f.support for f in facets], X, act, band,
+                                    threads)
     if bias:
         U, c, residual = output_weights_with_bias(Y, act(V @ X))
         V, b = split_hidden(V)

@@ -23,6 +23,7 @@ import scipy.optimize
 
 from ._activations import Activation
 from ._errors import RecoveryFailed
+from ._parallel import SEQUENTIAL, Workers
 from ._spread import spread_columns
 from ._tolerances import current
 from ._weight_cones import fit_in_cone, weight_cone
@@ -138,7 +139,8 @@ def _finish_unit(start: _UnitStart, pre: np.ndarray, X: np.ndarray, activation: 
 
 
 def hidden_weights(Z: np.ndarray, W: np.ndarray, supports: list[np.ndarray],
-                   X: np.ndarray, activation: Activation, facet_tolerance=0.0):
+                   X: np.ndarray, activation: Activation, facet_tolerance=0.0,
+                   workers: Workers = SEQUENTIAL):
     """``V`` (k×d) from the facets ``W`` (k×k, rows = normals) of the reduced labels
     ``Z`` (k×n): ``F = W Z`` are the activations up to a positive scale per unit.
 
@@ -147,28 +149,43 @@ def hidden_weights(Z: np.ndarray, W: np.ndarray, supports: list[np.ndarray],
     ``V_i`` is positive on a sample of the facet, the normal is recomputed (null vector
     of ``Z`` on the facet samples where ``V_i x_j ≤ 0``) and the unit solved again.
     Returns ``(V, fits, extra)`` as :func:`weights_from_activations`.
+
+    ``workers`` (:class:`recover._parallel.Workers`) runs the units' solves, which are
+    independent, on its threads; results are taken in unit order, so they are those of
+    the sequential loop, bit for bit.
     """
     F = np.maximum(W @ Z, 0.0)
     if not activation.injective:
-        return weights_from_activations(F, supports, X, activation, facet_tolerance)
-    V, fits, extra, pre = _injective_weights(F, supports, X, activation, facet_tolerance)
+        return weights_from_activations(F, supports, X, activation, facet_tolerance,
+                                        workers)
+    V, fits, extra, pre = _injective_weights(F, supports, X, activation, facet_tolerance,
+                                             workers)
     redo = [i for i, support in enumerate(supports) if np.any(support & (pre[i] > 0))]
-    for i in redo:
-        clean = supports[i] & (pre[i] <= 0)
-        if not clean.any():  # no facet sample left to recompute the normal from
-            continue
-        _, _, vt = np.linalg.svd(Z[:, clean].T, full_matrices=False)
-        w = vt[-1] if vt[-1] @ W[i] > 0 else -vt[-1]
-        fit = hidden_unit(np.maximum(w @ Z, 0.0), clean, X, activation, facet_tolerance)
-        if fit.residual < fits[i].residual:
+    refits = workers.map(lambda i: _refit_on_clean_facet(
+        Z, W[i], supports[i], pre[i], X, activation, facet_tolerance), redo)
+    for i, fit in zip(redo, refits):
+        if fit is not None and fit.residual < fits[i].residual:
             V[i], fits[i] = fit.v, fit
             if "scales" in extra:
                 extra["scales"][i] = fit.scale
     return V, fits, extra
 
 
+def _refit_on_clean_facet(Z, w_i, support, pre_i, X, activation,
+                          facet_tolerance) -> HiddenUnitFit | None:
+    """A unit solved again from the normal of its facet samples where ``V_i x_j ≤ 0``
+    (see :func:`hidden_weights`); None when no facet sample is left for the normal."""
+    clean = support & (pre_i <= 0)
+    if not clean.any():
+        return None
+    _, _, vt = np.linalg.svd(Z[:, clean].T, full_matrices=False)
+    w = vt[-1] if vt[-1] @ w_i > 0 else -vt[-1]
+    return hidden_unit(np.maximum(w @ Z, 0.0), clean, X, activation, facet_tolerance)
+
+
 def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.ndarray,
-                             activation: Activation, facet_tolerance=0.0):
+                             activation: Activation, facet_tolerance=0.0,
+                             workers: Workers = SEQUENTIAL):
     """``V`` (k×d) from the facet activations ``F`` (k×n), one unit at a time.
 
     Injective ``f``: :func:`hidden_unit` per unit; returns ``(V, fits, {"identifiable":
@@ -177,21 +194,23 @@ def weights_from_activations(F: np.ndarray, supports: list[np.ndarray], X: np.nd
     max-margin representatives and the extras are ``{"identifiable": False, "cones":
     [...]}``. Other non-injective ``f`` (a bump): ``V_i`` is fitted inside its cone
     (:func:`recover._weight_cones.fit_in_cone`); extras as for the step plus ``scales``.
+    ``workers`` runs the units on its threads (results in unit order).
     """
     if activation.injective:
-        return _injective_weights(F, supports, X, activation, facet_tolerance)[:3]
-    return _weights_in_cones(F, supports, X, activation)
+        return _injective_weights(F, supports, X, activation, facet_tolerance, workers)[:3]
+    return _weights_in_cones(F, supports, X, activation, workers)
 
 
-def _injective_weights(F, supports, X, activation, facet_tolerance):
+def _injective_weights(F, supports, X, activation, facet_tolerance, workers=SEQUENTIAL):
     """:func:`weights_from_activations` for an injective ``f``, and the preactivations
     ``V X`` (k×n): every unit is fitted on its subsample first, so that all of them are
     confirmed on all samples with one product ``V X`` (one pass over ``X`` instead of
     one per unit)."""
-    starts = [_start_unit(F[i], supports[i], X, activation) for i in range(len(supports))]
+    units = range(len(supports))
+    starts = workers.map(lambda i: _start_unit(F[i], supports[i], X, activation), units)
     pre = np.array([start.v for start in starts]) @ X
-    fits = [_finish_unit(start, pre[i], X, activation, facet_tolerance)
-            for i, start in enumerate(starts)]
+    fits = workers.map(lambda i: _finish_unit(starts[i], pre[i], X, activation,
+                                              facet_tolerance), units)
     V = np.array([fit.v for fit in fits])
     for i in [i for i, fit in enumerate(fits) if fit.v is not starts[i].v]:
         pre[i] = V[i] @ X  # refitted on all its samples
@@ -213,21 +232,26 @@ _CONE_NOTES = {
 }
 
 
-def _weights_in_cones(F, supports, X, activation):
+def _weights_in_cones(F, supports, X, activation, workers=SEQUENTIAL):
     """A non-injective ``g``: each unit's pattern cone and, in it, the max-margin
     representative (constant ``g``) or the weights whose activations match ``F_i``
     (:func:`recover._weight_cones.fit_in_cone`)."""
-    cones, fits = [], []
-    for i, support in enumerate(supports):
-        active = ~support & (F[i] > 0)
-        cones.append(weight_cone(X, active))
-        fit = _step_fit if activation.constant else _bump_fit
-        fits.append(fit(X, F[i], active, cones[-1], activation))
+    units = workers.map(lambda i: _unit_in_cone(F[i], supports[i], X, activation),
+                        range(len(supports)))
+    cones, fits = [cone for cone, _ in units], [fit for _, fit in units]
     extra = {"identifiable": False, "cones": cones,
              "note": _CONE_NOTES[activation.constant].format(name=activation.name)}
     if not activation.constant:
         extra["scales"] = [f.scale for f in fits]
     return np.array([fit.v for fit in fits]), fits, extra
+
+
+def _unit_in_cone(F_i, support, X, activation):
+    """One unit of :func:`_weights_in_cones`: ``(its pattern cone, its fit)``."""
+    active = ~support & (F_i > 0)
+    cone = weight_cone(X, active)
+    fit = _step_fit if activation.constant else _bump_fit
+    return cone, fit(X, F_i, active, cone, activation)
 
 
 def _step_fit(X, F_i, active, cone, activation) -> HiddenUnitFit:

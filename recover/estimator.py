@@ -75,6 +75,10 @@ class RectifiedNetRegressor(RegressorMixin, BaseEstimator):
         because a regressor is expected to fit the data it is given.
     seed : int, default=0
         Seed of every random choice of the recovery (same data and seed, same fit).
+    n_jobs : int, default=1
+        Threads for the independent pieces of the exact recovery (-1: every core); see
+        :func:`recover.recover_network`. For a given seed every ``n_jobs != 1`` gives the
+        same fit, which may differ from that of ``n_jobs=1``; both are verified alike.
 
     Attributes
     ----------
@@ -98,12 +102,14 @@ class RectifiedNetRegressor(RegressorMixin, BaseEstimator):
     raises :class:`recover.InvalidInputError` (a ``ValueError``) for bad ones.
     """
 
-    def __init__(self, n_hidden=None, activation="relu", bias=True, mode="auto", seed=0):
+    def __init__(self, n_hidden=None, activation="relu", bias=True, mode="auto", seed=0,
+                 n_jobs=1):
         self.n_hidden = n_hidden
         self.activation = activation
         self.bias = bias
         self.mode = mode
         self.seed = seed
+        self.n_jobs = n_jobs
 
     def fit(self, X, y):
         """Recover the network from ``X`` (n×d) and ``y`` (n×m or (n,)).
@@ -134,7 +140,7 @@ class RectifiedNetRegressor(RegressorMixin, BaseEstimator):
         """:func:`recover_network` on ``X`` (d×n), ``Y`` (m×n); in "auto" mode a failed
         exact recovery falls back to the least-squares estimate, with a warning."""
         fit = partial(recover_network, X, Y, k=k, activation=self.activation,
-                      seed=self.seed, bias=self.bias)
+                      seed=self.seed, bias=self.bias, n_jobs=self.n_jobs)
         if self.mode != "auto":
             return fit(mode=self.mode)
         try:

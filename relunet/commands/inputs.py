@@ -3,7 +3,8 @@ guard every writing command runs first.
 
 A flag value out of range is an argparse error (exit 2, one line). The ranges are those
 the library documents: seeds are integers >= 0 (``numpy.random.default_rng``), sizes
-are integers >= 1, ``--digits`` is at least 16 (:func:`verify.certify`).
+are integers >= 1, ``--jobs`` is >= 1 or -1, ``--digits`` is at least 16
+(:func:`verify.certify`).
 
 Internal module of the relunet command line (public: :func:`relunet.main`).
 """
@@ -29,6 +30,16 @@ def count(text: str) -> int:
 def seed(text: str) -> int:
     """argparse type: a seed, an integer >= 0 (numpy refuses negative seeds)."""
     return int_in(text, 0, 2**63 - 1)
+
+
+def jobs(text: str) -> int:
+    """argparse type: ``n_jobs`` of :func:`recover.recover_network`, an integer >= 1 or
+    -1 (every core)."""
+    value = int_in(text, -1, MAX_COUNT)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be an integer >= 1, or -1 for every core, "
+                                         "got 0")
+    return value
 
 
 def digits(text: str) -> int:

@@ -10,7 +10,7 @@ import json
 from recover import (InvalidInputError, TwoLayerNetwork, atomic_write, load_array, npy_as_dask,
                      recover_network)
 
-from .inputs import add_force, count, guard, require_suffix, seed
+from .inputs import add_force, count, guard, jobs, require_suffix, seed
 from .report import Progress, diagnostics_table, json_ready
 
 
@@ -33,6 +33,10 @@ def register(sub) -> None:
                    help="fit hidden biases b and output biases c too: Y = U f(V X + b) + c "
                         "(works for m >= k, m = k included; k defaults to rank [Y; 1] - 1)")
     p.add_argument("--seed", type=seed, default=0, help="integer >= 0 (default 0)")
+    p.add_argument("--jobs", type=jobs, default=1, metavar="N",
+                   help="threads for the facet programs and the hidden-unit solves: an "
+                        "integer >= 1, or -1 for every core (default 1); any N other than "
+                        "1 gives one result per seed, whatever the threads")
     p.add_argument("--truth", default=None, help="true network .npz, to report the error")
     p.add_argument("--out", required=True, help="where to write the network (.npz)")
     p.add_argument("--diagnostics", default=None, help="also write diagnostics as JSON")
@@ -61,7 +65,7 @@ def run(args) -> int:
     try:
         result = recover_network(X, Y, k=args.k, mode=args.mode, method=args.method,
                                  activation=args.activation, seed=args.seed,
-                                 progress=progress, bias=args.bias)
+                                 progress=progress, bias=args.bias, n_jobs=args.jobs)
     finally:
         progress.close()
     se = result.standard_errors

@@ -106,13 +106,13 @@ def test_single_output_predicts_a_vector_with_one_unit():
 def test_params_are_stored_as_given():
     est = RectifiedNetRegressor(n_hidden=-3, activation="no such thing", mode="fast")
     assert est.get_params() == dict(n_hidden=-3, activation="no such thing", bias=True,
-                                    mode="fast", seed=0)
+                                    mode="fast", seed=0, n_jobs=1)
     assert clone(est.set_params(seed=7)).get_params()["seed"] == 7
 
 
 @pytest.mark.parametrize("params", [dict(n_hidden=-3), dict(n_hidden=3),
                                     dict(activation="no such thing"), dict(mode="fast"),
-                                    dict(bias="yes")])
+                                    dict(bias="yes"), dict(n_jobs=0)])
 def test_fit_refuses_bad_parameters(params):
     X = np.random.default_rng(0).standard_normal((30, 3))
     with pytest.raises(InvalidInputError):
