@@ -30,13 +30,25 @@ from tests.recover._sequential_record import CASES, RECORD, outcome
 BATCHED = CASES["relu"]
 
 
+def _same_path(got: dict, recorded: dict) -> None:
+    """The same search: facets' counts, the search's statistics and the attempts exactly;
+    the network's floats to 1e-12 — not bit for bit, which another BLAS build need not
+    reproduce (on the machine that wrote the record they are equal to the bit)."""
+    for key in ("exact", "attempts", "facet_counts", "cone_stats", "diagnostic_keys"):
+        assert got[key] == recorded[key], key
+    for key in ("U", "V"):
+        np.testing.assert_allclose([float.fromhex(x) for x in got[key]],
+                                   [float.fromhex(x) for x in recorded[key]],
+                                   rtol=1e-12, atol=1e-14)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_one_job_is_the_sequential_path_recorded_before_n_jobs(name):
-    # Bit for bit: the network's floats (as hex), the facets' counts, the search's
-    # statistics and the attempts are those recorded before the option existed.
+    # The facets' counts, the search's statistics and the attempts are those recorded
+    # before the option existed, and the network is the same.
     recorded = json.loads(RECORD.read_text())[name]
-    assert outcome(*CASES[name], n_jobs=1) == recorded
-    assert outcome(*CASES[name]) == recorded  # the default is n_jobs=1
+    _same_path(outcome(*CASES[name], n_jobs=1), recorded)
+    _same_path(outcome(*CASES[name]), recorded)  # the default is n_jobs=1
 
 
 def test_one_job_starts_no_thread_and_no_batch(monkeypatch):
