@@ -37,7 +37,7 @@ def render(folder: str, doc: str) -> list[str]:
     os.makedirs(figures, exist_ok=True)
     written, parts = [], [_header(records, folder)]
     for name, section in {**SECTIONS, **SECTIONS_NOISY, **SECTIONS_BIAS,
-                          **SECTIONS_FEW, **SECTIONS_DASK}.items():
+                          **SECTIONS_FEW, **SECTIONS_DASK, **SECTIONS_PARALLEL}.items():
         if name in records:
             text, pngs = section(records[name], figures)
             parts.append(_suite_heading(records[name]) + text)
@@ -438,6 +438,44 @@ def _dask_rates(runs: list) -> str:
 
 
 SECTIONS_DASK = {"dask": _section_dask}
+
+
+def _section_parallel(rec, figures):
+    """``n_jobs=2`` against one core on the same instances (:mod:`benchmarks.parallel`)."""
+    rows = []
+    for shape, s in rec["summary"].items():
+        one, two = s["n_jobs"]["1"], s["n_jobs"]["2"]
+        rows.append([shape.replace("x", ", "), s["instances"],
+                     f"{one['exact']}/{s['instances']}", f"{two['exact']}/{s['instances']}",
+                     one["median_seconds"], two["median_seconds"], s["median_speedup"],
+                     s["min_speedup"], s["max_speedup"]])
+    path = _plot_parallel(rec, figures)
+    env = rec["environment"]
+    text = ("Each instance recovered with `n_jobs=1` and with `n_jobs=2` (threads), the "
+            "order alternating from seed to seed; speed-up = seconds(1) / seconds(2) per "
+            f"instance. {env.get('cpus', '?')} cores, BLAS on one thread. Command: "
+            f"`{rec['params'].get('command', 'python -m benchmarks.parallel')}`.\n\n" +
+            _table(["(d, k, m, n)", "instances", "exact, 1 job", "exact, 2 jobs",
+                    "median s, 1 job", "median s, 2 jobs", "median speed-up", "min",
+                    "max"], rows) +
+            f"\n\n![speed-up per instance](figures/{os.path.basename(path)})")
+    return text, [path]
+
+
+def _plot_parallel(rec, figures) -> str:
+    fig, ax = _figure()
+    shapes = sorted({tuple(r["dims"]) for r in rec["runs"]}, key=lambda t: -t[1])
+    for i, dims in enumerate(shapes):
+        ratios = [r["speedup"] for r in rec["runs"]
+                  if tuple(r["dims"]) == dims and r.get("speedup") is not None]
+        ax.plot([i] * len(ratios), ratios, "o", alpha=0.6)
+    ax.axhline(1.0, color="gray", lw=0.8, ls="--")
+    ax.set_xticks(range(len(shapes)), [str(d) for d in shapes])
+    return _save(fig, ax, figures, "parallel", ylabel="seconds(1 job) / seconds(2 jobs)",
+                 title="Speed-up of n_jobs = 2 per instance")
+
+
+SECTIONS_PARALLEL = {"parallel": _section_parallel}
 
 
 def _section_noisy(rec, figures):
