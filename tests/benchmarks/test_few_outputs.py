@@ -135,3 +135,17 @@ def test_the_fixed_shape_claims_n95_only_when_every_seed_ran_and_95_percent_are_
             for i in range(ran)]
     text = _fixed_outcome({"seeds": 50, "n": 10000}, done)
     assert text.endswith(says) and f"{exact} exact, {ran - exact} failed loudly" in text
+
+
+def test_the_default_scan_and_the_noisy_ratio_run(tmp_path):
+    # The plain call (no --at, --activations or --bias) scans the grid of each shape and
+    # measures the noisy ratio; it once lost its entry point and failed with a NameError.
+    assert main(["--quick", "--out", str(tmp_path)]) == 0
+    record = load_records(str(tmp_path))["few_outputs"]
+    (case,) = record["summary"]["cases"]
+    assert case["dims"] == [6, 3, 1] and case["curve"]
+    for point in case["curve"]:
+        assert point["exact"] + point["failed_loudly"] + point["wrong_returned"] == point["seeds"]
+    noisy = record["summary"]["noisy"]
+    assert noisy["seeds"] == 1 and noisy["median_ratio"] > 0
+    assert {r["method"] for r in record["runs"]} >= {"ours", "noisy"}
