@@ -236,14 +236,21 @@ def _n95(curve: list[dict]):
 
 # ------------------------------------------------------------------ size and speed
 
+def _instances(shapes, n: int):
+    """For each ``(d, k, m)`` of ``shapes``: ``(dims, instance, seconds of one data
+    pass)`` of the seed-0 planted instance at ``n``, made one at a time (the previous
+    one can be freed: the largest are hundreds of MB)."""
+    for d, k, m in shapes:
+        dims = (d, k, m, n)
+        inst = planted_instance(*dims, seed=0)
+        yield dims, inst, data_pass_seconds(inst.X, inst.Y)
+
+
 def size(scale: Scale) -> dict:
     """Time against ``(d, k, m)`` at ``n = size_n`` (seed 0), and one data pass there."""
     started, runs = time.perf_counter(), []
     budget = Budget(seconds=scale.size_gradient_seconds)
-    for d, k, m in scale.sizes:
-        dims = (d, k, m, scale.size_n)
-        inst = planted_instance(*dims, seed=0)
-        passes = data_pass_seconds(inst.X, inst.Y)
+    for dims, inst, passes in _instances(scale.sizes, scale.size_n):
         runs += [_run_row(o, dims, 0, data_pass_seconds=passes)
                  for o in run_methods(inst, 0, scale.size_methods, budget)]
     return _record("size", scale, {"sizes": scale.sizes, "n": scale.size_n,
@@ -320,15 +327,11 @@ def k_scaling(scale: Scale) -> dict:
     ``log(k)`` for relunet."""
     started, runs = time.perf_counter(), []
     budget = Budget(seconds=scale.k_lbfgs_seconds)
-    for d, k, m in scale.k_dims:
-        dims = (d, k, m, scale.k_n)
-        inst = planted_instance(*dims, seed=0)
-        passes = data_pass_seconds(inst.X, inst.Y)
+    for dims, inst, passes in _instances(scale.k_dims, scale.k_n):
         _say(f"k scaling: (d, k, m, n) = {dims}")
         for outcome in run_methods(inst, 0, ("relunet", "lbfgs"), budget):
             runs.append(_run_row(outcome, dims, 0, data_pass_seconds=passes,
                                  data_passes=outcome.seconds / passes))
-        del inst
     ours = [r for r in runs if r["method"] == "relunet"]
     summary = {"slope": loglog_slope([r["k"] for r in ours], [r["seconds"] for r in ours]),
                "all_exact": all(r["exact"] for r in ours),
