@@ -275,16 +275,21 @@ def _algorithm_few_outputs_fixed(records: Path) -> str:
     (shape, f), = (rec["params"].get("fixed") or {}).items()
     runs = [r for r in rec["runs"] if str(tuple(r["dims"])) == shape]
     probe = [r for r in runs if r["method"] == "ours" and r["n"] == f["probe_n"]]
+    missed = next((i for i, r in enumerate(probe[:f["probe_seeds"]])
+                   if r["outcome"] != "exact"), None)
+    intro = (f"*{shape}* is run at one `n` instead of a scan (`python -m benchmarks.few_outputs "
+             f"--shape {shape[1:-1].replace(' ', '')} --at {f['probe_n']},{f['n']} --seeds "
+             f"{f['seeds']} --baseline-seeds {f['baseline_seeds']} --minutes "
+             f"{f['minutes']:g}`): a probe of {f['probe_seeds']} seeds at n = {f['probe_n']} "
+             f"(all exact → stay there) ")
+    if missed is None:
+        intro += f"was exact on all {f['probe_seeds']}, so n = {f['probe_n']}. "
+        f = {**f, "n": f["probe_n"]}
+    else:
+        intro += (f"missed on its {_ordinal(missed + 1)} seed (loudly, after "
+                  f"{probe[missed]['seconds']:.0f} s), so n = {f['n']}. ")
     done = [r for r in runs if r["method"] == "ours" and r["n"] == f["n"]]
-    missed = next(i for i, r in enumerate(probe) if r["outcome"] != "exact")
-    return (
-        f"*{shape}* is run at one `n` instead of a scan (`python -m benchmarks.few_outputs "
-        f"--shape {shape[1:-1].replace(' ', '')} --at {f['probe_n']},{f['n']} --seeds "
-        f"{f['seeds']} --baseline-seeds {f['baseline_seeds']} --minutes {f['minutes']:g}`): "
-        f"a probe of {f['probe_seeds']} seeds at n = {f['probe_n']} (all exact → stay there) "
-        f"missed on its {_ordinal(missed + 1)} seed (loudly, after "
-        f"{probe[missed]['seconds']:.0f} s), so n = {f['n']}. " + _fixed_outcome(f, done)
-        + " " + _fixed_baselines(rec, f, runs))
+    return intro + _fixed_outcome(f, done) + " " + _fixed_baselines(rec, f, runs)
 
 
 def _fixed_outcome(f: dict, done: list) -> str:
@@ -310,7 +315,8 @@ def _fixed_baselines(rec: dict, f: dict, runs: list) -> str:
     """Both L-BFGS-B variants on the first instances at the chosen n (and those begun on
     the probe's instances before it missed)."""
     theirs = [r for r in runs if r["method"] != "ours" and r["n"] == f["n"]]
-    on_probe = [r for r in runs if r["method"] != "ours" and r["n"] == f["probe_n"]]
+    on_probe = [r for r in runs if r["method"] != "ours" and r["n"] == f["probe_n"]
+                and f["probe_n"] != f["n"]]
     starts = sorted({r["starts"] for r in theirs if r["starts"]})
     errors = [float(r["error"]) for r in theirs + on_probe]
     seeds = len({r["seed"] for r in theirs})
