@@ -387,10 +387,19 @@ def _algorithm_few_outputs_bias(records: Path) -> str:
     (``records/docs/few_outputs_bias.json``, ``python -m benchmarks.few_outputs --bias``)."""
     rec = _load(records, "docs/few_outputs_bias.json")
     p = rec["params"]
+    # A shape too slow for two points runs at one n, in a record of its own.
+    at = (_load(records, "docs/few_outputs_bias_at.json")
+          if (records / "docs/few_outputs_bias_at.json").exists() else None)
+    cells = rec["summary"]["cells"] + (at["summary"]["cells"] if at else [])
     rows = [[f"({', '.join(map(str, c['dims']))})", str(c["n"]),
              f"{c['exact']}/{c['seeds']}", str(c["failed_loudly"]), str(c["wrong_returned"]),
-             _seconds(c["median_seconds"])] for c in rec["summary"]["cells"]]
-    wrong = [r for r in rec["runs"] if r["outcome"] == "wrong_returned"]
+             _seconds(c["median_seconds"])] for c in cells]
+    wrong = [r for r in rec["runs"] + (at["runs"] if at else [])
+             if r["outcome"] == "wrong_returned"]
+    single = (f" The last row only at one n: `{at['params']['command']}`"
+              + (f" ({at['params']['note']})" if at and at["params"].get("note") else "")
+              + ", record `benchmarks/records/docs/few_outputs_bias_at.json`."
+              if at else "")
     misses = "".join(f" ({', '.join(map(str, r['dims']))}), n = {r['n']}, seed {r['seed']}: "
                      f"error {float(r['error']):.3g}." for r in wrong)
     return (f"*Measured with biases* (`OPENBLAS_NUM_THREADS=1 {p['command']}`, record "
@@ -398,7 +407,7 @@ def _algorithm_few_outputs_bias(records: Path) -> str:
             f"{p['bias_std'] ** 2:g})`, `c ~ N(0, {p['output_bias_std'] ** 2:g})` planted, "
             f"`k` given, `mode=\"exact\"`, {p['seeds']} seeds, at the bias-free n₉₅ and "
             f"twice it; exact = `compare_networks` ≤ {p['exact']:.0e} with the biases; one "
-            f"core of a loaded shared machine):\n\n" +
+            f"core of a loaded shared machine).{single}\n\n" +
             _table(["(d, k, m)", "n", "exact", "failed loudly",
                     f"not within {p['exact']:.0e}", "median s"], rows) +
             (f"\n\nNot within {p['exact']:.0e}:{misses}" if wrong else

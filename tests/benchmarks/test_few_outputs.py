@@ -120,6 +120,20 @@ def test_the_bias_block_renders_the_record(bias_record):
     for cell in rec["summary"]["cells"]:
         assert f"| (6, 3, 1) | {cell['n']} | {cell['exact']}/{cell['seeds']} |" in text
     assert "record `benchmarks/records/docs/few_outputs_bias.json`" in text
+    assert "The last row only" not in text  # no one-n record beside it
+
+
+def test_the_bias_block_adds_the_shape_run_at_one_n(bias_record, tmp_path):
+    import shutil
+    folder, _ = bias_record
+    shutil.copytree(folder / "docs", tmp_path / "docs")
+    assert main(["--bias", "2", "--shape", "6,3,1", "--bias-n", "300", "--out",
+                 str(tmp_path / "docs")]) == 0
+    text = _algorithm_few_outputs_bias(tmp_path)
+    at = load_records(str(tmp_path / "docs"))["few_outputs_bias_at"]
+    (cell,) = at["summary"]["cells"]
+    assert f"| (6, 3, 1) | 300 | {cell['exact']}/{cell['seeds']} |" in text
+    assert "The last row only at one n: `python -m benchmarks.few_outputs --bias 2" in text
 
 
 @pytest.mark.parametrize("exact, ran, says", [
