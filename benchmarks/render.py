@@ -354,7 +354,8 @@ def _section_k_scaling(rec, figures):
             f"Least-squares slope of log time against log k: **{s['slope']:.2f}**"
             f"{'' if s['all_exact'] else ' (not every relunet run was exact)'}. "
             "The L-BFGS ratio is a lower bound wherever L-BFGS stopped before the target."
-            "\n\n" + _table(["(d, k, m)", "relunet s", "relunet error", "passes"] +
+            + (f" {rec['params']['note']}" if rec["params"].get("note") else "")
+            + "\n\n" + _table(["(d, k, m)", "relunet s", "relunet error", "passes"] +
                              [f"{st} s" for st in steps] +
                              ["L-BFGS s", "L-BFGS error", "L-BFGS stopped by",
                               "L-BFGS s / relunet s"], rows) +

@@ -337,9 +337,10 @@ def k_scaling(scale: Scale) -> dict:
                "all_exact": all(r["exact"] for r in ours),
                "ratio_lbfgs": [b["seconds"] / a["seconds"] for a, b in
                                zip(ours, [r for r in runs if r["method"] == "lbfgs"])]}
-    return _record("k_scaling", scale, {"dims": scale.k_dims, "n": scale.k_n, "seed": 0,
-                                        "lbfgs_seconds": scale.k_lbfgs_seconds},
-                   runs, summary, started)
+    record = _record("k_scaling", scale, {"dims": scale.k_dims, "n": scale.k_n, "seed": 0,
+                                          "lbfgs_seconds": scale.k_lbfgs_seconds},
+                     runs, summary, started)
+    return {**record, "title": "Time against k"}
 
 
 def loglog_slope(x, y) -> float:
