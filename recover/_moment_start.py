@@ -41,9 +41,10 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
+from scipy.linalg import cho_solve
 
 from ._activations import Activation
+from ._normal_equations import gram_factor
 
 #: Largest number of quadratic features ``1 + d + d(d+1)/2`` fitted by least squares
 #: (d = 62); beyond it the span comes from moment averages.
@@ -176,13 +177,7 @@ class QuadraticFit:
         self._factor = None
         if _quadratic_fits(*X.shape):
             F = _quadratic_features(X)
-            try:
-                factor = cho_factor(F @ F.T)
-            except np.linalg.LinAlgError:
-                return
-            diagonal = np.abs(np.diag(factor[0]))
-            if diagonal.min() ** 2 > 1e-12 * diagonal.max() ** 2:
-                self._factor = factor
+            self._factor = gram_factor(F @ F.T)
 
     def moments(self, Y: np.ndarray) -> list[np.ndarray]:
         """``M₂`` of each row of ``Y`` (m×n) on the inputs ``X`` (d×d each)."""

@@ -48,12 +48,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.linalg import LinAlgError
-from scipy.linalg import cho_factor, cho_solve
+from scipy.linalg import cho_solve
 
 from ._activations import Activation, get_activation
 from ._errors import RecoveryFailed
 from ._network import TwoLayerNetwork
+from ._normal_equations import gram_factor
 from ._refine import refine
 from ._tolerances import current
 
@@ -67,11 +67,6 @@ REFINE_RESTARTS = 3
 #: samples out. A start that has not at least halved its residual within STALL rounds
 #: sits at a wrong fixed point (the pattern reproduces itself) and is given up.
 ROUNDS, BANDED, STALL = 30, 2, 4
-
-#: The normal equations are used only while the Cholesky factor's smallest diagonal
-#: entry, squared, exceeds this fraction of the largest squared (≈ 1/κ(A)² at most
-#: 1e12): beyond, the SVD solves the round.
-GRAM_CONDITION = 1e-12
 
 RELU = get_activation("relu")
 
@@ -233,14 +228,10 @@ def _solve_blocks(X: np.ndarray, Y: np.ndarray, S: np.ndarray, constant: bool = 
 
 def _gram_solve(A: np.ndarray, B: np.ndarray) -> np.ndarray | None:
     """``argmin ‖A W − B‖`` through the Cholesky factor of ``AᵀA`` and one step of
-    iterative refinement, or None when the factor's diagonal spans more than
-    ``GRAM_CONDITION`` (the squared condition number would eat the digits)."""
-    try:
-        factor = cho_factor(A.T @ A)
-    except LinAlgError:
-        return None
-    diagonal = np.abs(np.diag(factor[0]))
-    if diagonal.min() ** 2 <= GRAM_CONDITION * diagonal.max() ** 2:
+    iterative refinement, or None when the normal equations would lose the digits
+    (:func:`recover._normal_equations.gram_factor`)."""
+    factor = gram_factor(A.T @ A)
+    if factor is None:
         return None
     W = cho_solve(factor, A.T @ B)
     return W + cho_solve(factor, A.T @ (B - A @ W))
