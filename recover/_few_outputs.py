@@ -75,7 +75,7 @@ START_BIAS = 0.5
 #: Noisy mode: starts refined on the reduced inputs, and how many of the best of them
 #: are then refined on all inputs (the smallest loss wins).
 NOISY_STARTS, NOISY_FULL = 24, 3
-#: Exact mode (ReLU, no biases): re-seeds of a stalled finish per start (_StallRepair).
+#: Exact mode (ReLU): re-seeds of a stalled finish per start (_StallRepair).
 STALL_REPAIRS = 6
 #: ... and the re-seeds stop after STALL_IDLE in a row that left the residual above 0.9
 #: of the best so far.
@@ -173,9 +173,8 @@ def _one_start(X, Y, sub, act: Activation, rng, moments: bool, repair=None):
 
 class _StallRepair:
     """Re-seeds a ReLU finish (with or without biases) that stalled at a wrong fixed
-    point, up to
-    ``STALL_REPAIRS`` times: the least useful unit of the finish's last ``V``
-    (:func:`_least_useful`) is restarted along the residual's second moment
+    point, up to ``STALL_REPAIRS`` times: the wasted units of the finish's last ``V``
+    (:meth:`_units`) are restarted along the residual's second moment
     (:func:`_reseeded`) and the finish runs again from there.
 
     Why: at (50, 20, 1) the stalled finishes of the seeds that failed had matched most
@@ -211,8 +210,8 @@ class _StallRepair:
 
     def _units(self, finish) -> list[int]:
         """The units to re-seed: with a rank-deficient design (no residual) every unit
-        whose pattern repeats an earlier unit's — the reduced refinement can merge two
-        units into one — or else the one active on the fewest samples; otherwise the
+        whose pattern repeats an earlier unit's — a start can hold two equal directions
+        (a Jennrich complex pair) — or else the one active on the fewest samples; otherwise the
         least useful unit."""
         if np.isfinite(finish.residual):
             return [_least_useful(finish.V, self.inputs, self.Y, self.act, self.bias)[0]]
@@ -318,19 +317,18 @@ def _least_useful(V, X, Y, act: Activation, constant: bool = False) -> tuple[int
     return unit, losses[unit]
 
 
-def _reseeded(V, unit, X, Y, L, act: Activation, quadratic: QuadraticFit | None = None,
+def _reseeded(V, unit, X, Y, L, act: Activation, quadratic: QuadraticFit,
               constant: bool = False):
     """``(U, V)`` (m×k, k×d) with row ``unit`` of ``V`` restarted along the top
     eigenvector of the second Hermite moment of the residual of the other units (least
     squares), on the side whose least-squares output weights fit better. ``quadratic``
-    is the factored fit on the whitened inputs ``L X`` when several re-seeds share it.
+    is the factored fit on the whitened inputs ``L X`` (d×n), shared by the re-seeds.
     With ``constant`` (biases) ``V`` is ``[V | b]``, ``X`` is ``[X; 1ᵀ]`` and the
     returned ``U`` is ``[U | c]``."""
     V, d = V.copy(), L.shape[0]
     others = np.arange(V.shape[0]) != unit
     H = _hidden(V[others], X, act, constant)
     R = Y - np.linalg.lstsq(H.T, Y.T, rcond=None)[0].T @ H
-    quadratic = QuadraticFit(L @ X[:d]) if quadratic is None else quadratic
     G = sum(M @ M for M in quadratic.moments(R))
     w = np.linalg.eigh(G)[1][:, -1] @ L  # whitened direction as a row acting on X
     # With biases the re-seeded unit starts with b = 0: ReLU's degree-2 Hermite
