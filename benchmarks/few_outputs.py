@@ -48,7 +48,7 @@ from recover import (RecoveryFailed, TwoLayerNetwork, get_activation, planted_in
 from verify import compare_networks
 
 from .baselines import EXACT, Budget, run_lbfgs, run_lbfgs_multistart
-from .records import environment, write_record
+from .records import write_record
 
 TARGET = 0.95
 #: Cap of one single-start L-BFGS-B run (seconds).
@@ -407,7 +407,7 @@ def _save_bias(out: str, seeds: int, points: dict, started: float, runs: list,
                    "bias_std": BIAS_STD, "output_bias_std": OUTPUT_BIAS_STD,
                    "exact": EXACT,
                    "command": f"python -m benchmarks.few_outputs --bias {seeds}{flags}"
-                              f" --out {out}"}}, _RUN_ENVIRONMENT or None)
+                              f" --out {out}"}})
 
 
 def _run_with_bias(inst, seed: int) -> dict:
@@ -456,7 +456,7 @@ def _save(out, plan: Plan, started: float, runs: list, summary: dict) -> None:
                                        "grid": list(plan.activation_grid),
                                        "probe_seeds": plan.activation_probe,
                                        "seeds": plan.activation_seeds},
-                       "command": plan.command}}, _RUN_ENVIRONMENT or None)
+                       "command": plan.command}})
 
 
 def _say(label: str, t: dict) -> None:
@@ -466,13 +466,7 @@ def _say(label: str, t: dict) -> None:
           f"{median} s", flush=True)
 
 
-#: The machine and commit when this run began: the record is rewritten after every cell,
-#: and the commit at the last write need not be the code that ran (loaded at the start).
-_RUN_ENVIRONMENT: dict = {}
-
-
 def main(argv=None) -> int:
-    _RUN_ENVIRONMENT.update(environment())
     parser = argparse.ArgumentParser(prog="python -m benchmarks.few_outputs",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny shapes (smoke test)")

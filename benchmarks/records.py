@@ -90,12 +90,24 @@ def plain(obj):
     return obj
 
 
+#: The environment of each record's first write in this process. Long runs rewrite their
+#: record after every cell (nothing is lost if they are stopped); the commit and date of
+#: the last write would name whatever the checkout holds by then, not the code that ran
+#: (loaded when the process started).
+_FIRST_WRITE: dict[str, dict] = {}
+
+
 def write_record(out: str, record: dict, env: dict | None = None) -> str:
-    """Write ``record`` with ``env`` (default: :func:`environment` now) to
-    ``out/<suite>.json``; returns the path."""
+    """Write ``record`` with ``env`` (default: :func:`environment` at this record's first
+    write in this process) to ``out/<suite>.json``; returns the path."""
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, f"{record['suite']}.json")
-    payload = dict(record, environment=env or environment())
+    if env is None:
+        key = os.path.abspath(path)
+        if key not in _FIRST_WRITE:
+            _FIRST_WRITE[key] = environment()
+        env = _FIRST_WRITE[key]
+    payload = dict(record, environment=env)
     # atomically: a run stopped mid-write leaves the previous record, not half a file
     with atomic_write(path, "w", encoding="utf-8") as fh:
         json.dump(plain(payload), fh, indent=1)

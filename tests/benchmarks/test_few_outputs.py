@@ -168,13 +168,12 @@ def test_the_default_scan_and_the_noisy_ratio_run(tmp_path):
 def test_the_record_keeps_the_commit_and_date_of_the_start(tmp_path, monkeypatch):
     # The record is rewritten after every cell; it must name the code that ran (loaded at
     # the start), not whatever the checkout holds at the last write.
-    import benchmarks.few_outputs as few
+    import benchmarks.records as records
     stamps = iter(["start", "later", "later", "later", "later", "later", "later"])
 
     def fake_environment():
         return {"date": next(stamps), "git_commit": "x", "load_average": [0.0]}
-    monkeypatch.setattr(few, "environment", fake_environment)
-    monkeypatch.setattr("benchmarks.records.environment", fake_environment)
-    monkeypatch.setattr(few, "_RUN_ENVIRONMENT", {})
-    assert main(["--quick", "--bias", "2", "--out", str(tmp_path)]) == 0
+    monkeypatch.setattr(records, "environment", fake_environment)
+    monkeypatch.setattr(records, "_FIRST_WRITE", {})
+    assert main(["--quick", "--bias", "2", "--out", str(tmp_path)]) == 0  # two cells
     assert load_records(str(tmp_path))["few_outputs_bias"]["environment"]["date"] == "start"
