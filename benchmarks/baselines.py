@@ -62,21 +62,25 @@ class Budget:
     check_every: int = 25
 
 
-def run_relunet(inst, seed: int, method: str = "auto") -> Outcome:
-    """``recover_network`` with ``k`` given; per-step timings in ``extra["timings"]``."""
+def run_relunet(inst, seed: int, method: str = "auto", n_jobs: int = 1) -> Outcome:
+    """``recover_network`` with ``k`` given; per-step timings in ``extra["timings"]``,
+    and the facet search's programs and batches when it ran."""
     name = "relunet" if method == "auto" else method
     t0 = time.perf_counter()
     try:
         res = recover_network(inst.X, inst.Y, k=inst.network.k, mode="exact", method=method,
-                              seed=seed)
+                              seed=seed, n_jobs=n_jobs)
     except RecoveryFailed as exc:
         return Outcome(name, time.perf_counter() - t0, float("inf"), failed=str(exc),
                        extra={"timings": exc.diagnostics.get("timings", {})})
     seconds = time.perf_counter() - t0
+    search = res.diagnostics.get("cone_stats") or {}
     return Outcome(name, seconds, compare_networks(inst.network, res.network),
                    extra={"attempts": len(res.attempts),
                           "method_used": res.diagnostics.get("method"),
-                          "timings": res.timings})
+                          "timings": res.timings,
+                          **({"programs": search["programs"],
+                              "batches": search.get("batches", 0)} if search else {})})
 
 
 def squared_loss(theta: np.ndarray, X: np.ndarray, Y: np.ndarray, k: int):

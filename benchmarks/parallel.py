@@ -7,7 +7,7 @@ instance (``planted_instance``), recovered with ``mode="exact"`` by ``n_jobs=1``
 ``n_jobs=2`` on the same instance (their order alternating from seed to seed, so that a
 drift in the load of a shared machine does not favour one). Each run records its wall
 time, whether it is exact (``compare_networks`` against the planted network ≤
-:data:`EXACT`), its facet programs and batches; each instance its ratio
+:data:`benchmarks.baselines.EXACT`), its facet programs and batches; each instance its ratio
 ``seconds(n_jobs=1) / seconds(n_jobs=2)``, and each shape the median ratio. A failed run
 is recorded with its reason and no ratio.
 
@@ -25,41 +25,35 @@ import time
 
 import numpy as np
 
-from recover import RecoveryFailed, planted_instance, recover_network
-from verify import compare_networks
+from recover import planted_instance
 
+from .baselines import EXACT, run_relunet
 from .records import write_record
 
 #: (d, k, m, n): the scale the speed goal is stated at, and a small one.
 SHAPES = ((100, 50, 60, 10_000), (20, 10, 15, 2_000))
 QUICK_SHAPES = ((20, 10, 15, 2_000),)
 QUICK_SEEDS = 2
-#: Largest error against the planted network of a run counted exact.
-EXACT = 1e-10
 JOBS = (1, 2)
 
 
-def one_run(inst, k: int, seed: int, n_jobs: int) -> dict:
-    """``recover_network`` on ``inst`` with ``n_jobs``: seconds, error, exactness."""
-    t0 = time.perf_counter()
-    try:
-        res = recover_network(inst.X, inst.Y, k=k, mode="exact", seed=seed, n_jobs=n_jobs)
-    except RecoveryFailed as exc:
-        return {"n_jobs": n_jobs, "seconds": time.perf_counter() - t0, "exact": False,
-                "error": float("inf"), "failure": str(exc)[:200]}
-    seconds = time.perf_counter() - t0
-    error = compare_networks(res.network, inst.network)
-    stats = res.diagnostics.get("cone_stats") or {}
-    return {"n_jobs": n_jobs, "seconds": seconds, "exact": bool(error <= EXACT),
-            "error": error, "failure": None, "programs": stats.get("programs"),
-            "batches": stats.get("batches", 0)}
+def one_run(inst, seed: int, n_jobs: int) -> dict:
+    """:func:`benchmarks.baselines.run_relunet` with ``n_jobs``: seconds, error,
+    exactness, the facet programs and batches (or why it failed)."""
+    outcome = run_relunet(inst, seed, n_jobs=n_jobs)
+    row = {"n_jobs": n_jobs, "seconds": outcome.seconds,
+           "exact": bool(outcome.error <= EXACT), "error": outcome.error}
+    if outcome.failed:
+        return {**row, "failure": outcome.failed[:200]}
+    return {**row, "failure": None, "programs": outcome.extra.get("programs"),
+            "batches": outcome.extra.get("batches", 0)}
 
 
 def one_instance(dims: tuple, seed: int) -> dict:
     """Both runs on one planted instance and their ratio (None unless both exact)."""
     inst = planted_instance(*dims, seed=seed)
     order = JOBS if seed % 2 == 0 else JOBS[::-1]
-    runs = {n_jobs: one_run(inst, dims[1], seed, n_jobs) for n_jobs in order}
+    runs = {n_jobs: one_run(inst, seed, n_jobs) for n_jobs in order}
     one, two = runs[1], runs[2]
     ratio = one["seconds"] / two["seconds"] if one["exact"] and two["exact"] else None
     return {"dims": list(dims), "seed": seed, "order": list(order),
