@@ -114,10 +114,11 @@ class Activation:
             g = self.exact_positive_part
             return np.vectorize(lambda s: g(s) if s > 0 else 0 * s, otypes=[object])(t)
         t = np.asarray(t, dtype=float)
-        out = np.zeros_like(t)
         pos = t > 0
-        out[pos] = self.positive_part(t[pos])
-        return out
+        # g on every entry (1 where t <= 0: g is finite on t > 0), then 0 where t <= 0:
+        # whole-array operations, several times faster than g on t[pos] (a gather and a
+        # scatter) on the k×n preactivations of a large data set.
+        return np.where(pos, self.positive_part(np.where(pos, t, 1.0)), 0.0)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Activation) and other.name == self.name

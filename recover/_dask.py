@@ -11,7 +11,8 @@ The exact pipeline solves on evenly spread subsets of the samples
    the spread subset, gathered into memory;
 2. the in-memory pipeline, in exact mode, on the subset (``Y`` must have the same rank
    on the subset as on all samples);
-3. **check** (one pass): per chunk, ``‖U f(VX + b) + c − Y‖²``, ``‖Y‖²``, the largest
+3. **check** (one pass; :func:`recover._subset.check_block`, the check of large numpy
+   inputs too): per chunk, ``‖U f(VX + b) + c − Y‖²``, ``‖Y‖²``, the largest
    entry of each, and the samples on which each unit is active.
 
 The result is exact only when the residual over *all* samples is at machine level:
@@ -32,17 +33,16 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import replace
 from typing import Callable
 
 import numpy as np
 
 from ._errors import InvalidInputError, RecoveryFailed
 from ._io import load_array
-from ._network import TwoLayerNetwork
-from ._result import RecoveryResult, _message
+from ._result import RecoveryResult
 from ._span import _tall_r, left_singular, numerical_rank
 from ._spread import spread_columns
+from ._subset import check_block, confirmed, summed
 from ._tolerances import checked, current, using
 from ._validation import check_positive_int, check_real_dtype
 
@@ -188,7 +188,7 @@ def _recover_chunked(dask, recover, X, Y, k, mode, progress, options) -> Recover
                              {**exc.diagnostics, "dask": info}) from None
     check = _pass(info, "check", _check_tasks(dask, X, Y, sub.network))
     say(f"dask check: {info['pass_seconds']['check']:.1f} s")
-    return _confirmed(sub, _summed(check), info, n, time.perf_counter() - start)
+    return confirmed(sub, summed(check), info, n, time.perf_counter() - start, "dask")
 
 
 def _aligned(X, Y):
@@ -282,49 +282,4 @@ def _same_rank(singular: np.ndarray, Y_s: np.ndarray, info: dict) -> None:
 
 def _check_tasks(dask, X, Y, network) -> list:
     # The network travels whole: its activation pickles by name (Activation.__reduce__).
-    return [dask.delayed(_check_block, pure=True)(x, y, network) for x, y, _ in _blocks(X, Y)]
-
-
-def _check_block(x: np.ndarray, y: np.ndarray, network: TwoLayerNetwork) -> np.ndarray:
-    """One chunk's part of the check: ``[‖E‖², ‖Y‖², max|E|, max|Y|, active counts…]``
-    with ``E = network(x) − y`` (non-finite outputs give an infinite residual)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        E = network(x) - y
-        active = (network.preactivation(x) > 0).sum(axis=1)
-    if not np.all(np.isfinite(E)):
-        return np.concatenate([[np.inf, 0.0, np.inf, 0.0], active])
-    return np.concatenate([[float(np.sum(E * E)), float(np.sum(y * y)),
-                            float(np.abs(E).max()), float(np.abs(y).max())], active])
-
-
-def _summed(parts: tuple) -> dict:
-    stacked = np.array(parts)
-    norm_y = np.sqrt(stacked[:, 1].sum())
-    peak_y = stacked[:, 3].max()
-    tiny = np.finfo(float).tiny
-    return {"residual": float(np.sqrt(stacked[:, 0].sum()) / max(norm_y, tiny)),
-            "max_residual": float(stacked[:, 2].max() / max(peak_y, tiny)),
-            "active_counts": stacked[:, 4:].sum(axis=0).astype(int).tolist()}
-
-
-def _confirmed(sub: RecoveryResult, check: dict, info: dict, n: int,
-               seconds: float) -> RecoveryResult:
-    """The subset's result with the measurements over all samples, if they confirm it."""
-    info.update(max_residual=check["max_residual"], active_counts=check["active_counts"])
-    rtol = current().residual_rtol
-    extras = {**dict(sub.diagnostics), "n": n, "dask": info}
-    if not (check["residual"] <= rtol and check["max_residual"] <= rtol):
-        raise RecoveryFailed(
-            f"the network recovered on {info['subset']} spread samples does not reproduce "
-            f"all n = {n}: relative residual {check['residual']:.2e}, largest entry "
-            f"{check['max_residual']:.2e} of max|Y| (at machine level both are "
-            f"<= {rtol:.0e}): some labels are not those of the network the others show",
-            {**extras, "residual": check["residual"]})
-    timings = {**sub.timings, **{f"pass_{name}": s for name, s in
-                                 info["pass_seconds"].items()}, "total": seconds}
-    attrs = {"exact": True, "k": sub.k, "residual": check["residual"],
-             "attempts": sub.attempts, "warnings": sub.warnings}
-    message = (_message(attrs, extras) + f"; checked on all {n} samples in "
-               f"{info['passes']} passes over the data")
-    return replace(sub, residual=check["residual"], timings=timings, message=message,
-                   diagnostics=extras)
+    return [dask.delayed(check_block, pure=True)(x, y, network) for x, y, _ in _blocks(X, Y)]

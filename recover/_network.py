@@ -119,8 +119,14 @@ class TwoLayerNetwork:
         return self.activation(self.preactivation(X))
 
     def __call__(self, X) -> np.ndarray:
-        """``U f(V X + b 1ᵀ) + c 1ᵀ`` (m×n): the one place the model is evaluated."""
-        out = self.U @ self.hidden(X)
+        """``U f(V X + b 1ᵀ) + c 1ᵀ`` (m×n)."""
+        return self.outputs_of(self.preactivation(X))
+
+    def outputs_of(self, P: np.ndarray) -> np.ndarray:
+        """``U f(P) + c 1ᵀ`` (m×n) for preactivations ``P`` (k×n) of this network: the one
+        place the model is evaluated (a caller that also needs ``P``, such as a check of
+        the activation pattern, computes it once)."""
+        out = self.U @ self.activation(P)
         return out + self.c[:, None] if self._has_output_bias else out
 
     def mp_call(self, X, digits: int) -> np.ndarray:

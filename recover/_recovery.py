@@ -41,6 +41,7 @@ from . import _misfit as misfit
 from ._activations import Activation, get_activation
 from ._cone import cone_facets
 from ._dask import is_dask_array, recover_chunked
+from ._subset import recover_on_subset, worth_a_subset
 from ._errors import InvalidInputError, RecoveryFailed, RelunetWarning
 from ._facets import Facet, single_unit_facet
 from ._few_outputs import recover_few_outputs
@@ -230,10 +231,20 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
     _check_options(mode, method, max_attempts, seed, progress, bias, n_jobs)
     k = _check_k(k, Y.shape[0], X.shape[0])
     tol = current() if tol is None else checked(tol)
+    subset = None
+    if worth_a_subset(X.shape[1], X.shape[0], Y.shape[0], k, bias, mode):
+        with using(tol):  # recover._subset: the same pipeline on spread samples, checked
+            result, subset = recover_on_subset(
+                recover_network, X, Y, k, progress,
+                {"activation": act, "seed": seed, "method": method,
+                 "max_attempts": max_attempts, "bias": bias, "tol": tol, "n_jobs": n_jobs})
+        if result is not None:
+            return result
     Xs, a = power_of_two_scale(X)
     Ys, b = power_of_two_scale(Y)
     record = {"n": X.shape[1], "attempts": [], "warnings": [], "exact": False,
-              "misspecified": None, "cause": None, "timings": {}, "bias": bias}
+              "misspecified": None, "cause": None, "timings": {}, "bias": bias,
+              **({} if subset is None else {"subset": subset})}
     with using(tol), workers(n_jobs) as threads:
         run = _Run(X=Xs, Y=Ys, act=act, mode=mode, method=method, seed=seed,
                    max_attempts=max_attempts, k=k, bias=bias, tol=tol,
