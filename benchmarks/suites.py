@@ -16,6 +16,8 @@ Suites (record name → what is measured):
 * ``size``: time against the size ``(d, k, m)`` at fixed ``n``, with one data pass.
 * ``speed``: every method at ``speed_dims`` on ``speed_seeds`` instances; the ratio of
   L-BFGS's median time to ours (a lower bound when an L-BFGS run stops before ``EXACT``).
+* ``ratios``: relunet and single-start L-BFGS-B on the same instances at each shape of
+  ``ratio_dims`` (the speed goals): the median ratio and relunet's time in data passes.
 * ``scaling``: relunet's time against ``n`` at ``scaling_dims``, per step, with the
   least-squares slope of log time against log n, and time in passes over the data.
 * ``k_scaling``: relunet's and L-BFGS-B's time against ``k`` at ``k_dims``, with the
@@ -67,6 +69,10 @@ class Scale:
     scaling_dims: tuple = (50, 20, 30)
     scaling_grid: tuple = (10_000, 30_000, 100_000)
     memory_n: int = 100_000
+    # goal ratios: relunet and single-start L-BFGS-B at each (d, k, m, n) of ratio_dims
+    ratio_dims: tuple = ((20, 10, 15, 2000), (20, 10, 15, 100_000))
+    ratio_seeds: int = 1
+    ratio_seconds: float = 30.0
     # scaling in k: relunet and single-start L-BFGS-B at each (d, k, m) of k_dims, n = k_n
     k_dims: tuple = ((20, 10, 15), (50, 25, 30))
     k_n: int = 5000
@@ -105,6 +111,8 @@ FULL = Scale(
     size_gradient_seconds=20.0,
     speed_dims=(100, 50, 60, 10_000), speed_seeds=3, speed_seconds=120.0,
     scaling_grid=(10_000, 30_000, 100_000, 300_000, 1_000_000), memory_n=1_000_000,
+    ratio_dims=((100, 50, 60, 10_000), (20, 10, 15, 2000), (20, 10, 15, 1_000_000)),
+    ratio_seeds=3, ratio_seconds=600.0,
     k_dims=((100, 50, 60), (300, 150, 200), (500, 250, 300)), k_n=20_000,
     k_lbfgs_seconds=600.0,
     noisy_seeds=10,
@@ -295,6 +303,31 @@ def speed_summary(runs: list[dict], cap_seconds: float) -> dict:
             "relunet_in_data_passes": passes, "cap_seconds": cap_seconds}
 
 
+# ------------------------------------------------------------------ goal ratios
+
+def ratios(scale: Scale) -> dict:
+    """relunet and single-start L-BFGS-B (to ``EXACT``, capped at ``ratio_seconds``) on
+    the same ``ratio_seeds`` instances at each shape of ``ratio_dims``, with one data
+    pass ``Y @ X.T`` per instance: per shape, :func:`speed_summary` (the median ratio,
+    per seed, and relunet's time in data passes)."""
+    started, runs, cells = time.perf_counter(), [], []
+    budget = Budget(seconds=scale.ratio_seconds)
+    for dims in scale.ratio_dims:
+        rows = []
+        for seed in range(scale.ratio_seeds):
+            inst = planted_instance(*dims, seed=seed)
+            passes = data_pass_seconds(inst.X, inst.Y)
+            rows += [_run_row(o, dims, seed, data_pass_seconds=passes)
+                     for o in run_methods(inst, seed, ("relunet", "lbfgs"), budget)]
+            del inst
+        runs += rows
+        cells.append({"dims": dims, **speed_summary(rows, scale.ratio_seconds)})
+    record = _record("ratios", scale, {"dims": scale.ratio_dims, "seeds": scale.ratio_seeds,
+                                       "cap_seconds": scale.ratio_seconds},
+                     runs, {"cells": cells}, started)
+    return {**record, "title": "Speed against L-BFGS-B at the goal shapes"}
+
+
 # ------------------------------------------------------------------ scaling in n
 
 def scaling(scale: Scale) -> dict:
@@ -385,5 +418,5 @@ def noisy_accuracy(scale: Scale) -> dict:
 
 #: Suite name → function, in the order they run and are rendered.
 SUITES = {"exactness": exactness, "efficiency": efficiency, "size": size, "speed": speed,
-          "scaling": scaling, "k_scaling": k_scaling, "memory": memory,
+          "ratios": ratios, "scaling": scaling, "k_scaling": k_scaling, "memory": memory,
           "noisy_accuracy": noisy_accuracy}

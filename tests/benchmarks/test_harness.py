@@ -23,6 +23,7 @@ TINY = Scale(
     gradient_grid=(400,), gradient_seeds=1, gradient_seconds=0.2,
     sizes=((6, 3, 4), (8, 4, 6)), size_n=500, size_gradient_seconds=0.2,
     speed_dims=(8, 4, 6, 500), speed_seeds=2, speed_seconds=0.2,
+    ratio_dims=((6, 3, 4, 300), (8, 4, 6, 500)), ratio_seeds=2, ratio_seconds=0.2,
     scaling_dims=(8, 4, 6), scaling_grid=(500, 1000, 2000), memory_n=2000,
     k_dims=((6, 3, 4), (8, 4, 6)), k_n=500, k_lbfgs_seconds=0.2,
     noisy_dims=(8, 4, 6, 500), noisy_seeds=1,
@@ -52,7 +53,7 @@ def test_every_suite_writes_a_record_with_environment(records):
 
 def test_runs_carry_seed_timing_and_error(records):
     loaded = load_records(str(records))
-    for name in ("exactness", "efficiency", "size", "speed", "scaling"):
+    for name in ("exactness", "efficiency", "size", "speed", "ratios", "scaling"):
         for run in loaded[name]["runs"]:
             assert RUN_FIELDS <= set(run), name
             assert run["seconds"] >= 0
@@ -71,6 +72,10 @@ def test_summaries_have_the_headline_fields(records):
     assert np.isfinite(k_scaling["summary"]["slope"])
     assert {r["method"] for r in k_scaling["runs"]} == {"relunet", "lbfgs"}
     assert sorted(r["k"] for r in k_scaling["runs"]) == [3, 3, 4, 4]
+    cells = loaded["ratios"]["summary"]["cells"]
+    assert [tuple(c["dims"]) for c in cells] == [(6, 3, 4, 300), (8, 4, 6, 500)]
+    assert all(c["seeds"] == 2 and len(c["ratio_per_seed"]) == 2 for c in cells)
+    assert {r["method"] for r in loaded["ratios"]["runs"]} == {"relunet", "lbfgs"}
     memory = loaded["memory"]["summary"]
     assert memory.get("failed") is None
     assert memory["traced_ratio"] >= 1 and memory["peak_rss_bytes"] > 0
@@ -82,10 +87,13 @@ def test_render_writes_markdown_and_plots(records, tmp_path):
     written = render(str(records), str(doc))
     text = doc.read_text()
     assert "## Goals" in text and "n₉₅" in text and "slope" in text
+    # the goal rows of the ratios suite replace the speed suite's
+    assert "speed ratio vs L-BFGS at (6, 3, 4, 300)" in text
+    assert "speed ratio vs L-BFGS at (8, 4, 6, 500)" in text
     pngs = sorted((tmp_path / "docs" / "figures").glob("bench_*.png"))
     assert {p.name for p in pngs} == {"bench_efficiency.png", "bench_size.png",
                                       "bench_scaling.png", "bench_speed.png",
-                                      "bench_k_scaling.png"}
+                                      "bench_k_scaling.png", "bench_ratios.png"}
     assert all(p.stat().st_size > 1000 for p in pngs)
     assert len(written) == 1 + len(pngs)
     for png in pngs:
