@@ -102,6 +102,11 @@ def exact_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: n
     w = np.asarray(w0, dtype=float)
     if not np.all(np.isfinite(w)) or not np.any(w):
         return None
+    # A vertex of a facet program is already on its facet to rounding: the last step
+    # alone verifies it (and makes the same checks); anything rougher is gathered.
+    facet = _final_step(w, Z, znorm, informative, min_count)
+    if facet is not None:
+        return facet
     # Tolerances shrink geometrically from gather_rtol to on_facet_rtol, then stay: an
     # activation flat at 0 (t^3) puts barely active samples within the loose band, and
     # a gentle schedule lets them drop out one decade at a time.
@@ -241,7 +246,17 @@ def distinct_columns(M: np.ndarray) -> int:
     if M.shape[1] <= 1:
         return M.shape[1]
     scale = max(float(np.abs(M).max()), np.finfo(float).tiny)
-    return len(np.unique(np.round(M.T / scale, 12), axis=0))
+    rows = np.round(M.T / scale, 12) + 0.0  # + 0.0 turns −0.0 into 0.0: equal points
+    if len(rows) <= DISTINCT_BY_HASH:
+        # the bytes of each row in a set: 2.5–6 times faster than np.unique(axis=0),
+        # most of all on the few tens of columns a facet's first count sees
+        return len({row.tobytes() for row in rows})
+    return len(np.unique(rows, axis=0))  # no set of that many Python objects
+
+
+#: Up to this many columns :func:`distinct_columns` hashes rows in a Python set;
+#: beyond, ``np.unique`` (a sort), which holds no Python object per column.
+DISTINCT_BY_HASH = 8192
 
 
 def thin_svd(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
