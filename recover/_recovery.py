@@ -131,7 +131,11 @@ def recover_network(X, Y, k: int | None = None, activation: str | Activation = "
         runs on an evenly spread subset gathered into memory and is checked on every
         sample in two passes over the chunks (:mod:`recover._dask`; ``mode="noisy"`` is
         refused, ``"auto"`` runs the exact mode); ``diagnostics["dask"]`` counts the
-        passes.
+        passes. Numpy inputs with many samples (``n ≥ 4·max(50000, 2000·k)``), in the
+        exact and auto modes, are first recovered on an evenly spread subset and the
+        network checked on every sample in one chunked pass; anything the check does not
+        confirm runs on all samples as usual (:mod:`recover._subset`;
+        ``diagnostics["subset"]``).
     Y : array_like, shape (m, n)
         Labels; real numbers, any finite scale; or a ``dask.array``.
     k : int, optional
