@@ -16,8 +16,8 @@ The exact pipeline solves on evenly spread subsets of the samples
    entry of each, and the samples on which each unit is active.
 
 The result is exact only when the residual over *all* samples is at machine level:
-the relative residual ``‖E‖_F/‖Y‖_F`` (what the in-memory path checks) and also the
-largest entry ``max|E|/max|Y|``, both at most ``Tolerances.residual_rtol``, so that a
+the relative residual ``‖E‖_F/‖Y‖_F`` and the largest entry ``max|E|/max|Y|`` (as
+the in-memory path checks), both at most ``Tolerances.residual_rtol``, so that a
 label wrong on one sample out of millions is not averaged away. Otherwise
 :class:`RecoveryFailed`. Each pass is one ``dask.compute`` of per-chunk summaries, run by
 whatever scheduler is in force (threads, or a ``distributed.Client``); the passes, their

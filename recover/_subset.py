@@ -14,9 +14,9 @@ must reproduce every label. So, for numpy inputs with more than :func:`subset_si
    copy of those columns only);
 2. checks the network on **every** sample in one pass over column chunks
    (:func:`check_chunks`): the relative residual ``‖E‖_F/‖Y‖_F`` and the largest entry
-   ``max|E|/max|Y|`` must both be at most ``Tolerances.residual_rtol`` — stricter than
-   the full pipeline's rule, which checks the first only — so that a label wrong on one
-   sample in a million is not averaged away.
+   ``max|E|/max|Y|`` must both be at most ``Tolerances.residual_rtol`` (the rule of the
+   full pipeline too), so that a label wrong on one sample in a million is not averaged
+   away.
 
 If either fails (too few samples of some unit in the subset, labels outside the model,
 noise), the full pipeline runs as before, on all samples, and ``diagnostics["subset"]``
