@@ -90,6 +90,7 @@ def test_render_writes_markdown_and_plots(records, tmp_path):
     # the goal rows of the ratios suite replace the speed suite's
     assert "speed ratio vs L-BFGS at (6, 3, 4, 300)" in text
     assert "speed ratio vs L-BFGS at (8, 4, 6, 500)" in text
+    assert "largest step" in text and "`facets_cone`" in text
     pngs = sorted((tmp_path / "docs" / "figures").glob("bench_*.png"))
     assert {p.name for p in pngs} == {"bench_efficiency.png", "bench_size.png",
                                       "bench_scaling.png", "bench_speed.png",
