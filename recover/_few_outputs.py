@@ -20,8 +20,8 @@ finding a start that classifies the samples well enough:
    (the quadratic fit factored once, O(n p²) with ``p = 1 + d + d(d+1)/2``), a finish.
 
 It is a Las Vegas algorithm: every returned network passed the finish's acceptance test
-(relative residual ≤ ``Tolerances.residual_rtol`` on all samples, self-consistent pattern, unique
-block solution for it); when every start fails :class:`RecoveryFailed` lists the
+(relative residual and largest entry of the residual ≤ ``Tolerances.residual_rtol`` on all
+samples, self-consistent pattern, unique block solution for it); when every start fails :class:`RecoveryFailed` lists the
 attempts. Labels that are not of the model (more units, another activation, biases) are
 refused for the same reason: no network passes the test.
 
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -59,7 +60,9 @@ from ._moment_start import (moment_directions, oriented_start, oriented_start_wi
 from ._network import TwoLayerNetwork
 from ._patterns import pattern_finish
 from ._refine import refine
+from ._solve import largest_residual
 from ._span import label_span, left_singular
+from ._tolerances import current
 from ._uncertainty import standard_errors
 
 #: Starts per attempt; the first MOMENT_STARTS of them take Jennrich directions, the
@@ -97,7 +100,8 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
     (:func:`recover._patterns.pattern_finish` with ``bias``).
 
     Guarantee: the returned network reproduces ``Y`` to relative residual
-    ``Tolerances.residual_rtol`` and is the unique block solution for its own activation pattern
+    ``Tolerances.residual_rtol``, and its largest residual entry is at most that times
+    ``max|Y|``; it is the unique block solution for its own activation pattern
     (:func:`recover._patterns.pattern_finish`)."""
     start = time.perf_counter()
     d, n = X.shape
@@ -115,6 +119,10 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
         for s in range(STARTS_PER_ATTEMPT):
             finish = one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
             diagnostics["stall_repairs"] = repair.tries
+            if finish.network is not None and not _every_label(finish.network, X, Y):
+                diagnostics["refused_largest_entry"] = \
+                    diagnostics.get("refused_largest_entry", 0) + 1
+                finish = replace(finish, network=None)
             if finish.network is None:
                 best = min(best, finish.residual)
                 continue
@@ -127,6 +135,11 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
             return finish.network, diagnostics
         failure = (f"none of {STARTS_PER_ATTEMPT} starts reached an exact network "
                    f"(best relative residual {best:.1e})")
+        if diagnostics.get("refused_largest_entry"):
+            failure += (f"; {diagnostics['refused_largest_entry']} finish(es) so far met "
+                        f"the relative residual but not the largest entry of the residual "
+                        f"(max|E|/max|Y| > {current().residual_rtol:.0e}): a label off "
+                        f"the network?")
         diagnostics["attempts"].append({"method": "few_outputs", "starts": STARTS_PER_ATTEMPT,
                                         "failure": failure})
         say(f"few outputs: attempt {attempt + 1} failed: {failure}")
@@ -141,6 +154,13 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
         + ("; with biases a unit active on every sample or on none cannot be recovered"
            if bias else ""),
         diagnostics)
+
+
+def _every_label(network: TwoLayerNetwork, X: np.ndarray, Y: np.ndarray) -> bool:
+    """The second measure of the acceptance, on top of the finish's relative residual:
+    the largest entry of the residual (:func:`recover._solve.largest_residual`)."""
+    rtol = current().residual_rtol
+    return largest_residual(network(X) - Y, Y) <= rtol
 
 
 def _check_samples(k: int, d: int, n: int, act: Activation, diagnostics: dict,

@@ -105,15 +105,3 @@ def test_a_non_finite_output_is_an_infinite_residual():
     check = _subset.check_chunks(np.ones((1, 10)), np.ones((1, 10)), net)
     assert check["residual"] == np.inf and check["max_residual"] == np.inf
 
-
-@pytest.mark.parametrize("bias", [False, True])
-def test_one_label_slightly_wrong_is_never_exact_on_all_samples_either(bias):
-    """A label off by 1e-9 of max|Y| moves the relative Frobenius residual by ~2e-11,
-    under residual_rtol, and was once accepted as exact; the largest entry of the
-    residual is checked too, on all samples as on a subset."""
-    inst = planted_instance(20, 10, 15, 10_000, seed=4, bias_std=0.5 if bias else 0.0)
-    Y = inst.Y.copy()
-    Y[3, 777] += 1e-9 * np.abs(Y).max()
-    with pytest.raises(RecoveryFailed, match="largest entry"):
-        recover_network(inst.X, Y, mode="exact", seed=4, bias=bias, max_attempts=1)
-    assert recover_network(inst.X, inst.Y, mode="exact", seed=4, bias=bias).exact
