@@ -20,18 +20,25 @@ def diagnostics_table(diag: dict) -> list[tuple[str, str]]:
         ("method", str(diag.get("method"))),
         ("attempts", str(len(diag.get("attempts", [])))),
     ]
-    chunked = diag.get("dask")
+    subset = diag.get("subset")
+    # the network was found on a spread subset and checked on all n samples: dask inputs,
+    # or numpy inputs with many samples (recover._subset) unless that attempt failed
+    checked = diag.get("dask") or (subset if subset and "failed" not in subset else None)
     if counts:
-        of = f"of the {chunked['subset']} spread samples" if chunked else f"of n = {n}"
+        of = f"of the {checked['subset']} spread samples" if checked else f"of n = {n}"
         rows.append(("samples on each facet",
                      f"min {min(counts)}, median {int(np.median(counts))}, max {max(counts)}"
                      f" ({of})"))
     if "residual" in diag:
         rows.append(("residual ‖U f(VX) − Y‖/‖Y‖", f"{diag['residual']:.1e}"))
-    if chunked:
-        seconds = ", ".join(f"{name} {t:.2f} s" for name, t in chunked["pass_seconds"].items())
-        rows.append(("passes over the data", f"{chunked['passes']} ({seconds}) over "
-                                             f"{chunked['chunks']} chunks of n = {n}"))
+    if checked:
+        seconds = ", ".join(f"{name} {t:.2f} s" for name, t in checked["pass_seconds"].items())
+        chunks = f" over {checked['chunks']} chunks" if "chunks" in checked else ""
+        rows.append(("passes over the data", f"{checked['passes']} ({seconds}){chunks} of "
+                                             f"n = {n}"))
+    elif subset:
+        rows.append(("spread subset", f"{subset['subset']} samples tried first, no exact "
+                                      f"network confirmed there; recovered on all n = {n}"))
     if diag.get("identifiable") is False:
         rows.append(("identifiable", "no: each V_i only up to a cone of weights with the "
                                      "same activation pattern (cones in --diagnostics); "
