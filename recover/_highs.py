@@ -1,7 +1,8 @@
 """Internal module of :mod:`recover`: a silent HiGHS instance for the linear programs.
 
-Used by the facet search (:mod:`recover._cone`) and by the exact decision procedure of
-:mod:`hardness`, which imports it as ``recover.silent_highs``.
+Used by the facet search (:mod:`recover._cone`), the half-space test of the inputs
+(:mod:`recover._misfit`) and the exact decision procedure of :mod:`hardness`, which
+imports it as ``recover.silent_highs``.
 """
 
 from __future__ import annotations
