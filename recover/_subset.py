@@ -19,8 +19,9 @@ must reproduce every label. So, for numpy inputs with more than :func:`subset_si
    away.
 
 If either fails (too few samples of some unit in the subset, labels outside the model,
-noise), the full pipeline runs as before, on all samples, and ``diagnostics["subset"]``
-says what the subset attempt found. So the subset only ever saves time: every network
+noise), or the subset's recovery warns (its inputs of rank below ``d``, or in a
+half-space: not necessarily true of all samples), the full pipeline runs as before, on
+all samples, and ``diagnostics["subset"]`` says what the subset attempt found. So the subset only ever saves time: every network
 returned has been checked on all samples. The same check confirms the subset recovery
 of ``dask.array`` inputs (:mod:`recover._dask`), one pass of per-chunk summaries.
 
@@ -31,12 +32,13 @@ O(1) in ``n``); memory: the subset and one chunk's temporaries, on top of ``X`` 
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import replace
 from typing import Callable
 
 import numpy as np
 
-from ._errors import RecoveryFailed
+from ._errors import RecoveryFailed, RelunetWarning
 from ._network import TwoLayerNetwork
 from ._result import RecoveryResult, _message
 from ._spread import spread_columns
@@ -86,12 +88,20 @@ def recover_on_subset(recover: Callable[..., RecoveryResult], X: np.ndarray,
     cols = spread_columns(n, size)
     info: dict = {"subset": len(cols), "passes": 0, "pass_seconds": {}}
     say(f"subset: recovering on {len(cols)} of n = {n} spread samples, then checking all")
-    try:
-        sub = recover(X[:, cols], Y[:, cols], k=k, mode="exact", progress=progress,
-                      **options)
-    except RecoveryFailed as exc:
-        info["failed"] = str(exc)
-        say("subset: no exact network on the subset; recovering on all samples")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            sub = recover(X[:, cols], Y[:, cols], k=k, mode="exact", progress=progress,
+                          **options)
+        except RecoveryFailed as exc:
+            sub, info["failed"] = None, str(exc)
+    if sub is not None and sub.warnings:
+        # A warning about the subset's inputs (rank below d, all in a half-space) need
+        # not hold for all samples: the full pipeline decides, and warns, on all of them.
+        sub, info["failed"] = None, f"the recovery on the subset warned: {sub.warnings[0]}"
+    _reemit(caught, keep_relunet=sub is not None)
+    if sub is None:
+        say("subset: no exact network confirmed on the subset; recovering on all samples")
         return None, info
     t0 = time.perf_counter()
     check = check_chunks(X, Y, sub.network)
@@ -106,6 +116,14 @@ def recover_on_subset(recover: Callable[..., RecoveryResult], X: np.ndarray,
     say(f"subset: checked on all {n} samples, relative residual "
         f"{check['residual']:.1e}")
     return result, info
+
+
+def _reemit(caught: list, keep_relunet: bool) -> None:
+    """Warnings caught around the subset's recovery, emitted again where they arose —
+    its own (RelunetWarning) only when its result is kept."""
+    for w in caught:
+        if keep_relunet or not issubclass(w.category, RelunetWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def check_chunks(X: np.ndarray, Y: np.ndarray, network: TwoLayerNetwork,

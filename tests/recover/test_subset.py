@@ -2,10 +2,13 @@
 subset, its network checked on every sample in one chunked pass, and the full pipeline
 whenever that does not confirm it."""
 
+import warnings
+
 import numpy as np
 import pytest
 
-from recover import (RecoveryFailed, TwoLayerNetwork, planted_instance, recover_network)
+from recover import (RecoveryFailed, RelunetWarning, TwoLayerNetwork, planted_instance,
+                     recover_network)
 from recover import _subset
 from verify import compare_networks
 
@@ -105,3 +108,21 @@ def test_a_non_finite_output_is_an_infinite_residual():
     check = _subset.check_chunks(np.ones((1, 10)), np.ones((1, 10)), net)
     assert check["residual"] == np.inf and check["max_residual"] == np.inf
 
+
+
+def test_a_warning_about_the_subsets_inputs_sends_the_recovery_to_all_samples(
+        planted, small_subset):
+    """X of full rank but with a row that is zero on every sample of the subset: the
+    subset's recovery warns that its inputs have rank < d, which is not true of all
+    samples; the recovery on all of them neither warns nor loses the input dimension."""
+    from recover._spread import spread_columns
+
+    X = planted.X.copy()
+    X[7, spread_columns(N, 2000)] = 0.0
+    Y = planted.network(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RelunetWarning)
+        res = recover_network(X, Y, seed=3)
+    assert res.exact and "input_basis" not in res.diagnostics
+    assert "rank" in res.diagnostics["subset"]["failed"]
+    assert compare_networks(planted.network, res.network) <= 1e-12
