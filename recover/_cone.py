@@ -38,6 +38,7 @@ import numpy as np
 from ._facets import Facet, add_if_new, exact_facet, informative_columns
 from ._highs import silent_highs
 from ._parallel import SEQUENTIAL, Workers
+from ._peeling import Peeling
 from ._spread import spread_columns
 from ._tolerances import current
 
@@ -53,7 +54,8 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                 subsample_rounds: int | None = None,
                 accept: Callable[[Facet], bool] | None = None,
                 keep_sparse: Callable[[Facet], bool] | None = None,
-                workers: Workers = SEQUENTIAL) -> tuple[list[Facet], dict]:
+                workers: Workers = SEQUENTIAL,
+                inputs: np.ndarray | None = None) -> tuple[list[Facet], dict]:
     """Find up to ``k`` verified facets of the cone of the columns of ``Z`` (k×n).
 
     Parameters
@@ -98,7 +100,7 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         restricted programs solved in all (constraint generation rounds).
     """
     search = FacetSearch(Z, k, rng, min_count, accept=accept, keep_sparse=keep_sparse,
-                         progress=progress, workers=workers)
+                         progress=progress, workers=workers, inputs=inputs)
     return search.run(max_programs, subsample_rounds)
 
 
@@ -126,8 +128,9 @@ class FacetSearch:
                  accept: Callable[[Facet], bool] | None = None,
                  keep_sparse: Callable[[Facet], bool] | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 workers: Workers = SEQUENTIAL):
+                 workers: Workers = SEQUENTIAL, inputs: np.ndarray | None = None):
         self.Z, self.k, self.rng, self.min_count = Z, k, rng, min_count
+        self.inputs, self._peeling = inputs, None
         self.workers = workers
         self.accept, self.keep_sparse, self.progress = accept, keep_sparse, progress
         self.tol = current()
@@ -268,9 +271,34 @@ class FacetSearch:
 
     def residual_anchor(self) -> np.ndarray:
         """An anchor in the span where every found normal vanishes, so that only a
-        missing facet can be returned (:func:`residual_anchor`)."""
+        missing facet can be returned: with ``inputs``, a random unused sample with the
+        found units peeled off (:meth:`peeled_anchor`); otherwise, or when that leaves
+        nothing, a random direction of the span (:func:`residual_anchor`)."""
         _count(self.stats, "residual_programs")
-        return residual_anchor(self.facets, self.Z.shape[0], self.rng)
+        r = self.peeled_anchor() if self.inputs is not None else None
+        return residual_anchor(self.facets, self.Z.shape[0], self.rng) if r is None else r
+
+    def peeled_anchor(self) -> np.ndarray | None:
+        """A random unused informative sample less the estimated part of the found
+        units, in the span of the missing ones (:class:`recover._peeling.Peeling`);
+        None when every sample has anchored such a program (a mask of its own: the
+        sample anchors' ``used`` ends the search) or the peeled sample vanishes (no missing unit
+        active on it, to rounding)."""
+        if self._peeling is None:
+            self._peeling = Peeling(self.Z, self.inputs)
+            self._peeled = ~self.informative  # samples anchors of this kind have used
+        unused = np.flatnonzero(~self._peeled)
+        if len(unused) == 0:
+            return None
+        j = int(self.rng.choice(unused))
+        self._peeled[j] = True
+        basis = residual_span(self.facets, self.Z.shape[0])
+        normals = np.array([f.w for f in self.facets])
+        r = self._peeling.anchor(normals, basis, self.Z[:, j])
+        if np.linalg.norm(r) <= self.tol.on_facet_rtol * self.znorm[j]:
+            return None
+        _count(self.stats, "peeled_anchors")
+        return r
 
     def confirm(self, w: np.ndarray | None) -> None:
         """The exact step on a program's vertex ``w`` (None: the program failed); a new
@@ -352,7 +380,8 @@ class FacetSearch:
         finds onto all samples with the exact step, and keep the new ones."""
         tol = self.tol
         cols = random_columns(self.informative, tol.subsample_per_unit * self.k, self.rng)
-        inner = FacetSearch(self.Z[:, cols], self.k, self.rng, self.min_count)
+        inner = FacetSearch(self.Z[:, cols], self.k, self.rng, self.min_count,
+                            inputs=None if self.inputs is None else self.inputs[:, cols])
         found, inner_stats = inner.run(tol.subsample_programs_per_unit * self.k,
                                        subsample_rounds=0)
         _count(self.stats, "subsample_programs", inner_stats["programs"])

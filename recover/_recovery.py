@@ -898,7 +898,7 @@ def _find_facets(run: _Run, span: LabelSpan, method: str, rng: np.random.Generat
         # rarely off beside units mostly off: inputs in one orthant).
         keep = _unit_test(X, span.Z, act) if act.injective and act.homogeneous else None
         return cone_facets(span.Z, k, rng, min_count, progress=report, accept=accept,
-                           keep_sparse=keep, workers=run.workers)
+                           keep_sparse=keep, workers=run.workers, inputs=X)
     return moment_facets(X, span.Z, k, rng, min_count, progress=report, accept=accept)
 
 
