@@ -64,7 +64,7 @@ class Budget:
 
 def run_relunet(inst, seed: int, method: str = "auto", n_jobs: int = 1) -> Outcome:
     """``recover_network`` with ``k`` given; per-step timings in ``extra["timings"]``,
-    and the facet search's programs and batches when it ran."""
+    and the facet search's programs, rejected vertices and batches when it ran."""
     name = "relunet" if method == "auto" else method
     t0 = time.perf_counter()
     try:
@@ -80,6 +80,7 @@ def run_relunet(inst, seed: int, method: str = "auto", n_jobs: int = 1) -> Outco
                           "method_used": res.diagnostics.get("method"),
                           "timings": res.timings,
                           **({"programs": search["programs"],
+                              "rejected": search.get("rejected", 0),
                               "batches": search.get("batches", 0)} if search else {})})
 
 

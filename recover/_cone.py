@@ -5,14 +5,19 @@ of the cone spanned by the reduced labels ``z_j``. If the cone were exactly the
 simplicial cone of ``A``, its only facets would be the ``k`` true ones and
 the linear program ``min (Σ_j z_j)·w`` would return the unit ``i`` that maximises
 ``F_ir / ‖F_i‖₁`` among those active at sample ``r``. With finitely many samples the cone
-is slightly smaller and has a few extra facets near its extreme rays, but in practice the
-optimum lands on a true facet; either way the exact step
-(:func:`recover._facets.exact_facet`) verifies it by its sample count.
+is smaller and has extra facets, each through ``k−1`` samples: normals of mixed signs in
+the coordinates of ``A`` that no sample contradicts. Their number grows with ``k`` at a
+fixed number of samples per unit, and an anchor ``r = A c`` with ``c`` of mixed signs
+reaches them easily (see below). Either way the exact step
+(:func:`recover._facets.exact_facet`) verifies each vertex by its sample count.
 
-To reach every unit, once a facet is found the next ``r`` is drawn from the span of the
+To reach every unit, once a facet is found the next ``r`` lies in the span of the
 missing units' columns of ``A`` (:func:`residual_span`): since ``w_i·a_l = δ_il`` it is
 the orthogonal complement of the normals found, where every found normal vanishes, so a
-program cannot return a known facet (the first ``r`` is a random sample). A unit that
+program cannot return a known facet (the first ``r`` is a random sample). Given the
+inputs, ``r`` is a sample with the found units' part peeled off
+(:mod:`recover._peeling`): nearly a non-negative combination of the missing columns,
+which rarely ends on a spurious vertex; without them, a random direction of that span. A unit that
 the others dominate may still not win; when the search stalls, it is found inside the
 facet of the unit that dominates it (:meth:`FacetSearch.search_edges`).
 
@@ -109,7 +114,8 @@ class FacetSearch:
 
     * :meth:`program` — one linear program, anchored by :meth:`sample_anchor` (a random
       sample) before any facet is found, then by :meth:`residual_anchor` (where every
-      found normal vanishes, so that only a missing facet can be returned);
+      found normal vanishes, so that only a missing facet can be returned: a peeled
+      sample, :meth:`peeled_anchor`, when the inputs are given);
     * :meth:`program_batch` — with threads (``workers``), several residual-anchored
       programs and their exact steps at once, kept in the order they were drawn;
     * :meth:`confirm` — the exact step on the program's vertex, and what became of it;
@@ -282,8 +288,8 @@ class FacetSearch:
         """A random unused informative sample less the estimated part of the found
         units, in the span of the missing ones (:class:`recover._peeling.Peeling`);
         None when every sample has anchored such a program (a mask of its own: the
-        sample anchors' ``used`` ends the search) or the peeled sample vanishes (no missing unit
-        active on it, to rounding)."""
+        sample anchors' ``used`` ends the search) or the peeled sample vanishes (no
+        missing unit active on it, to rounding)."""
         if self._peeling is None:
             self._peeling = Peeling(self.Z, self.inputs)
             self._peeled = ~self.informative  # samples anchors of this kind have used

@@ -93,7 +93,8 @@ def _constant_normal(Z: np.ndarray) -> np.ndarray | None:
     rounding (the lifted problem of biases), else None."""
     ones = np.ones(Z.shape[1])
     w0 = np.linalg.lstsq(Z.T, ones, rcond=None)[0]
-    return w0 if np.linalg.norm(Z.T @ w0 - ones) <= CONSTANT_RTOL * np.sqrt(len(ones)) else None
+    exact = np.linalg.norm(Z.T @ w0 - ones) <= CONSTANT_RTOL * np.sqrt(len(ones))
+    return w0 if exact else None
 
 
 def _projected_gram(Z: np.ndarray, X: np.ndarray, with_constant: bool) -> np.ndarray:
