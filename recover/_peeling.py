@@ -20,11 +20,12 @@ are estimated by least squares of ``Z`` on those rows. The missing units' part
 the row space of ``[X; 1ᵀ]``; what remains correlates through the second Hermite
 component, of order ``(v_i·v_l)²``. Then ``c ≈ f_{M,j} ≥ 0``.
 
-Measured on the planted (d,k,m) = (200,100,130), n = 20000, seed 0: the Gaussian
-residual anchors gave 165 programs, 77 of them spurious vertices; peeled samples gave
-104 programs, 4 spurious (docs/algorithm.md, "Facet programs"). The anchors only choose
-which vertex a program proposes: every vertex still goes through the exact step
-(:func:`recover._facets.exact_facet`), so nothing here can make a wrong facet pass.
+At (d,k,m) = (200,100,130), n = 20000, seed 0, random directions of the span needed 165
+programs, 77 of them ending on spurious vertices; peeled samples need 106, 6 of them
+spurious (benchmarks/records/k_scaling.json; docs/algorithm.md, "Peeled samples as
+anchors"). The anchors only choose which vertex a program proposes: every vertex still
+goes through the exact step (:func:`recover._facets.exact_facet`), so nothing here can
+make a wrong facet pass.
 
 Cost: O(s(k+d)²) once, for the Gram matrices of ``s`` ≤ :data:`PEEL_SAMPLES` spread
 samples; then O(k²|F|) per anchor (:class:`Peeling`).
