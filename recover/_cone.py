@@ -17,8 +17,8 @@ the orthogonal complement of the normals found, where every found normal vanishe
 program cannot return a known facet (the first ``r`` is a random sample). Given the
 inputs, ``r`` is a sample with the found units' part peeled off
 (:mod:`recover._peeling`): nearly a non-negative combination of the missing columns,
-which rarely ends on a spurious vertex; without them, a random direction of that span. A unit that
-the others dominate may still not win; when the search stalls, it is found inside the
+which rarely ends on a spurious vertex; without them, a random direction of that span.
+A unit that the others dominate may still not win; when the search stalls, it is found inside the
 facet of the unit that dominates it (:meth:`FacetSearch.search_edges`).
 
 Each program is solved by constraint generation (:func:`dual_vertex`): a small program
@@ -41,7 +41,7 @@ import highspy
 import numpy as np
 
 from ._facets import Facet, add_if_new, exact_facet, informative_columns
-from ._highs import silent_highs
+from ._highs import add_dense_rows, silent_highs
 from ._parallel import SEQUENTIAL, Workers
 from ._peeling import Peeling
 from ._spread import spread_columns
@@ -144,6 +144,7 @@ class FacetSearch:
         self.dirs = Z / np.where(self.informative, self.znorm, np.inf)
         self.facets: list[Facet] = []
         self.used = ~self.informative
+        self._peeled = ~self.informative  # samples that have anchored a peeled program
         self.stats = {"programs": 0, "rounds": 0, "infeasible": 0, "rejected": 0,
                       "duplicates": 0, "unrealisable": 0}
         self.stalled = 0
@@ -292,7 +293,6 @@ class FacetSearch:
         missing unit active on it, to rounding)."""
         if self._peeling is None:
             self._peeling = Peeling(self.Z, self.inputs)
-            self._peeled = ~self.informative  # samples anchors of this kind have used
         unused = np.flatnonzero(~self._peeled)
         if len(unused) == 0:
             return None
@@ -561,18 +561,11 @@ class _RestrictedProgram:
         self.highs.changeColsCost(k, np.arange(k, dtype=np.int32),
                                   np.asarray(cost, dtype=float))
         for a, b in equalities:
-            self._add_rows(np.asarray(a, dtype=float)[None, :], b, b)
+            add_dense_rows(self.highs, np.asarray(a, dtype=float)[None, :], b, b)
 
     def add_samples(self, Zs: np.ndarray) -> None:
         """The rows ``w·z_j ≥ 0`` of the columns of ``Zs`` (k×s)."""
-        self._add_rows(Zs.T, 0.0, highspy.kHighsInf)
-
-    def _add_rows(self, A: np.ndarray, lower: float, upper: float) -> None:
-        count, k = A.shape
-        starts = np.arange(0, count * k, k, dtype=np.int32)
-        index = np.tile(np.arange(k, dtype=np.int32), count)
-        self.highs.addRows(count, np.full(count, lower), np.full(count, upper),
-                           count * k, starts, index, np.ascontiguousarray(A).ravel())
+        add_dense_rows(self.highs, Zs.T, 0.0, highspy.kHighsInf)
 
     def solve(self) -> np.ndarray | None:
         """The optimal ``w``, or None if HiGHS finds none (infeasible, or stopped)."""

@@ -20,9 +20,9 @@ finding a start that classifies the samples well enough:
    (the quadratic fit factored once, O(n p²) with ``p = 1 + d + d(d+1)/2``), a finish.
 
 It is a Las Vegas algorithm: every returned network passed the finish's acceptance test
-(relative residual and largest entry of the residual ≤ ``Tolerances.residual_rtol`` on all
-samples, self-consistent pattern, unique block solution for it); when every start fails :class:`RecoveryFailed` lists the
-attempts. Labels that are not of the model (more units, another activation, biases) are
+(relative residual and largest entry of the residual ≤ ``Tolerances.residual_rtol`` on
+all samples, self-consistent pattern, unique block solution for it); when every start
+fails :class:`RecoveryFailed` lists the attempts. Labels that are not of the model (more units, another activation, biases) are
 refused for the same reason: no network passes the test.
 
 With biases (``bias=True``, ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``) the same steps run lifted:

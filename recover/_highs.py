@@ -11,6 +11,7 @@ import os
 import sys
 
 import highspy
+import numpy as np
 
 _banner_shown = False
 
@@ -38,3 +39,13 @@ def silent_highs() -> highspy.Highs:
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("presolve", "off")
     return highs
+
+
+def add_dense_rows(highs: highspy.Highs, A: np.ndarray, lower: float, upper: float) -> None:
+    """Add the rows ``lower ≤ A w ≤ upper`` of the dense ``A`` (count×k) to ``highs``, in
+    the row-wise sparse form ``addRows`` takes (every entry stored)."""
+    count, k = A.shape
+    highs.addRows(count, np.full(count, lower), np.full(count, upper), count * k,
+                  np.arange(0, count * k, k, dtype=np.int32),
+                  np.tile(np.arange(k, dtype=np.int32), count),
+                  np.ascontiguousarray(A, dtype=float).ravel())

@@ -57,7 +57,7 @@ import highspy
 import numpy as np
 
 from ._activations import Activation
-from ._highs import silent_highs
+from ._highs import add_dense_rows, silent_highs
 from ._span import LabelSpan, left_singular, matrix_rank, numerical_rank
 from ._tolerances import current
 
@@ -184,13 +184,10 @@ def _positive_on(Xs: np.ndarray) -> np.ndarray | None:
     feasibility program given to HiGHS directly (``scipy.optimize.linprog``'s checks
     and conversions cost several times the solve of these few rows, on every exact
     recovery)."""
-    d, s = Xs.shape
+    d = Xs.shape[0]
     highs = silent_highs()
     highs.addVars(d, np.full(d, -highspy.kHighsInf), np.full(d, highspy.kHighsInf))
-    highs.addRows(s, np.ones(s), np.full(s, highspy.kHighsInf), s * d,
-                  np.arange(0, s * d, d, dtype=np.int32),
-                  np.tile(np.arange(d, dtype=np.int32), s),
-                  np.ascontiguousarray(Xs.T, dtype=float).ravel())
+    add_dense_rows(highs, Xs.T, 1.0, highspy.kHighsInf)
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
