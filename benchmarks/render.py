@@ -448,7 +448,8 @@ def _section_k_scaling(rec, figures):
     steps = sorted(set.intersection(*(set(r["extra"].get("timings", {})) for r in ours))
                    - {"total"}) if ours else []
     rows = [[(r["d"], r["k"], r["m"]), r["seconds"], r["error"], r["data_passes"],
-             r["extra"].get("programs"), r["extra"].get("rejected")] +
+             r["extra"].get("programs"), r["extra"].get("rejected"),
+             r["extra"].get("rescued")] +
             [r["extra"]["timings"].get(st) for st in steps] +
             [lbfgs[r["k"]]["seconds"], lbfgs[r["k"]]["error"], _capped(lbfgs[r["k"]]),
              lbfgs[r["k"]]["seconds"] / r["seconds"]] for r in ours]
@@ -460,10 +461,11 @@ def _section_k_scaling(rec, figures):
             f"{'' if s['all_exact'] else ' (not every relunet run was exact)'}. "
             "The L-BFGS ratio is a lower bound wherever L-BFGS stopped before the target. "
             "Programs: linear programs of the facet search; rejected vertices: those the "
-            "exact step refused (spurious facets of the sample cone)."
+            "exact step refused (spurious facets of the sample cone); rescued: rejected "
+            "vertices that led to a verified facet nearby (`nearby_facet`)."
             + (f" {rec['params']['note']}" if rec["params"].get("note") else "")
             + "\n\n" + _table(["(d, k, m)", "relunet s", "relunet error", "passes",
-                               "programs", "rejected vertices"] +
+                               "programs", "rejected vertices", "rescued"] +
                              [f"{st} s" for st in steps] +
                              ["L-BFGS s", "L-BFGS error", "L-BFGS stopped by",
                               "L-BFGS s / relunet s"], rows) +

@@ -40,7 +40,7 @@ from typing import Callable
 import highspy
 import numpy as np
 
-from ._facets import Facet, add_if_new, exact_facet, informative_columns
+from ._facets import Facet, add_if_new, exact_facet, informative_columns, nearby_facet
 from ._highs import add_dense_rows, silent_highs
 from ._parallel import SEQUENTIAL, Workers
 from ._peeling import Peeling
@@ -241,7 +241,8 @@ class FacetSearch:
                 _count(self.stats, "batch_surplus")
                 continue
             self.stats["programs"] += 1
-            _count(self.stats, "rounds", stats.get("rounds", 0))
+            for key in ("rounds", "rejected", "rescued"):
+                _count(self.stats, key, stats.get(key, 0))
             found = len(self.facets)
             self.keep(w, facet)
             self._after_program(found, in_residual=True)
@@ -254,8 +255,7 @@ class FacetSearch:
         w = dual_vertex(self.lp_Z, self.lp_dirs, r, objective, rng, stats)
         if w is None:  # as in program(): then every c_l of −r is non-negative
             w = dual_vertex(self.lp_Z, self.lp_dirs, -r, objective, rng, stats)
-        facet = None if w is None else exact_facet(w, self.Z, self.znorm,
-                                                   self.informative, self.min_count)
+        facet = None if w is None else self.snap(w, stats)
         return w, facet, stats
 
     def _after_program(self, found: int, in_residual: bool) -> None:
@@ -310,17 +310,30 @@ class FacetSearch:
         """The exact step on a program's vertex ``w`` (None: the program failed); a new
         verified facet that passes ``accept`` is kept, a known one counts towards the
         dominance order that :meth:`on_stall` follows."""
-        facet = None if w is None else exact_facet(w, self.Z, self.znorm, self.informative,
-                                                   self.min_count)
+        facet = None if w is None else self.snap(w, self.stats)
         self.keep(w, facet)
 
+    def snap(self, w: np.ndarray, stats: dict) -> Facet | None:
+        """The verified facet of a program's vertex ``w``: the exact step on ``w``, or,
+        when it rejects ``w`` (counted as ``rejected``: a spurious vertex), on the
+        populated hyperplane near it (:func:`recover._facets.nearby_facet`; counted as
+        ``rescued`` when that is a verified facet). None if neither is."""
+        facet = exact_facet(w, self.Z, self.znorm, self.informative, self.min_count)
+        if facet is not None:
+            return facet
+        _count(stats, "rejected")
+        facet = nearby_facet(w, self.Z, self.znorm, self.informative, self.min_count)
+        if facet is not None:
+            _count(stats, "rescued")
+        return facet
+
     def keep(self, w: np.ndarray | None, facet: Facet | None) -> None:
-        """What :meth:`confirm` makes of a vertex ``w`` and its exact step ``facet``."""
+        """What :meth:`confirm` makes of a vertex ``w`` and its verified facet ``facet``
+        (:meth:`snap`)."""
         if w is None:
             self.stats["infeasible"] += 1
             return
         if facet is None:
-            self.stats["rejected"] += 1
             return
         same = [i for i, f in enumerate(self.facets) if facet.same_as(f)]
         if same:

@@ -105,6 +105,13 @@ class Tolerances:
     trimmed_fit_iterations: int = _f(20, "count",
        "rounds of the trimmed hyperplane fit of the noisy start (it stops earlier when "
        "the kept samples no longer change)")
+    nearby_samples_per_unit: int = _f(5, "count",
+       "samples per unit the one-sided trimmed fit keeps when it looks for a true facet "
+       "near a rejected vertex (recover._facets.nearby_facet); 3 and 10–20 rescued fewer"
+       " at k = 250, n = 20000")
+    nearby_iterations: int = _f(100, "count",
+       "rounds of that fit (it stops earlier once it has settled on a populated "
+       "hyperplane, or its samples no longer change)")
     # --- facet search by linear programming (recover._cone) ----------------------------
     violation_rtol: float = _f(1e-9, "rtol",
        "a sample violates w·z ≥ 0 in constraint generation when w·z < −this ‖w‖ ‖z‖ "
