@@ -237,9 +237,9 @@ def nearby_facet(w0: np.ndarray, Z: np.ndarray, znorm: np.ndarray, informative: 
     """
     tol = current()
     size = min(tol.nearby_samples_per_unit * Z.shape[0], int(informative.sum()) - 1)
-    if size < Z.shape[0]:
-        return None
     iterations = tol.nearby_iterations if iterations is None else iterations
+    if size < Z.shape[0] or iterations == 0:
+        return None
     w = trimmed_hyperplane(w0, Z, znorm, informative, size, iterations, one_sided=True)
     return exact_facet(w, Z, znorm, informative, min_count)
 

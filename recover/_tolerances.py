@@ -109,9 +109,10 @@ class Tolerances:
        "samples per unit the one-sided trimmed fit keeps when it looks for a true facet "
        "near a rejected vertex (recover._facets.nearby_facet); 3 and 10–20 rescued fewer"
        " at k = 250, n = 20000")
-    nearby_iterations: int = _f(100, "count",
+    nearby_iterations: int = _f(100, "count0",
        "rounds of that fit (it stops earlier once it has settled on a populated "
-       "hyperplane, or its samples no longer change)")
+       "hyperplane, or its samples no longer change); 0 turns the search near rejected "
+       "vertices off")
     # --- facet search by linear programming (recover._cone) ----------------------------
     violation_rtol: float = _f(1e-9, "rtol",
        "a sample violates w·z ≥ 0 in constraint generation when w·z < −this ‖w‖ ‖z‖ "
