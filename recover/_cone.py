@@ -9,7 +9,10 @@ is smaller and has extra facets, each through ``k−1`` samples: normals of mixe
 the coordinates of ``A`` that no sample contradicts. Their number grows with ``k`` at a
 fixed number of samples per unit, and an anchor ``r = A c`` with ``c`` of mixed signs
 reaches them easily (see below). Either way the exact step
-(:func:`recover._facets.exact_facet`) verifies each vertex by its sample count.
+(:func:`recover._facets.exact_facet`) verifies each vertex by its sample count. A
+rejected vertex is not wasted: the samples nearest its hyperplane are mostly those of one
+true facet, and the one-sided trimmed fit from it (:func:`recover._facets.nearby_facet`)
+usually lands there, where the exact step verifies it (:meth:`FacetSearch.snap`).
 
 To reach every unit, once a facet is found the next ``r`` lies in the span of the
 missing units' columns of ``A`` (:func:`residual_span`): since ``w_i·a_l = δ_il`` it is
