@@ -39,6 +39,7 @@ import numpy as np
 from ._errors import RecoveryFailed
 from ._facets import Facet, informative_columns
 from ._misfit import Cause
+from ._solve import Residual
 from ._span import LabelSpan, numerical_rank
 from ._tolerances import current
 
@@ -64,9 +65,9 @@ def split_hidden(V_lifted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def output_weights_with_bias(Y: np.ndarray, H: np.ndarray
-                             ) -> tuple[np.ndarray, np.ndarray, float]:
+                             ) -> tuple[np.ndarray, np.ndarray, Residual]:
     """Least-squares ``U`` (m×k) and ``c`` (m,) with ``Y ≈ U H + c 1ᵀ``; returns them and
-    the relative residual ``‖U H + c 1ᵀ − Y‖ / ‖Y‖``.
+    the :class:`recover._solve.Residual` of ``U H + c 1ᵀ − Y``.
 
     Raises :class:`RecoveryFailed` when ``[H; 1ᵀ]`` is rank deficient (a unit active on
     every sample with an affine activation there, or two units with one pattern).
@@ -81,9 +82,7 @@ def output_weights_with_bias(Y: np.ndarray, H: np.ndarray
             f"the hidden activations and the constant have rank {rank} < k + 1 = "
             f"{Hc.shape[0]}: U and c are not determined (a unit constant on the samples?)")
     U, c = B[:-1].T, B[-1] * t
-    fitted = U @ H + c[:, None]
-    residual = float(np.linalg.norm(fitted - Y) / max(np.linalg.norm(Y), np.finfo(float).tiny))
-    return U, c, residual
+    return U, c, Residual.of(U @ H + c[:, None] - Y, Y)
 
 
 def lifted_min_count(k: int) -> int:

@@ -55,7 +55,7 @@ from ._noisy import robust_start
 from ._parallel import SEQUENTIAL, Workers, check_n_jobs, workers
 from ._refine import refine
 from ._result import RecoveryResult
-from ._solve import hidden_unit, hidden_weights, largest_residual, output_weights
+from ._solve import hidden_unit, hidden_weights, output_weights
 from ._span import LabelSpan, label_span, left_singular, noisy_rank
 from ._tolerances import Tolerances, checked, current, using
 from ._uncertainty import standard_errors
@@ -952,17 +952,8 @@ def _weights_from_facets(X, Y, span: LabelSpan, facets: list[Facet], act: Activa
            "rank_gaps": [f.rank_gap for f in facets],
            "hidden_residual": max(fit.residual for fit in fits),
            "sign_violation": max(fit.sign_violation for fit in fits),
-           "residual": residual, "max_residual": _largest_residual(U, H, c, Y)}
+           "residual": residual.relative, "max_residual": residual.largest}
     return TwoLayerNetwork(U, V, b, c, activation=act), fit
-
-
-def _largest_residual(U: np.ndarray, H: np.ndarray, c: np.ndarray | None,
-                      Y: np.ndarray) -> float:
-    """:func:`recover._solve.largest_residual` of ``U H + c 1ᵀ``."""
-    E = U @ H - Y
-    if c is not None:
-        E += c[:, None]
-    return largest_residual(E, Y)
 
 
 def _self_check(fit: dict, tol: Tolerances) -> None:

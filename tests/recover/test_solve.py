@@ -31,7 +31,7 @@ def test_true_pattern_gives_the_true_weights(shape):
     assert np.abs(V - net.V).max() <= 1e-12 * np.abs(net.V).max()
     U, residual = output_weights(inst.Y, np.maximum(V @ inst.X, 0.0))
     assert np.abs(U - net.U).max() <= 1e-12 * np.abs(net.U).max()
-    assert residual < 1e-14
+    assert residual.relative < 1e-14 and residual.largest < 1e-14
 
 
 def test_activations_up_to_scale_give_the_scaled_weights():
