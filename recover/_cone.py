@@ -21,8 +21,8 @@ program cannot return a known facet (the first ``r`` is a random sample). Given 
 inputs, ``r`` is a sample with the found units' part peeled off
 (:mod:`recover._peeling`): nearly a non-negative combination of the missing columns,
 which rarely ends on a spurious vertex; without them, a random direction of that span.
-A unit that the others dominate may still not win; when the search stalls, it is found inside the
-facet of the unit that dominates it (:meth:`FacetSearch.search_edges`).
+A unit that the others dominate may still not win; when the search stalls, it is found
+inside the facet of the unit that dominates it (:meth:`FacetSearch.search_edges`).
 
 Each program is solved by constraint generation (:func:`dual_vertex`): a small program
 on a few constraints, re-solved with the samples it violates until none is.

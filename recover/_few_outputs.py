@@ -22,8 +22,9 @@ finding a start that classifies the samples well enough:
 It is a Las Vegas algorithm: every returned network passed the finish's acceptance test
 (relative residual and largest entry of the residual ≤ ``Tolerances.residual_rtol`` on
 all samples, self-consistent pattern, unique block solution for it); when every start
-fails :class:`RecoveryFailed` lists the attempts. Labels that are not of the model (more units, another activation, biases) are
-refused for the same reason: no network passes the test.
+fails :class:`RecoveryFailed` lists the attempts. Labels that are not of the model (more
+units, another activation, biases) are refused for the same reason: no network passes
+the test.
 
 With biases (``bias=True``, ``Y = U f(V X + b 1ᵀ) + c 1ᵀ``) the same steps run lifted:
 the span from the same second moment, starts with biases refined with an output bias on

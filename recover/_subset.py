@@ -22,8 +22,9 @@ If either fails (too few samples of some unit in the subset, labels outside the 
 noise), or the subset's recovery warns (its inputs of rank below ``d``, or in a
 half-space: not necessarily true of all samples), the full pipeline runs as before, on
 all samples, and ``diagnostics["subset"]`` says what the subset attempt found. So the
-subset only ever saves time: every network returned has been checked on all samples. The same check confirms the subset recovery
-of ``dask.array`` inputs (:mod:`recover._dask`), one pass of per-chunk summaries.
+subset only ever saves time: every network returned has been checked on all samples.
+The same check confirms the subset recovery of ``dask.array`` inputs
+(:mod:`recover._dask`), one pass of per-chunk summaries.
 
 Cost: one pass to check plus the pipeline on the subset (a fixed number of samples, so
 O(1) in ``n``); memory: the subset and one chunk's temporaries, on top of ``X`` and ``Y``.
