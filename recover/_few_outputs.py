@@ -61,7 +61,6 @@ from ._moment_start import (moment_directions, oriented_start, oriented_start_wi
 from ._network import TwoLayerNetwork
 from ._patterns import pattern_finish
 from ._refine import refine
-from ._solve import largest_residual
 from ._span import label_span, left_singular
 from ._tolerances import current
 from ._uncertainty import standard_errors
@@ -120,7 +119,9 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
         for s in range(STARTS_PER_ATTEMPT):
             finish = one_start(X, Y, sub, act, rng, moments=s < MOMENT_STARTS)
             diagnostics["stall_repairs"] = repair.tries
-            if finish.network is not None and not _every_label(finish.network, X, Y):
+            if finish.network is not None and finish.largest > current().residual_rtol:
+                # the acceptance's second measure, on top of the finish's relative
+                # residual: the largest entry of the same residual
                 diagnostics["refused_largest_entry"] = \
                     diagnostics.get("refused_largest_entry", 0) + 1
                 finish = replace(finish, network=None)
@@ -155,13 +156,6 @@ def recover_exact(X: np.ndarray, Y: np.ndarray, k: int, act: Activation, seed: i
         + ("; with biases a unit active on every sample or on none cannot be recovered"
            if bias else ""),
         diagnostics)
-
-
-def _every_label(network: TwoLayerNetwork, X: np.ndarray, Y: np.ndarray) -> bool:
-    """The second measure of the acceptance, on top of the finish's relative residual:
-    the largest entry of the residual (:func:`recover._solve.largest_residual`)."""
-    rtol = current().residual_rtol
-    return largest_residual(network(X) - Y, Y) <= rtol
 
 
 def _check_samples(k: int, d: int, n: int, act: Activation, diagnostics: dict,

@@ -55,6 +55,7 @@ from ._errors import RecoveryFailed
 from ._network import TwoLayerNetwork
 from ._normal_equations import gram_factor
 from ._refine import refine
+from ._solve import largest_residual
 from ._tolerances import current
 
 #: The samples nearest each unit's hyperplane — a fraction ``min(AMBIGUOUS, 1/(2k))`` of
@@ -76,7 +77,9 @@ class Finish:
     """Outcome of :func:`pattern_finish`: the network (None when refused), the relative
     residual on all samples, the rounds run and, on refusal, why — and, for a refused
     ReLU finish, the hidden weights ``V`` (k×d, ``[V | b]`` with biases) of its last
-    round, where a repair can pick it up (:mod:`recover._few_outputs`)."""
+    round, where a repair can pick it up (:mod:`recover._few_outputs`). ``largest`` is
+    the returned network's ``max|E|/max|Y|`` (:func:`recover._solve.largest_residual`),
+    from the same residual ``E`` as ``residual``; ∞ when there is no network."""
 
     network: TwoLayerNetwork | None
     residual: float
@@ -84,6 +87,7 @@ class Finish:
     failure: str | None = None
     history: list = field(default_factory=list)
     V: np.ndarray | None = None
+    largest: float = np.inf
 
 
 def pattern_finish(X: np.ndarray, Y: np.ndarray, U0: np.ndarray, V0: np.ndarray,
@@ -142,7 +146,8 @@ def _relu_finish(X, Y, V, rtol, rounds, ambiguous, bias=False) -> Finish:
             round_ = _round(X, Y, S, keep, V, scale, rtol, bias, fast=False)
         history.append(round_.residual)
         if round_.accepted and not banded:
-            return Finish(round_.network.canonical(), round_.residual, r, None, history)
+            return Finish(round_.network.canonical(), round_.residual, r, None, history,
+                          largest=round_.largest)
         failure = round_.failure
         if round_.V is None:
             break
@@ -157,13 +162,15 @@ def _relu_finish(X, Y, V, rtol, rounds, ambiguous, bias=False) -> Finish:
 class _Round:
     """One classify → solve → factor round: the factored network and its ``[V | b]``
     (None when the solve or the factoring failed), its relative residual on all samples,
-    whether it passes the acceptance test, and why not."""
+    whether it passes the acceptance test, and why not; ``largest``, its
+    ``max|E|/max|Y|``."""
 
     network: TwoLayerNetwork | None
     V: np.ndarray | None
     residual: float
     accepted: bool
     failure: str | None
+    largest: float = np.inf
 
 
 def _round(X, Y, S, keep, V, scale, rtol, bias, fast) -> _Round:
@@ -180,7 +187,8 @@ def _round(X, Y, S, keep, V, scale, rtol, bias, fast) -> _Round:
         return _Round(None, None, np.inf, False, "a block is zero: a unit vanished")
     net = _network(U, V_new, c, RELU, bias)
     inputs = X[:-1] if bias else X
-    residual = float(np.linalg.norm(net(inputs) - Y)) / scale
+    E = net(inputs) - Y
+    residual = float(np.linalg.norm(E)) / scale
     firm = ~np.any(_ties(V_new, X, rtol), axis=0)
     same = np.array_equal(net.pattern(inputs)[:, firm], S[:, firm])
     # A sample solved with that lands on a solved hyperplane: the next round solves
@@ -190,7 +198,7 @@ def _round(X, Y, S, keep, V, scale, rtol, bias, fast) -> _Round:
                "the solved network's pattern differs from the one it was solved with"
                if not same else "a sample lies on a solved unit's hyperplane"
                if not settled else None)
-    return _Round(net, V_new, residual, failure is None, failure)
+    return _Round(net, V_new, residual, failure is None, failure, largest_residual(E, Y))
 
 
 def _ties(V: np.ndarray, X: np.ndarray, rtol: float) -> np.ndarray:
@@ -265,8 +273,8 @@ def _refined_finish(X, Y, U0, V0, act: Activation, rtol, bias=False) -> Finish:
         fit = refine(U0, V0, X, Y, act, max_iterations=200, rtol=1e-15, output_bias=bias)
         try:
             net = _network(fit.U[:, :k], fit.V, fit.U[:, k] if bias else None, act, bias)
-            fitted = net(X[:-1] if bias else X)
-            previous, residual = residual, float(np.linalg.norm(fitted - Y)) / scale
+            E = net(X[:-1] if bias else X) - Y
+            previous, residual = residual, float(np.linalg.norm(E)) / scale
         except (ValueError, FloatingPointError):
             return Finish(None, np.inf, fit.iterations, "the refinement diverged")
         if not np.isfinite(residual) or residual > 1e3 * rtol or residual > previous / 10:
@@ -277,7 +285,8 @@ def _refined_finish(X, Y, U0, V0, act: Activation, rtol, bias=False) -> Finish:
                       f"relative residual {residual:.1e} > {rtol:.0e} after refinement")
     if np.any(np.linalg.norm(net.V, axis=1) == 0):
         return Finish(None, residual, fit.iterations, "a unit vanished")
-    return Finish(net.canonical(), residual, fit.iterations, None, fit.history)
+    return Finish(net.canonical(), residual, fit.iterations, None, fit.history,
+                  largest=largest_residual(E, Y))
 
 
 def check_finish(finish: Finish) -> TwoLayerNetwork:
