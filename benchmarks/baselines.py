@@ -64,8 +64,8 @@ class Budget:
 
 def run_relunet(inst, seed: int, method: str = "auto", n_jobs: int = 1) -> Outcome:
     """``recover_network`` with ``k`` given; per-step timings in ``extra["timings"]``,
-    and the facet search's programs, rejected and rescued vertices and batches when it
-    ran."""
+    and the facet search's programs, rejected and rescued vertices, batches, and the
+    seconds and simplex iterations HiGHS spent on its programs when it ran."""
     name = "relunet" if method == "auto" else method
     t0 = time.perf_counter()
     try:
@@ -83,7 +83,9 @@ def run_relunet(inst, seed: int, method: str = "auto", n_jobs: int = 1) -> Outco
                           **({"programs": search["programs"],
                               "rejected": search.get("rejected", 0),
                               "rescued": search.get("rescued", 0),
-                              "batches": search.get("batches", 0)} if search else {})})
+                              "batches": search.get("batches", 0),
+                              **res.diagnostics.get("highs", {})}
+                             if search else {})})
 
 
 def squared_loss(theta: np.ndarray, X: np.ndarray, Y: np.ndarray, k: int):

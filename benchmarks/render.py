@@ -174,8 +174,7 @@ def _goal_ratios(rec) -> list[list]:
         verdict = _verdict(cell["ratio_lbfgs"], goal, at_most=False,
                            lower_bound=cell["ratio_is_lower_bound"])
         if "missed" in verdict:
-            step, share = _largest_step(_cell_runs(rec, dims, "relunet"))
-            verdict += f" (floor: `{step}`, {share:.0%} of relunet's time)"
+            verdict += f" (floor: {_floor_text(rec, cell)})"
         rows.append([f"speed ratio vs L-BFGS at {dims}", f"≥ {goal:g}×",
                      _ratio_text(cell), verdict, f"ratios ({rec['scale']})"])
         if dims == PASSES_AT:
@@ -204,6 +203,44 @@ def _largest_step(runs: list[dict]) -> tuple[str, float]:
         return "?", float("nan")
     step = max(shares, key=lambda name: float(np.median(shares[name])))
     return step, float(np.median(shares[step]))
+
+
+def lp_floor(rec: dict, cell: dict) -> dict | None:
+    """What the facet programs alone cost at one shape of the ``ratios`` suite: medians
+    over seeds of HiGHS's seconds (``lp_seconds``), their share of relunet's time and
+    the simplex iterations; ``cap`` = median L-BFGS seconds / median ``lp_seconds``, the
+    ratio relunet would reach if every step but HiGHS took no time, and ``cap_per_unit``
+    the same at one program per unit (no program wasted). None when the runs did not
+    record them (records made before they were counted)."""
+    runs = [r for r in _cell_runs(rec, tuple(cell["dims"]), "relunet")
+            if "lp_seconds" in r["extra"]]
+    if not runs:
+        return None
+    lp = [r["extra"]["lp_seconds"] for r in runs]
+    per_unit = [r["extra"]["lp_seconds"] * r["k"] / max(r["extra"]["programs"], 1)
+                for r in runs]
+    return {"seconds": float(np.median(lp)),
+            "share": float(np.median([x / r["seconds"] for x, r in zip(lp, runs)])),
+            "iterations": float(np.median([r["extra"]["simplex_iterations"]
+                                           for r in runs])),
+            "programs": float(np.median([r["extra"]["programs"] for r in runs])),
+            "cap": cell["lbfgs_seconds"] / max(float(np.median(lp)), 1e-12),
+            "cap_per_unit": cell["lbfgs_seconds"] / max(float(np.median(per_unit)),
+                                                         1e-12)}
+
+
+def _floor_text(rec: dict, cell: dict) -> str:
+    """The floor of a missed ratio goal: the facet programs' HiGHS time and the ratio it
+    leaves (:func:`lp_floor`), or the largest step for records without it."""
+    floor = lp_floor(rec, cell)
+    if floor is None:
+        step, share = _largest_step(_cell_runs(rec, tuple(cell["dims"]), "relunet"))
+        return f"`{step}`, {share:.0%} of relunet's time"
+    return (f"HiGHS's simplex on the facet programs, {floor['programs']:.0f} programs and "
+            f"{floor['iterations']:.0f} iterations in {_fmt(floor['seconds'])} s, "
+            f"{floor['share']:.0%} of relunet's time; with every other step free the "
+            f"ratio would be {floor['cap']:.3g}×, and {floor['cap_per_unit']:.3g}× at one "
+            f"program per unit")
 
 
 def _ratio_text(s: dict) -> str:
@@ -385,7 +422,7 @@ def _section_ratios(rec, figures):
                      f"{cell['lbfgs_exact']}/{cell['seeds']}",
                      sum(r["exact"] for r in ours), cell["relunet_max_error"],
                      cell["relunet_in_data_passes"], cell["data_pass_seconds"],
-                     f"`{step}` {share:.0%}"])
+                     f"`{step}` {share:.0%}", _floor_cell(rec, cell)])
     path = _plot_ratios(rec, figures)
     text = (f"relunet's default and single-start L-BFGS-B (from a random start, to error "
             f"{EXACT:.0e} or {_fmt(rec['params']['cap_seconds'])} s) on the same "
@@ -396,12 +433,23 @@ def _section_ratios(rec, figures):
             "relunet's median time in units of one product `Y @ X.T` on the same "
             "instance. *Largest step*: the step of `res.timings` with the largest median "
             "share of relunet's time (`facets_cone`: the facet programs and their exact "
-            "steps; `pass_check`: the check of every sample after a subset recovery).\n\n" +
+            "steps; `pass_check`: the check of every sample after a subset recovery). "
+            "*HiGHS*: the median seconds HiGHS's simplex spent on the facet programs "
+            "(`lp_seconds` of the search's statistics), their share of relunet's time, "
+            "and the ratio relunet would reach if every other step took no time.\n\n" +
             _table(["(d, k, m, n)", "goal", "ratio", "per seed", "relunet s (median)",
                     "L-BFGS s (median)", "L-BFGS exact", "relunet exact",
-                    "relunet max error", "passes", "data pass s", "largest step"], rows) +
+                    "relunet max error", "passes", "data pass s", "largest step",
+                    "HiGHS"], rows) +
             f"\n\n![ratio per shape](figures/{os.path.basename(path)})")
     return text, [path]
+
+
+def _floor_cell(rec: dict, cell: dict) -> str:
+    floor = lp_floor(rec, cell)
+    if floor is None:
+        return "—"
+    return f"{_fmt(floor['seconds'])} s ({floor['share']:.0%}); {floor['cap']:.3g}×"
 
 
 def _plot_ratios(rec, figures) -> str:
@@ -410,10 +458,16 @@ def _plot_ratios(rec, figures) -> str:
     labels = [str(tuple(c["dims"])) for c in cells]
     ax.barh(labels, [c["ratio_lbfgs"] for c in cells], color="tab:blue",
             label="median L-BFGS time / median relunet time")
+    floors = [(i, lp_floor(rec, c)) for i, c in enumerate(cells)]
+    floors = [(i, f["cap"]) for i, f in floors if f is not None]
     for i, c in enumerate(cells):
         goal = RATIO_GOALS.get(tuple(c["dims"]), GOALS["speed"])
         ax.plot([goal, goal], [i - 0.4, i + 0.4], color="tab:red",
                 label="goal" if i == 0 else None)
+    if floors:
+        ax.scatter([cap for _, cap in floors], [i for i, _ in floors], marker="x",
+                   color="black", zorder=3,
+                   label="ratio if only HiGHS's simplex took time (the floor)")
     ax.invert_yaxis()
     return _save(fig, ax, figures, "ratios", xscale="log", xlabel="ratio (log scale)",
                  title="relunet against L-BFGS-B at the goal shapes")

@@ -37,6 +37,7 @@ Internal module of :mod:`recover`: use the names the package exports (``recover.
 
 from __future__ import annotations
 
+import time
 from itertools import repeat
 from typing import Callable
 
@@ -63,7 +64,8 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
                 accept: Callable[[Facet], bool] | None = None,
                 keep_sparse: Callable[[Facet], bool] | None = None,
                 workers: Workers = SEQUENTIAL,
-                inputs: np.ndarray | None = None) -> tuple[list[Facet], dict]:
+                inputs: np.ndarray | None = None,
+                highs: dict | None = None) -> tuple[list[Facet], dict]:
     """Find up to ``k`` verified facets of the cone of the columns of ``Z`` (k×n).
 
     Parameters
@@ -101,6 +103,11 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
         :data:`PROGRAM_BATCH` (:meth:`FacetSearch.program_batch`): another sequence of
         anchors than without threads, the same for any number of threads.
 
+    highs : dict, optional
+        Filled with what HiGHS spent on the programs: ``lp_seconds`` and
+        ``simplex_iterations`` (summed over threads). They are not in ``stats``, which
+        a seed fixes: seconds vary from run to run, iterations between HiGHS releases.
+
     Returns
     -------
     facets : list of Facet
@@ -109,7 +116,10 @@ def cone_facets(Z: np.ndarray, k: int, rng: np.random.Generator, min_count: int,
     """
     search = FacetSearch(Z, k, rng, min_count, accept=accept, keep_sparse=keep_sparse,
                          progress=progress, workers=workers, inputs=inputs)
-    return search.run(max_programs, subsample_rounds)
+    facets, stats = search.run(max_programs, subsample_rounds)
+    if highs is not None:
+        highs.update(search.highs)
+    return facets, stats
 
 
 class FacetSearch:
@@ -152,6 +162,7 @@ class FacetSearch:
                       "duplicates": 0, "unrealisable": 0}
         self.stalled = 0
         self.dominant: dict[int, int] = {}  # facet index -> times a program returned it
+        self.highs: dict = {}  # HIGHS_KEYS, moved out of stats when run() ends
         self._program_samples(spread_columns(Z.shape[1], PROGRAM_COLUMNS_PER_UNIT * k))
 
     def _program_samples(self, cols: np.ndarray | None) -> None:
@@ -190,6 +201,10 @@ class FacetSearch:
             self._report()
             if not self.missing():
                 break
+        # what HiGHS spent varies from run to run (seconds) and from one HiGHS release
+        # to the next (iterations): kept apart from the search's own statistics, which
+        # a seed fixes
+        self.highs = {key: self.stats.pop(key, 0) for key in HIGHS_KEYS}
         return self.facets, self.stats
 
     def missing(self) -> bool:
@@ -244,7 +259,7 @@ class FacetSearch:
                 _count(self.stats, "batch_surplus")
                 continue
             self.stats["programs"] += 1
-            for key in ("rounds", "rejected", "rescued"):
+            for key in ("rounds", "rejected", "rescued", *HIGHS_KEYS):
                 _count(self.stats, key, stats.get(key, 0))
             found = len(self.facets)
             self.keep(w, facet)
@@ -407,6 +422,8 @@ class FacetSearch:
         found, inner_stats = inner.run(tol.subsample_programs_per_unit * self.k,
                                        subsample_rounds=0)
         _count(self.stats, "subsample_programs", inner_stats["programs"])
+        for key, value in inner.highs.items():
+            _count(self.stats, key, value)
         for facet in found:
             snapped = exact_facet(facet.w, self.Z, self.znorm, self.informative,
                                   self.min_count)
@@ -432,6 +449,11 @@ class FacetSearch:
 
 def _count(stats: dict, key: str, by: int = 1) -> None:
     stats[key] = stats.get(key, 0) + by
+
+
+#: What :meth:`_RestrictedProgram.solve` counts of HiGHS's own work (``cone_facets``'s
+#: ``highs``): the floor of the search, which the benchmarks report beside its time.
+HIGHS_KEYS = ("lp_seconds", "simplex_iterations")
 
 
 #: Programs per batch of :meth:`FacetSearch.program_batch` (threads only). A constant,
@@ -550,9 +572,7 @@ def dual_vertex(Z: np.ndarray, dirs: np.ndarray, r: np.ndarray, objective: np.nd
     lp = _RestrictedProgram(objective, bound, equalities)
     for _ in range(tol.lp_rounds):
         lp.add_samples(Z[:, np.sort(rows)])
-        w = lp.solve()
-        if stats is not None:
-            stats["rounds"] = stats.get("rounds", 0) + 1
+        w = lp.solve(stats)
         if w is None:
             return None
         slack = w @ dirs
@@ -583,9 +603,18 @@ class _RestrictedProgram:
         """The rows ``w·z_j ≥ 0`` of the columns of ``Zs`` (k×s)."""
         add_dense_rows(self.highs, Zs.T, 0.0, highspy.kHighsInf)
 
-    def solve(self) -> np.ndarray | None:
-        """The optimal ``w``, or None if HiGHS finds none (infeasible, or stopped)."""
+    def solve(self, stats: dict | None = None) -> np.ndarray | None:
+        """The optimal ``w``, or None if HiGHS finds none (infeasible, or stopped).
+
+        Counts in ``stats``: ``rounds`` (restricted programs solved), and what HiGHS
+        itself spent on them (:data:`HIGHS_KEYS`)."""
+        started = time.perf_counter()
         self.highs.run()
+        if stats is not None:
+            _count(stats, "lp_seconds", time.perf_counter() - started)
+            _count(stats, "rounds")
+            _count(stats, "simplex_iterations",
+                   self.highs.getInfoValue("simplex_iteration_count")[1])
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return np.array(self.highs.getSolution().col_value)

@@ -897,8 +897,11 @@ def _find_facets(run: _Run, span: LabelSpan, method: str, rng: np.random.Generat
         # ReLU-like f: a facet below the share rule is kept if it is one unit's (a unit
         # rarely off beside units mostly off: inputs in one orthant).
         keep = _unit_test(X, span.Z, act) if act.injective and act.homogeneous else None
+        # HiGHS's seconds and simplex iterations on the programs: the floor of this step
+        run.record["highs"] = {}
         return cone_facets(span.Z, k, rng, min_count, progress=report, accept=accept,
-                           keep_sparse=keep, workers=run.workers, inputs=X)
+                           keep_sparse=keep, workers=run.workers, inputs=X,
+                           highs=run.record["highs"])
     return moment_facets(X, span.Z, k, rng, min_count, progress=report, accept=accept)
 
 

@@ -63,7 +63,9 @@ class RecoveryResult:
         (σ_(k+1)/σ₁ of Y), ``rank_gap``, ``noiseless`` (the measured evidence that the
         labels carry no noise, or None), ``scale`` (the powers of two taken out of ``X``
         and ``Y``), ``causes`` (names of the likely causes, when any); the statistics of
-        the facet search (``cone_stats`` or ``moments_stats``). Exact mode:
+        the facet search (``cone_stats`` or ``moments_stats``) and, for ``cone``,
+        ``highs``: HiGHS's ``lp_seconds`` and ``simplex_iterations`` on its programs
+        (not fixed by the seed, unlike ``cone_stats``). Exact mode:
         ``facet_counts``, ``rank_gaps``, ``hidden_residual``, ``sign_violation``,
         ``identifiable`` and, for activations whose weights are only determined up to a
         cone, ``cones`` (and ``scales`` for non-homogeneous ones). Noisy mode:

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.baselines import METHODS, Budget, run_methods, squared_loss
 from benchmarks.records import load_records
-from benchmarks.render import render
+from benchmarks.render import lp_floor, render
 from benchmarks.run import run_suites, thread_warning
 from benchmarks.suites import SUITES, Scale, loglog_slope
 from recover import planted_instance
@@ -91,6 +91,7 @@ def test_render_writes_markdown_and_plots(records, tmp_path):
     assert "speed ratio vs L-BFGS at (6, 3, 4, 300)" in text
     assert "speed ratio vs L-BFGS at (8, 4, 6, 500)" in text
     assert "largest step" in text and "`facets_cone`" in text
+    assert "| HiGHS |" in text  # the floor column of the ratios section
     pngs = sorted((tmp_path / "docs" / "figures").glob("bench_*.png"))
     assert {p.name for p in pngs} == {"bench_efficiency.png", "bench_size.png",
                                       "bench_scaling.png", "bench_speed.png",
@@ -99,6 +100,21 @@ def test_render_writes_markdown_and_plots(records, tmp_path):
     assert len(written) == 1 + len(pngs)
     for png in pngs:
         assert f"figures/{png.name}" in text
+
+
+def test_a_missed_ratio_names_the_highs_floor(records):
+    # Each shape's floor: what HiGHS alone spent, and the ratio left if every other
+    # step were free — never below the ratio measured (HiGHS is part of relunet's time).
+    rec = load_records(str(records))["ratios"]
+    for cell in rec["summary"]["cells"]:
+        floor = lp_floor(rec, cell)
+        assert floor["seconds"] > 0 and floor["iterations"] > 0
+        assert 0 < floor["share"] <= 1
+        assert floor["cap"] >= cell["ratio_lbfgs"]
+        assert floor["cap_per_unit"] > 0
+    old = {**rec, "runs": [{**r, "extra": {k: v for k, v in r["extra"].items()
+                                           if k != "lp_seconds"}} for r in rec["runs"]]}
+    assert lp_floor(old, rec["summary"]["cells"][0]) is None  # records from before
 
 
 def test_cli_render_only(records, tmp_path, capsys):
