@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks.baselines import METHODS, Budget, run_methods, squared_loss
+from benchmarks.baselines import METHODS, Budget, run_lbfgs, run_methods, squared_loss
 from benchmarks.records import load_records
 from benchmarks.render import lp_floor, render
 from benchmarks.run import run_suites, thread_warning
@@ -112,9 +112,30 @@ def test_a_missed_ratio_names_the_highs_floor(records):
         assert 0 < floor["share"] <= 1
         assert floor["cap"] >= cell["ratio_lbfgs"]
         assert floor["cap_per_unit"] > 0
+        assert floor["cap_rest"] >= cell["ratio_lbfgs"]
     old = {**rec, "runs": [{**r, "extra": {k: v for k, v in r["extra"].items()
                                            if k != "lp_seconds"}} for r in rec["runs"]]}
     assert lp_floor(old, rec["summary"]["cells"][0]) is None  # records from before
+
+
+def test_lbfgs_time_leaves_out_the_benchmarks_error_checks():
+    # The error against the truth is the benchmark's measurement, not L-BFGS's work:
+    # with a check at every iteration it would weigh on L-BFGS's time.
+    inst = planted_instance(6, 3, 4, 300, seed=0)
+    out = run_lbfgs(inst, 0, Budget(seconds=5.0, target=1e-9, check_every=1))
+    extra = out.extra
+    assert extra["check_seconds"] > 0 and extra["target"] == 1e-9
+    assert extra["wall_seconds"] == pytest.approx(out.seconds + extra["check_seconds"])
+
+
+def test_the_ratios_judge_lbfgs_at_the_goals_target(records):
+    rec = load_records(str(records))["ratios"]
+    target = rec["params"]["lbfgs_target"]
+    assert target == 1e-9 and rec["params"]["check_every"] == 5
+    for run in rec["runs"]:
+        if run["method"] == "lbfgs":
+            assert run["exact"] == (run["error"] <= target)
+            assert run["extra"]["target"] == target
 
 
 def test_cli_render_only(records, tmp_path, capsys):
