@@ -32,6 +32,7 @@ O(1) in ``n``); memory: the subset and one chunk's temporaries, on top of ``X`` 
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from dataclasses import replace
@@ -121,10 +122,26 @@ def recover_on_subset(recover: Callable[..., RecoveryResult], X: np.ndarray,
 
 def _reemit(caught: list, keep_relunet: bool) -> None:
     """Warnings caught around the subset's recovery, emitted again where they arose —
-    its own (RelunetWarning) only when its result is kept."""
+    its own (RelunetWarning) only when its result is kept — with the module name and
+    warning registry of the module they arose in (:func:`_origin`), so that filters by
+    module and the "once per location" of the default action apply as to the first
+    emission."""
     for w in caught:
         if keep_relunet or not issubclass(w.category, RelunetWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            module, registry = _origin(w.filename)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                                   module=module, registry=registry)
+
+
+def _origin(filename: str) -> tuple[str | None, dict | None]:
+    """The name and ``__warningregistry__`` of the loaded module defined in
+    ``filename`` (what :func:`warnings.warn` takes from the caller's frame); ``(None,
+    None)`` when no loaded module is: then ``warn_explicit`` derives the name from the
+    file name and keeps no registry."""
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) == filename:
+            return name, vars(module).setdefault("__warningregistry__", {})
+    return None, None
 
 
 def check_chunks(X: np.ndarray, Y: np.ndarray, network: TwoLayerNetwork,

@@ -126,3 +126,23 @@ def test_a_warning_about_the_subsets_inputs_sends_the_recovery_to_all_samples(
     assert res.exact and "input_basis" not in res.diagnostics
     assert "rank" in res.diagnostics["subset"]["failed"]
     assert compare_networks(planted.network, res.network) <= 1e-12
+
+
+def test_reemitted_warnings_keep_their_module_and_registry():
+    # Warnings caught around the subset's recovery are emitted again as from where they
+    # arose: the default action shows one location once, and a filter by module name
+    # applies, as to the first emission.
+    import recover._span as origin
+    from recover._subset import _reemit
+
+    caught = warnings.WarningMessage(RuntimeWarning("overflow in matmul"), RuntimeWarning,
+                                     origin.__file__, 42)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("default")
+        _reemit([caught, caught], keep_relunet=True)
+    assert len(seen) == 1 and seen[0].filename == origin.__file__
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", module=r"recover\._span")
+        _reemit([caught], keep_relunet=True)
+    assert not seen
