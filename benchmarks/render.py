@@ -428,6 +428,7 @@ def _section_ratios(rec, figures):
                      cell["relunet_in_data_passes"], cell["data_pass_seconds"],
                      f"`{step}` {share:.0%}", _floor_cell(rec, cell)])
     path = _plot_ratios(rec, figures)
+    steps = _plot_ratio_steps(rec, figures)
     params = rec["params"]
     target = params.get("lbfgs_target", EXACT)
     checks = (f", its error measured every {params['check_every']} iterations and the "
@@ -451,8 +452,15 @@ def _section_ratios(rec, figures):
                     "L-BFGS s (median)", f"L-BFGS at {target:.0e}", "relunet exact",
                     "relunet max error", "passes", "data pass s", "largest step",
                     "HiGHS"], rows) +
-            f"\n\n![ratio per shape](figures/{os.path.basename(path)})")
-    return text, [path]
+            f"\n\n![ratio per shape](figures/{os.path.basename(path)})" +
+            ("" if steps is None else
+             "\n\nWhere relunet's time goes, in units of L-BFGS's (medians over seeds; "
+             "a goal of G× is met when the bar ends left of 1/G): HiGHS's simplex on the "
+             "facet programs, the rest of the facet search (exact steps, anchors, "
+             "rescues), the weights' solves, the span, and the rest (input checks, the "
+             "check of every sample after a subset recovery)."
+             f"\n\n![where the time goes](figures/{os.path.basename(steps)})"))
+    return text, [path] + ([] if steps is None else [steps])
 
 
 def _floor_cell(rec: dict, cell: dict) -> str:
@@ -461,6 +469,51 @@ def _floor_cell(rec: dict, cell: dict) -> str:
         return "—"
     return (f"{_fmt(floor['seconds'])} s ({floor['share']:.0%}); {floor['cap']:.3g}× / "
             f"{floor['cap_rest']:.3g}×")
+
+
+#: The parts of relunet's time in :func:`_plot_ratio_steps`, in their order on a bar.
+TIME_PARTS = ("HiGHS (facet programs)", "facet search, rest", "solve", "span", "rest")
+
+
+def ratio_time_parts(rec: dict, cell: dict) -> dict | None:
+    """Median seconds of each of :data:`TIME_PARTS` of relunet's runs at one shape of
+    the ``ratios`` suite, divided by the median L-BFGS seconds; None for runs without
+    HiGHS's seconds (records from before they were counted)."""
+    runs = [r for r in _cell_runs(rec, tuple(cell["dims"]), "relunet")
+            if "lp_seconds" in r["extra"]]
+    if not runs:
+        return None
+    parts = []
+    for r in runs:
+        t = r["extra"]["timings"]
+        search, lp = t.get("facets_cone", 0.0), r["extra"]["lp_seconds"]
+        known = search + t.get("solve", 0.0) + t.get("span", 0.0)
+        parts.append([lp, search - lp, t.get("solve", 0.0), t.get("span", 0.0),
+                      max(r["seconds"] - known, 0.0)])
+    medians = np.median(np.array(parts), axis=0) / cell["lbfgs_seconds"]
+    return dict(zip(TIME_PARTS, (float(x) for x in medians)))
+
+
+def _plot_ratio_steps(rec, figures) -> str | None:
+    cells = [(c, ratio_time_parts(rec, c)) for c in rec["summary"]["cells"]]
+    cells = [(c, parts) for c, parts in cells if parts is not None]
+    if not cells:
+        return None
+    fig, ax = _figure()
+    labels = [str(tuple(c["dims"])) for c, _ in cells]
+    left = np.zeros(len(cells))
+    for name in TIME_PARTS:
+        widths = np.array([parts[name] for _, parts in cells])
+        ax.barh(labels, widths, left=left, label=name)
+        left += widths
+    for i, (c, _) in enumerate(cells):
+        goal = 1 / RATIO_GOALS.get(tuple(c["dims"]), GOALS["speed"])
+        ax.plot([goal, goal], [i - 0.4, i + 0.4], color="black",
+                label="1 / goal" if i == 0 else None)
+    ax.invert_yaxis()
+    return _save(fig, ax, figures, "ratio_steps",
+                 xlabel="relunet's time / L-BFGS's time (medians)",
+                 title="Where relunet's time goes at the goal shapes")
 
 
 def _plot_ratios(rec, figures) -> str:

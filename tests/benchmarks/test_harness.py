@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.baselines import METHODS, Budget, run_lbfgs, run_methods, squared_loss
 from benchmarks.records import load_records
-from benchmarks.render import lp_floor, render
+from benchmarks.render import lp_floor, ratio_time_parts, render
 from benchmarks.run import run_suites, thread_warning
 from benchmarks.suites import SUITES, Scale, loglog_slope
 from recover import planted_instance
@@ -95,7 +95,8 @@ def test_render_writes_markdown_and_plots(records, tmp_path):
     pngs = sorted((tmp_path / "docs" / "figures").glob("bench_*.png"))
     assert {p.name for p in pngs} == {"bench_efficiency.png", "bench_size.png",
                                       "bench_scaling.png", "bench_speed.png",
-                                      "bench_k_scaling.png", "bench_ratios.png"}
+                                      "bench_k_scaling.png", "bench_ratios.png",
+                                      "bench_ratio_steps.png"}
     assert all(p.stat().st_size > 1000 for p in pngs)
     assert len(written) == 1 + len(pngs)
     for png in pngs:
@@ -113,6 +114,9 @@ def test_a_missed_ratio_names_the_highs_floor(records):
         assert floor["cap"] >= cell["ratio_lbfgs"]
         assert floor["cap_per_unit"] > 0
         assert floor["cap_rest"] >= cell["ratio_lbfgs"]
+        parts = ratio_time_parts(rec, cell)  # in units of L-BFGS's time, all ≥ 0
+        assert min(parts.values()) >= 0
+        assert parts["HiGHS (facet programs)"] == pytest.approx(1 / floor["cap"])
     old = {**rec, "runs": [{**r, "extra": {k: v for k, v in r["extra"].items()
                                            if k != "lp_seconds"}} for r in rec["runs"]]}
     assert lp_floor(old, rec["summary"]["cells"][0]) is None  # records from before
