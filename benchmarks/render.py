@@ -174,7 +174,7 @@ def _goal_ratios(rec) -> list[list]:
         verdict = _verdict(cell["ratio_lbfgs"], goal, at_most=False,
                            lower_bound=cell["ratio_is_lower_bound"])
         if "missed" in verdict:
-            verdict += f" (floor: {_floor_text(rec, cell)})"
+            verdict += f" (floor: {_floor_text(rec, cell, goal)})"
         rows.append([f"speed ratio vs L-BFGS at {dims}", f"≥ {goal:g}×",
                      _ratio_text(cell, rec["params"].get("lbfgs_target", EXACT)), verdict,
                      f"ratios ({rec['scale']})"])
@@ -233,18 +233,24 @@ def lp_floor(rec: dict, cell: dict) -> dict | None:
                 [r["seconds"] - x for x, r in zip(lp, runs)])), 1e-12)}
 
 
-def _floor_text(rec: dict, cell: dict) -> str:
-    """The floor of a missed ratio goal: the facet programs' HiGHS time and the ratio it
-    leaves (:func:`lp_floor`), or the largest step for records without it."""
+def _floor_text(rec: dict, cell: dict, goal: float) -> str:
+    """The floor of a missed ratio goal: what HiGHS spent on the facet programs and the
+    ratio each part of relunet's time allows alone (:func:`lp_floor`), and which of them
+    stands below the goal; the largest step for records without HiGHS's seconds."""
     floor = lp_floor(rec, cell)
     if floor is None:
         step, share = _largest_step(_cell_runs(rec, tuple(cell["dims"]), "relunet"))
         return f"`{step}`, {share:.0%} of relunet's time"
-    return (f"HiGHS's simplex on the facet programs, {floor['programs']:.0f} programs and "
-            f"{floor['iterations']:.0f} iterations in {_fmt(floor['seconds'])} s, "
-            f"{floor['share']:.0%} of relunet's time; with every other step free the "
-            f"ratio would be {floor['cap']:.3g}× ({floor['cap_per_unit']:.3g}× at one "
-            f"program per unit), and with HiGHS free {floor['cap_rest']:.3g}×")
+    below = [name for name, cap in (("HiGHS's simplex", floor["cap"]),
+                                    ("the other steps", floor["cap_rest"])) if cap < goal]
+    verdict = ("both stand below the goal" if len(below) == 2 else
+               f"{below[0]} alone stands below the goal" if below else
+               "neither alone stands below the goal")
+    return (f"HiGHS's simplex on the facet programs took {_fmt(floor['seconds'])} s "
+            f"({floor['programs']:.0f} programs, {floor['iterations']:.0f} iterations), "
+            f"{floor['share']:.0%} of relunet's time; it alone would allow "
+            f"{floor['cap']:.3g}× ({floor['cap_per_unit']:.3g}× at one program per unit), "
+            f"the other steps alone {floor['cap_rest']:.3g}×: {verdict}")
 
 
 def _ratio_text(s: dict, target: float = EXACT) -> str:
