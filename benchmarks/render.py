@@ -529,15 +529,17 @@ def _plot_ratios(rec, figures) -> str:
     ax.barh(labels, [c["ratio_lbfgs"] for c in cells], color="tab:blue",
             label="median L-BFGS time / median relunet time")
     floors = [(i, lp_floor(rec, c)) for i, c in enumerate(cells)]
-    floors = [(i, f["cap"]) for i, f in floors if f is not None]
+    floors = [(i, f) for i, f in floors if f is not None]
     for i, c in enumerate(cells):
         goal = RATIO_GOALS.get(tuple(c["dims"]), GOALS["speed"])
         ax.plot([goal, goal], [i - 0.4, i + 0.4], color="tab:red",
                 label="goal" if i == 0 else None)
-    if floors:
-        ax.scatter([cap for _, cap in floors], [i for i, _ in floors], marker="x",
-                   color="black", zorder=3,
-                   label="ratio if only HiGHS's simplex took time (the floor)")
+    if floors:  # the floor: the ratio each part of relunet's time allows alone
+        rows = [i for i, _ in floors]
+        ax.scatter([f["cap"] for _, f in floors], rows, marker="x", color="black",
+                   zorder=3, label="ratio if only HiGHS's simplex took time")
+        ax.scatter([f["cap_rest"] for _, f in floors], rows, marker="+", color="tab:green",
+                   s=80, zorder=3, label="ratio if HiGHS's simplex took no time")
     ax.invert_yaxis()
     return _save(fig, ax, figures, "ratios", xscale="log", xlabel="ratio (log scale)",
                  title="relunet against L-BFGS-B at the goal shapes")
