@@ -214,23 +214,30 @@ def lp_floor(rec: dict, cell: dict) -> dict | None:
     same at one program per unit (no program wasted), and ``cap_rest`` the ratio if
     HiGHS took no time and every other step what it took. None when the runs did not
     record them (records made before they were counted)."""
-    runs = [r for r in _cell_runs(rec, tuple(cell["dims"]), "relunet")
-            if "lp_seconds" in r["extra"]]
+    runs = _highs_runs(rec, cell)
     if not runs:
         return None
     lp = [r["extra"]["lp_seconds"] for r in runs]
-    per_unit = [r["extra"]["lp_seconds"] * r["k"] / max(r["extra"]["programs"], 1)
-                for r in runs]
+
+    def ratio(seconds: list) -> float:  # median L-BFGS s / median of ``seconds``
+        return cell["lbfgs_seconds"] / max(float(np.median(seconds)), 1e-12)
+
     return {"seconds": float(np.median(lp)),
             "share": float(np.median([x / r["seconds"] for x, r in zip(lp, runs)])),
             "iterations": float(np.median([r["extra"]["simplex_iterations"]
                                            for r in runs])),
             "programs": float(np.median([r["extra"]["programs"] for r in runs])),
-            "cap": cell["lbfgs_seconds"] / max(float(np.median(lp)), 1e-12),
-            "cap_per_unit": cell["lbfgs_seconds"] / max(float(np.median(per_unit)),
-                                                         1e-12),
-            "cap_rest": cell["lbfgs_seconds"] / max(float(np.median(
-                [r["seconds"] - x for x, r in zip(lp, runs)])), 1e-12)}
+            "cap": ratio(lp),
+            "cap_per_unit": ratio([x * r["k"] / max(r["extra"]["programs"], 1)
+                                   for x, r in zip(lp, runs)]),
+            "cap_rest": ratio([r["seconds"] - x for x, r in zip(lp, runs)])}
+
+
+def _highs_runs(rec: dict, cell: dict) -> list[dict]:
+    """relunet's runs at one shape of the ``ratios`` suite that recorded HiGHS's
+    seconds (none in records made before they were counted)."""
+    return [r for r in _cell_runs(rec, tuple(cell["dims"]), "relunet")
+            if "lp_seconds" in r["extra"]]
 
 
 def _floor_text(rec: dict, cell: dict, goal: float) -> str:
@@ -485,8 +492,7 @@ def ratio_time_parts(rec: dict, cell: dict) -> dict | None:
     """Median seconds of each of :data:`TIME_PARTS` of relunet's runs at one shape of
     the ``ratios`` suite, divided by the median L-BFGS seconds; None for runs without
     HiGHS's seconds (records from before they were counted)."""
-    runs = [r for r in _cell_runs(rec, tuple(cell["dims"]), "relunet")
-            if "lp_seconds" in r["extra"]]
+    runs = _highs_runs(rec, cell)
     if not runs:
         return None
     parts = []
